@@ -1,0 +1,192 @@
+"""The ``digindex`` command line: a thin layer over the public API.
+
+Exit codes: 0 ok; 2 bad input (one line per problem on stderr); 1 internal error.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from . import __version__
+from .errors import InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="digindex: composite-index evaluation, from framework to published ranks.")
+framework_app = typer.Typer(no_args_is_help=True, help="Inspect and convert framework files.")
+app.add_typer(framework_app, name="framework")
+
+out = Console()
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def guarded(fn):
+    """Turn InputError into exit 2 and anything unexpected into exit 1, no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                err.print(f"error: {problem}", markup=False)
+            raise typer.Exit(2)
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing was written", markup=False)
+            raise typer.Exit(130)
+        except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
+            if os.environ.get("DIGINDEX_DEBUG"):
+                raise
+            err.print(f"internal error: {type(exc).__name__}: {exc} "
+                      "(set DIGINDEX_DEBUG=1 for details and please report it)", markup=False)
+            raise typer.Exit(1)
+
+    return wrapper
+
+
+LangOpt = typer.Option("en", "--lang", help="Language of names in output: en or zh.")
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("en", "zh"):
+        raise InputError(f"--lang must be 'en' or 'zh', not {lang!r}")
+    return lang
+
+
+@app.callback(invoke_without_command=True)
+def main(version: bool = typer.Option(False, "--version", help="Print the version and exit.")):
+    if version:
+        out.print(f"digindex {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+@guarded
+def run(
+    framework: Path = typer.Argument(..., help="Framework file (.yaml, .csv or .xlsx)."),
+    data: List[Path] = typer.Option(..., "--data", help="Data file (CSV, Excel or Parquet); repeatable."),
+    out_dir: Path = typer.Option(..., "--out", help="Folder for results."),
+    regions: Optional[Path] = typer.Option(None, "--regions", help="Regions file: unit, parent[, name]."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet to read."),
+    lang: str = LangOpt,
+    top: int = typer.Option(10, "--top", help="How many units to print."),
+):
+    """Evaluate FRAMEWORK on the data and write results to --out."""
+    from . import run as run_api
+
+    _check_lang(lang)
+    result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang)
+    fw = result.framework
+    table = result.top(top)
+    year = _latest_year(result)
+    title = f"{fw.label(lang)} — top {top}" + (f", {year}" if year is not None else "")
+    show = Table(title=title)
+    for c in table.columns:
+        show.add_column(str(c), justify="right" if c in ("rank", "score") else "left")
+    for row in table.itertuples(index=False):
+        show.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    out.print(show)
+    out.print(f"results written to {out_dir}/ (results.csv, results.parquet, results.xlsx, run.json)")
+
+
+def _latest_year(result):
+    years = [y for y in result.panel.years if y is not None]
+    return max(years) if years else None
+
+
+@app.command()
+@guarded
+def validate(
+    framework: Path = typer.Argument(..., help="Framework file."),
+    data: Optional[List[Path]] = typer.Option(None, "--data", help="Data file(s) to check too."),
+    regions: Optional[Path] = typer.Option(None, "--regions"),
+    sheet: Optional[str] = typer.Option(None, "--sheet"),
+):
+    """Check a framework, and data against it, without evaluating."""
+    from . import load_data, load_framework
+
+    fw = load_framework(framework)
+    out.print(f"framework {fw.id!r}: {len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates — ok")
+    if data:
+        panel = load_data(data, framework=fw, regions=regions, sheet=sheet)
+        n_units = len(set(panel.units))
+        n_years = len({y for y in panel.years})
+        out.print(f"data: {n_units} units × {n_years} period(s), "
+                  f"{int(panel.table[fw.indicator_ids].isna().sum().sum())} missing values — ok")
+
+
+@framework_app.command("show")
+@guarded
+def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt):
+    """Print the indicator tree with weights and methods."""
+    from . import load_framework
+
+    _check_lang(lang)
+    fw = load_framework(framework)
+
+    def label(node, share):
+        text = f"[bold]{node.id}[/bold] {node.label(lang)}  w={node.weight:g} ({share:.1%})"
+        if node.is_indicator:
+            bits = [f"dir={node.direction:+d}"]
+            if node.unit:
+                bits.append(node.unit)
+            if node.transform:
+                bits.append(node.transform)
+            bits.append(str(fw.method_for("normalise", node)))
+            return text + "  [dim]" + ", ".join(bits) + "[/dim]"
+        return text + f"  [dim]{fw.method_for('aggregate', node)}[/dim]"
+
+    def add(tree, node):
+        total = sum(c.weight for c in node.children)
+        for c in node.children:
+            add(tree.add(label(c, c.weight / total)), c)
+
+    root = Tree(label(fw.tree, 1.0))
+    add(root, fw.tree)
+    out.print(f"{fw.label(lang)} ({fw.id})")
+    out.print(root)
+
+
+@framework_app.command("convert")
+@guarded
+def framework_convert(source: Path = typer.Argument(...), target: Path = typer.Argument(...)):
+    """Convert a framework between YAML and the flat table (CSV or Excel)."""
+    from . import load_framework, save_framework
+
+    fw = load_framework(source)
+    save_framework(fw, target)
+    out.print(f"wrote {target}")
+
+
+@app.command("methods")
+@guarded
+def list_methods(family: Optional[str] = typer.Argument(None, help="impute, treat, normalise, weights or aggregate.")):
+    """List every registered method with its parameters."""
+    from .methods import FAMILIES, methods
+
+    if family is not None and family not in FAMILIES:
+        raise InputError(f"unknown family {family!r}; use one of {', '.join(FAMILIES)}")
+    table = Table(title="digindex methods")
+    for c in ("family", "name", "parameters", "summary"):
+        table.add_column(c)
+    for spec in methods(family):
+        params = ", ".join(f"{n}={d!r}" if d is not None else n for n, _, d in spec.parameters())
+        table.add_row(spec.family, spec.name, params, spec.summary)
+    out.print(table)
+
+
+def entrypoint():  # pragma: no cover - console script
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

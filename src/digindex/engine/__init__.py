@@ -1,0 +1,5 @@
+"""The evaluation engine."""
+from .evaluate import evaluate
+from .result import Evaluation
+
+__all__ = ["evaluate", "Evaluation"]

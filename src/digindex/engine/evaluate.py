@@ -1,0 +1,188 @@
+"""The evaluation pipeline: transform → impute → treat → normalise → aggregate → rank.
+
+``evaluate`` returns one :class:`~digindex.engine.result.Evaluation` keeping every
+stage. Stages are cached by the choices that produce them, so re-running with
+one choice changed recomputes only what that choice touches.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..framework import Framework
+from ..framework.parse import normalise_context, transform_fn
+from ..methods import get_method, make_params
+from ..methods.aggregate import NEEDS_POSITIVE
+
+
+@dataclass
+class StageContext:
+    """What imputation and treatment methods may know about the rows and columns."""
+
+    framework: Framework
+    units: np.ndarray
+    years: np.ndarray
+    indicators: list[str]
+    parents: dict[str, str]
+    data: pd.DataFrame  # the panel table, with any data_columns (groups, denominators)
+
+
+@dataclass
+class LogEntry:
+    stage: str
+    message: str
+    node: str | None = None
+    unit: str | None = None
+    year: Any = None
+    detail: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"stage": self.stage, "node": self.node, "unit": self.unit, "year": self.year,
+                "message": self.message, **{f"detail_{k}": v for k, v in self.detail.items()}}
+
+
+def _key(*parts) -> str:
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def evaluate(framework: Framework, panel, cache: dict | None = None):
+    """Run the whole pipeline of ``framework`` on ``panel``; returns an Evaluation."""
+    from .result import Evaluation
+
+    cache = {} if cache is None else cache
+    fw = framework
+    ind_ids = fw.indicator_ids
+    missing = [i for i in ind_ids if i not in panel.table.columns]
+    if missing:
+        raise InputError([Problem(f"framework indicator {i!r} is missing from the data",
+                                  fix=f"add a column for {i!r}") for i in missing])
+    units, years = panel.units, panel.years
+    log: list[LogEntry] = []
+    stages: dict[str, np.ndarray] = {}
+
+    raw = panel.matrix(ind_ids)
+    stages["raw"] = raw
+
+    # transform
+    tf_key = _key("transform", [(n.id, n.transform) for n in fw.indicators])
+    if tf_key not in cache:
+        cache[tf_key] = _transform(fw, raw, units, years)
+    stages["transformed"] = cache[tf_key]
+
+    ctx = StageContext(fw, units, years, ind_ids, panel.parents, panel.table)
+    prev = tf_key
+    for step in ("impute", "treat"):
+        choice = fw.defaults[step]
+        key = _key(prev, step, choice.name, choice.params, _per_indicator_choices(fw, step))
+        if key not in cache:
+            spec = get_method(step, choice.name)
+            values, entries = spec.func(stages["transformed" if step == "impute" else "imputed"],
+                                        ctx, make_params(spec, choice.params))
+            cache[key] = (values, entries)
+        values, entries = cache[key]
+        stages["imputed" if step == "impute" else "treated"] = values
+        log.extend(entries)
+        prev = key
+
+    # normalise, one indicator at a time
+    treated = stages["treated"]
+    normalised = np.empty_like(treated)
+    methods_used: dict[str, str] = {}
+    for j, node in enumerate(fw.indicators):
+        choice = fw.method_for("normalise", node)
+        nctx = normalise_context(node)
+        key = _key(prev, "normalise", node.id, choice.name, choice.params, node.direction,
+                   node.goalposts, node.clip, node.target, node.transform)
+        if key not in cache:
+            spec = get_method("normalise", choice.name)
+            nctx = _with_rows(nctx, units, years)
+            try:
+                cache[key] = spec.func(treated[:, j], nctx, make_params(spec, choice.params))
+            except ValueError as exc:
+                raise InputError(Problem(f"indicator {node.id!r}: {exc}", file=fw.source)) from None
+        normalised[:, j] = cache[key]
+        methods_used[node.id] = str(choice)
+    stages["normalised"] = normalised
+
+    # aggregate, children before parents
+    col = {nid: j for j, nid in enumerate(ind_ids)}
+    scores = {nid: normalised[:, j] for nid, j in col.items()}
+    weight_rows = []
+    for node in fw.aggregates:
+        child_ids = [c.id for c in node.children]
+        X = np.column_stack([scores[c] for c in child_ids])
+        wchoice = fw.method_for("weights", node)
+        wspec = get_method("weights", wchoice.name)
+        prior = np.array([c.weight for c in node.children])
+        w = np.asarray(wspec.func(X, prior, make_params(wspec, wchoice.params)), float)
+        for cid, wv, pv in zip(child_ids, w, prior / prior.sum()):
+            weight_rows.append({"node": node.id, "child": cid, "weight": wv, "nominal_weight": pv,
+                                "method": str(wchoice)})
+        op = fw.method_for("aggregate", node)
+        if op.name in NEEDS_POSITIVE:
+            _refuse_non_positive(X, node.id, child_ids, op.name, units, years)
+        aspec = get_method("aggregate", op.name)
+        y = np.asarray(aspec.func(X, w, make_params(aspec, op.params)), float)
+        coverage = np.mean(~np.isnan(X), axis=1)
+        low = (coverage < fw.coverage_for(node)) & ~np.isnan(y)
+        for r in np.flatnonzero(low):
+            log.append(LogEntry("aggregate", f"coverage {coverage[r]:.0%} is below the minimum "
+                                f"{fw.coverage_for(node):.0%}; score left missing",
+                                node=node.id, unit=units[r], year=years[r],
+                                detail={"present": int(np.sum(~np.isnan(X[r])))}))
+        y[low] = np.nan
+        for r in np.flatnonzero(np.all(np.isnan(X), axis=1)):
+            log.append(LogEntry("aggregate", "all inputs missing; score left missing",
+                                node=node.id, unit=units[r], year=years[r]))
+        scores[node.id] = y
+        methods_used[node.id] = str(op)
+
+    return Evaluation(framework=fw, panel=panel, stages=stages, scores=scores,
+                      weights=pd.DataFrame(weight_rows), log=log, methods=methods_used, cache=cache)
+
+
+def _per_indicator_choices(fw: Framework, step: str):
+    return [(n.id, n.extra.get(step)) for n in fw.indicators if n.extra.get(step)]
+
+
+def _with_rows(ctx, units, years):
+    from dataclasses import replace
+
+    return replace(ctx, units=units, years=years)
+
+
+def _transform(fw: Framework, raw: np.ndarray, units, years) -> np.ndarray:
+    out = raw.copy()
+    problems = []
+    for j, node in enumerate(fw.indicators):
+        fn = transform_fn(node)
+        if fn is None:
+            continue
+        col = raw[:, j]
+        bad = np.flatnonzero(col <= 0)
+        for r in bad[:10]:
+            problems.append(Problem(
+                f"indicator {node.id!r} has value {col[r]:g} for unit {units[r]!r}, year {years[r]}, "
+                f"but transform {node.transform} needs values > 0",
+                fix="correct the value, or remove the transform from the framework"))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[:, j] = fn(col)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _refuse_non_positive(X, node_id, child_ids, op, units, years):
+    bad = np.argwhere(X <= 0)
+    if len(bad):
+        problems = [Problem(
+            f"node {node_id!r} uses the {op} mean, but {child_ids[c]!r} scores {X[r, c]:g} "
+            f"(≤ 0) for unit {units[r]!r}, year {years[r]}",
+            fix="normalise onto a scale above 0 (e.g. min-max [1, 100]) or use the arithmetic mean")
+            for r, c in bad[:10]]
+        raise InputError(problems)

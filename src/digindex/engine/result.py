@@ -1,0 +1,123 @@
+"""The evaluation result: every stage of one run, tidy exports and re-runs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..framework import Framework
+from .ranks import rank_within
+
+STAGES = ("raw", "transformed", "imputed", "treated", "normalised")
+
+
+@dataclass
+class Evaluation:
+    """One evaluation: the framework, the data and every stage in between.
+
+    - ``stage(name)``: a wide table (unit, year, indicators) of ``raw``,
+      ``transformed``, ``imputed``, ``treated`` or ``normalised`` values;
+    - ``scores_table()``: every node's score; ``ranks_table()``: province ranks;
+    - ``results()``: the tidy table written to ``results.csv``;
+    - ``rerun(step, method, node=None)``: the same evaluation with one choice
+      changed, reusing every stage that choice does not touch.
+    """
+
+    framework: Framework
+    panel: Any
+    stages: dict[str, np.ndarray]
+    scores: dict[str, np.ndarray]
+    weights: pd.DataFrame
+    log: list
+    methods: dict[str, str]
+    cache: dict = field(default_factory=dict, repr=False)
+
+    # ---- tables -------------------------------------------------------
+    def _keys(self) -> pd.DataFrame:
+        keys = pd.DataFrame({"unit": self.panel.units, "year": self.panel.years})
+        if self.panel.has_parents:
+            keys["parent"] = [self.panel.parents.get(u) for u in self.panel.units]
+        return keys
+
+    def stage(self, name: str) -> pd.DataFrame:
+        if name not in self.stages:
+            raise KeyError(f"no stage {name!r}; stages are {', '.join(self.stages)}")
+        values = pd.DataFrame(self.stages[name], columns=self.framework.indicator_ids)
+        return pd.concat([self._keys()[["unit", "year"]], values], axis=1)
+
+    @property
+    def node_order(self) -> list[str]:
+        return [n.id for n in self.framework.tree.walk()]
+
+    def scores_table(self) -> pd.DataFrame:
+        values = pd.DataFrame({nid: self.scores[nid] for nid in self.node_order})
+        return pd.concat([self._keys(), values], axis=1)
+
+    def ranks_table(self, within_parent: bool = False) -> pd.DataFrame:
+        table = self.scores_table()
+        by = ["year", "parent"] if within_parent else ["year"]
+        ranks = rank_within(table, self.node_order, by).astype("Int64")
+        return pd.concat([self._keys(), ranks], axis=1)
+
+    def results(self) -> pd.DataFrame:
+        """Tidy results: one row per (unit, year, node), the ``results.csv`` contract."""
+        keys = self._keys()
+        levels = self.framework.levels
+        scores = self.scores_table()
+        ranks = self.ranks_table()
+        parts = []
+        with_parent = self.panel.has_parents
+        rip = self.ranks_table(within_parent=True) if with_parent else None
+        for nid in self.node_order:
+            part = keys[["unit", "year"]].copy()
+            part["node"] = nid
+            part["level"] = levels[nid]
+            part["score"] = scores[nid].to_numpy()
+            part["rank"] = ranks[nid].to_numpy()
+            if with_parent:
+                part["parent"] = keys["parent"].to_numpy()
+                part["rank_in_parent"] = rip[nid].to_numpy()
+            parts.append(part)
+        out = pd.concat(parts, ignore_index=True)
+        order = {n: i for i, n in enumerate(self.node_order)}
+        year_key = out["year"].map(lambda y: (y is None, y if y is not None else 0))
+        out = out.assign(_y=year_key, _n=out["node"].map(order)).sort_values(
+            ["_y", "_n"], kind="stable").drop(columns=["_y", "_n"]).reset_index(drop=True)
+        out["rank"] = out["rank"].astype("Int64")
+        if with_parent:
+            out["rank_in_parent"] = out["rank_in_parent"].astype("Int64")
+        return out
+
+    def log_table(self) -> pd.DataFrame:
+        cols = ["stage", "node", "unit", "year", "message"]
+        return pd.DataFrame([e.as_dict() for e in self.log] or None, columns=None if self.log else cols)
+
+    def top(self, n: int = 10, node: str | None = None, year=None) -> pd.DataFrame:
+        """The ``n`` best units at ``node`` (default the index) in ``year`` (default latest)."""
+        node = node or self.framework.tree.id
+        table = self.scores_table()
+        ranks = self.ranks_table()
+        table["rank"] = ranks[node]
+        years = [y for y in table["year"].unique()]
+        if year is None:
+            real = [y for y in years if y is not None]
+            year = max(real) if real else None
+        sel = table[table["year"].map(lambda y: y == year if year is not None else y is None)]
+        sel = sel.sort_values([node], ascending=False, kind="stable").head(n)
+        cols = ["rank", "unit"] + (["parent"] if "parent" in sel else []) + [node]
+        return sel[cols].rename(columns={node: "score"}).reset_index(drop=True)
+
+    # ---- variants -----------------------------------------------------
+    def rerun(self, step: str, method, node: str | None = None) -> "Evaluation":
+        """The same evaluation with one choice changed (a method, at a node or by default)."""
+        from .evaluate import evaluate
+
+        return evaluate(self.framework.with_choice(step, method, node), self.panel, cache=self.cache)
+
+    def rerun_with(self, framework: Framework) -> "Evaluation":
+        """Evaluate an edited framework on the same data, reusing cached stages."""
+        from .evaluate import evaluate
+
+        return evaluate(framework, self.panel, cache=self.cache)

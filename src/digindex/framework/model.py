@@ -1,0 +1,175 @@
+"""The framework model: an indicator tree with directions, weights and methods.
+
+Both the YAML and the flat-table forms load into these classes. They are plain
+dataclasses; checking happens once, in :mod:`digindex.framework.parse`.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterator
+
+STEPS = ("impute", "treat", "normalise", "weights", "aggregate")
+DEFAULT_METHODS = {
+    "impute": "none",
+    "treat": "none",
+    "normalise": "minmax",
+    "weights": "manual",
+    "aggregate": "arithmetic",
+}
+
+
+@dataclass(frozen=True)
+class MethodChoice:
+    """A method named in the framework, with its parameters as written."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_yaml(self) -> str | dict[str, Any]:
+        return {"method": self.name, **self.params} if self.params else self.name
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.name
+        inner = ", ".join(f"{k}: {v}" for k, v in self.params.items())
+        return f"{self.name}({inner})"
+
+
+def text_in(name: dict[str, str] | None, lang: str = "en", fallback: str = "") -> str:
+    """A bilingual name in ``lang``, falling back to the other language."""
+    if not name:
+        return fallback
+    other = "zh" if lang == "en" else "en"
+    return name.get(lang) or name.get(other) or fallback
+
+
+@dataclass
+class Node:
+    """A node of the indicator tree; a node without children is an indicator."""
+
+    id: str
+    name: dict[str, str] = field(default_factory=dict)
+    weight: float = 1.0
+    children: list["Node"] = field(default_factory=list)
+    # indicator keys
+    unit: str | None = None
+    direction: int = 1
+    transform: str | None = None
+    goalposts: tuple[float, float] | None = None
+    clip: bool | None = None
+    target: float | None = None
+    normalise: MethodChoice | None = None
+    # aggregate keys
+    aggregate: MethodChoice | None = None
+    weights: MethodChoice | None = None
+    min_coverage: float | None = None
+    # documentation keys, kept as written
+    description: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_indicator(self) -> bool:
+        return not self.children
+
+    def label(self, lang: str = "en") -> str:
+        return text_in(self.name, lang, self.id)
+
+    def walk(self) -> Iterator["Node"]:
+        """This node and all below it, parents before children."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def walk_post(self) -> Iterator["Node"]:
+        """All nodes below and including this one, children before parents."""
+        for child in self.children:
+            yield from child.walk_post()
+        yield self
+
+
+@dataclass
+class Framework:
+    """A composite-index framework: the tree plus the pipeline's default methods."""
+
+    id: str
+    tree: Node
+    name: dict[str, str] = field(default_factory=dict)
+    description: Any = None
+    defaults: dict[str, MethodChoice] = field(default_factory=dict)
+    min_coverage: float = 0.5
+    data_columns: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+
+    def __post_init__(self):
+        for step in STEPS:
+            self.defaults.setdefault(step, MethodChoice(DEFAULT_METHODS[step]))
+        self._index()
+
+    def _index(self) -> None:
+        self.nodes: dict[str, Node] = {n.id: n for n in self.tree.walk()}
+        self.parent_of: dict[str, str | None] = {self.tree.id: None}
+        for node in self.tree.walk():
+            for child in node.children:
+                self.parent_of[child.id] = node.id
+        self.levels: dict[str, int] = {}
+        for node in self.tree.walk_post():
+            self.levels[node.id] = (
+                1 if node.is_indicator else 1 + max(self.levels[c.id] for c in node.children)
+            )
+
+    @property
+    def indicators(self) -> list[Node]:
+        return [n for n in self.tree.walk() if n.is_indicator]
+
+    @property
+    def indicator_ids(self) -> list[str]:
+        return [n.id for n in self.indicators]
+
+    @property
+    def aggregates(self) -> list[Node]:
+        """Aggregate nodes, children before parents (the order of computation)."""
+        return [n for n in self.tree.walk_post() if not n.is_indicator]
+
+    def label(self, lang: str = "en") -> str:
+        return text_in(self.name, lang, self.id)
+
+    def method_for(self, step: str, node: Node) -> MethodChoice:
+        """The method used for ``step`` at ``node``: its override, else the default."""
+        own = getattr(node, step, None) if step in ("normalise", "aggregate", "weights") else None
+        return own or self.defaults[step]
+
+    def coverage_for(self, node: Node) -> float:
+        return node.min_coverage if node.min_coverage is not None else self.min_coverage
+
+    def with_choice(self, step: str, value: str | dict | MethodChoice, node: str | None = None) -> "Framework":
+        """A copy with one pipeline choice changed, at one node or as the default."""
+        choice = value if isinstance(value, MethodChoice) else as_choice(value)
+        fw = copy.deepcopy(self)
+        if node is None:
+            fw.defaults[step] = choice
+        else:
+            if node not in fw.nodes:
+                raise KeyError(f"no node {node!r} in framework {fw.id!r}")
+            setattr(fw.nodes[node], step, choice)
+        fw._index()
+        return fw
+
+    def with_weight(self, node: str, weight: float) -> "Framework":
+        fw = copy.deepcopy(self)
+        fw.nodes[node].weight = float(weight)
+        return fw
+
+    def copy(self, **changes) -> "Framework":
+        return replace(copy.deepcopy(self), **changes)
+
+
+def as_choice(value: str | dict | MethodChoice) -> MethodChoice:
+    if isinstance(value, MethodChoice):
+        return value
+    if isinstance(value, str):
+        return MethodChoice(value)
+    params = dict(value)
+    name = params.pop("method")
+    return MethodChoice(str(name), params)

@@ -1,0 +1,264 @@
+"""Build a :class:`Framework` from plain data, checking everything once.
+
+The YAML and table readers turn their files into nested dicts plus a
+``locate(path)`` function that maps a path such as ``("tree", "children", 0,
+"weight")`` to where it was written (YAML line, or table row and column). All
+problems are collected and raised together as one :class:`InputError`.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import ProblemCollector
+from ..methods import get_method, make_params
+from ..methods.aggregate import NEEDS_POSITIVE
+from ..methods.normalise import NormaliseContext
+from .model import STEPS, Framework, MethodChoice, Node
+
+Locate = Callable[[tuple], dict]
+
+TOP_KEYS = {"id", "name", "description", "min_coverage", "data_columns", "tree", "version", "notes", *STEPS}
+# Keys later subsystems own; accepted and kept as written.
+EXTENSION_KEYS = {"tiers", "uncertainty", "growth", "labels", "populations"}
+NODE_KEYS = {"id", "name", "weight", "children", "description", "definition", "source", "notes"}
+INDICATOR_KEYS = {"unit", "direction", "transform", "goalposts", "clip", "target", "normalise",
+                  "denominator", "factor", "derive"}
+AGGREGATE_KEYS = {"aggregate", "weights", "min_coverage", "pairwise"}
+TRANSFORMS = {"ln": np.log, "log10": np.log10}
+
+
+def build_framework(data: Any, locate: Locate, file: str) -> Framework:
+    """Check ``data`` and build the framework; raises InputError listing every problem."""
+    p = ProblemCollector()
+
+    def add(path: tuple, message: str, fix: str | None = None):
+        p.add(message, file=file, fix=fix, **locate(path))
+
+    if not isinstance(data, dict):
+        add((), "the framework must be a mapping with keys such as id, name and tree",
+            "start the file with 'id:', 'name:' and 'tree:'")
+        p.raise_if_any()
+    for key in data:
+        if key not in TOP_KEYS | EXTENSION_KEYS:
+            add((key,), f"unknown top-level key {key!r}",
+                f"use one of: {', '.join(sorted(TOP_KEYS | EXTENSION_KEYS))}")
+    if "tree" not in data or not isinstance(data.get("tree"), dict):
+        add(("tree",) if "tree" in data else (), "the framework has no 'tree' mapping",
+            "add 'tree:' with the root node (id, name, children)")
+        p.raise_if_any()
+
+    defaults = {}
+    for step in STEPS:
+        if step in data:
+            choice = _method_choice(data[step], step, (step,), add)
+            if choice:
+                defaults[step] = choice
+    min_cov = _fraction(data.get("min_coverage", 0.5), ("min_coverage",), add)
+
+    seen: dict[str, tuple] = {}
+    tree = _node(data["tree"], ("tree",), add, seen, depth=0)
+    p.raise_if_any()
+
+    fw = Framework(
+        id=str(data.get("id") or tree.id),
+        tree=tree,
+        name=_name(data.get("name")),
+        description=data.get("description"),
+        defaults=defaults,
+        min_coverage=min_cov if min_cov is not None else 0.5,
+        data_columns=[str(c) for c in data.get("data_columns") or []],
+        extra={k: data[k] for k in data if k in EXTENSION_KEYS | {"version", "notes"}},
+        source=file,
+    )
+    paths = {nid: path for nid, path in seen.items()}
+    _check_methods(fw, paths, add)
+    p.raise_if_any()
+    return fw
+
+
+def _name(value) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items() if v not in (None, "")}
+    return {"en": str(value)}
+
+
+def _fraction(value, path, add):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        add(path, f"min_coverage must be a number between 0 and 1, not {value!r}")
+        return None
+    if not 0 <= v <= 1:
+        add(path, f"min_coverage must be between 0 and 1, not {v}")
+        return None
+    return v
+
+
+def _method_choice(value, step, path, add) -> MethodChoice | None:
+    if isinstance(value, str):
+        name, params = value, {}
+    elif isinstance(value, dict) and "method" in value:
+        params = dict(value)
+        name = str(params.pop("method"))
+    else:
+        add(path, f"{step} must be a method name or {{method: NAME, ...}}, not {value!r}",
+            f"write e.g. '{step}: {{method: NAME}}'")
+        return None
+    try:
+        spec = get_method(step, name)
+        make_params(spec, params)
+    except ValueError as exc:
+        add(path, str(exc), f"run 'digindex methods {step}' to list methods and their parameters")
+        return None
+    return MethodChoice(name, params)
+
+
+def _node(data, path, add, seen, depth) -> Node:
+    if not isinstance(data, dict):
+        add(path, f"a node must be a mapping with at least 'id', not {data!r}")
+        return Node(id=f"?{len(seen)}")
+    raw_id = data.get("id")
+    if raw_id in (None, ""):
+        add(path, "a node has no 'id'", "give every node a unique 'id'")
+        nid = f"?{len(seen)}"
+    else:
+        nid = str(raw_id)
+        if nid in seen:
+            add(path + ("id",), f"duplicate id {nid!r} (also used at {_where(seen[nid])})",
+                "ids must be unique across the whole tree")
+        else:
+            seen[nid] = path
+    if depth > 50:
+        add(path, "the tree is more than 50 levels deep (a cycle?)")
+        return Node(id=nid)
+
+    children_raw = data.get("children")
+    is_indicator = not children_raw
+    allowed = NODE_KEYS | (INDICATOR_KEYS if is_indicator else AGGREGATE_KEYS)
+    for key in data:
+        if key not in allowed:
+            if key in INDICATOR_KEYS | AGGREGATE_KEYS:
+                kind = "an indicator" if is_indicator else "an aggregate node (it has children)"
+                add(path + (key,), f"node {nid!r}: key {key!r} does not apply to {kind}")
+            else:
+                add(path + (key,), f"node {nid!r}: unknown key {key!r}",
+                    f"use one of: {', '.join(sorted(allowed))}")
+
+    node = Node(id=nid, name=_name(data.get("name")), description=data.get("description"))
+    node.extra = {k: data[k] for k in ("definition", "source", "notes", "denominator", "factor",
+                                        "derive", "pairwise") if k in data}
+    w = data.get("weight", 1)
+    if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w <= 0:
+        add(path + ("weight",), f"node {nid!r}: weight must be a positive number, not {w!r}",
+            "weights are relative to siblings; use e.g. 1 or 0.25")
+    else:
+        node.weight = float(w)
+
+    if children_raw is not None and not isinstance(children_raw, list):
+        add(path + ("children",), f"node {nid!r}: children must be a list of nodes")
+    elif children_raw:
+        node.children = [
+            _node(c, path + ("children", i), add, seen, depth + 1) for i, c in enumerate(children_raw)
+        ]
+        for step in ("aggregate", "weights"):
+            if step in data:
+                setattr(node, step, _method_choice(data[step], step, path + (step,), add))
+        if "min_coverage" in data:
+            node.min_coverage = _fraction(data["min_coverage"], path + ("min_coverage",), add)
+        return node
+
+    # indicator
+    node.unit = None if data.get("unit") is None else str(data["unit"])
+    d = data.get("direction", 1)
+    if d in (1, -1) and not isinstance(d, bool):
+        node.direction = int(d)
+    else:
+        add(path + ("direction",), f"indicator {nid!r}: direction must be 1 or -1, not {d!r}",
+            "use 1 when higher is better and -1 when lower is better")
+    t = data.get("transform")
+    if t in (None, "", "none"):
+        node.transform = None
+    elif t in TRANSFORMS:
+        node.transform = t
+    else:
+        add(path + ("transform",), f"indicator {nid!r}: unknown transform {t!r}",
+            "use ln, log10 or none")
+    gp = data.get("goalposts")
+    if gp is not None:
+        ok = (isinstance(gp, (list, tuple)) and len(gp) == 2
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in gp))
+        if not ok:
+            add(path + ("goalposts",), f"indicator {nid!r}: goalposts must be [lo, hi], not {gp!r}")
+        elif not gp[0] < gp[1]:
+            add(path + ("goalposts",), f"indicator {nid!r}: goalposts lo ({gp[0]}) must be below hi ({gp[1]})",
+                "write [lo, hi] with lo < hi; use direction: -1 for lower-is-better")
+        elif node.transform and gp[0] <= 0:
+            add(path + ("goalposts",), f"indicator {nid!r}: goalposts must be > 0 for transform {node.transform}")
+        else:
+            node.goalposts = (float(gp[0]), float(gp[1]))
+    c = data.get("clip")
+    if c is not None:
+        if isinstance(c, bool):
+            node.clip = c
+        else:
+            add(path + ("clip",), f"indicator {nid!r}: clip must be true or false, not {c!r}")
+    tg = data.get("target")
+    if tg is not None:
+        if isinstance(tg, (int, float)) and not isinstance(tg, bool):
+            node.target = float(tg)
+        else:
+            add(path + ("target",), f"indicator {nid!r}: target must be a number, not {tg!r}")
+    if "normalise" in data:
+        node.normalise = _method_choice(data["normalise"], "normalise", path + ("normalise",), add)
+    return node
+
+
+def _where(path: tuple) -> str:
+    return "/".join(str(p) for p in path)
+
+
+def transform_fn(node: Node):
+    return TRANSFORMS.get(node.transform) if node.transform else None
+
+
+def normalise_context(node: Node) -> NormaliseContext:
+    tf = transform_fn(node)
+    gp = node.goalposts
+    if gp is not None and tf is not None:
+        gp = (float(tf(gp[0])), float(tf(gp[1])))
+    return NormaliseContext(indicator=node.id, direction=node.direction, goalposts=gp,
+                            clip=node.clip, target=node.target, transform=tf)
+
+
+def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
+    """Static (lo, hi, lo_is_attained) of a node's scores, before any data is read."""
+    if node.is_indicator:
+        choice = fw.method_for("normalise", node)
+        spec = get_method("normalise", choice.name)
+        if spec.output_range is None:
+            return -np.inf, np.inf, False
+        return spec.output_range(make_params(spec, choice.params), normalise_context(node))
+    ranges = [output_range(fw, c) for c in node.children]
+    return min(r[0] for r in ranges), max(r[1] for r in ranges), False
+
+
+def _check_methods(fw: Framework, paths: dict[str, tuple], add) -> None:
+    """Checks that need the whole tree: geometric means over inputs that can be <= 0."""
+    for node in fw.aggregates:
+        op = fw.method_for("aggregate", node)
+        if op.name not in NEEDS_POSITIVE:
+            continue
+        for child in node.children:
+            lo, _, attained = output_range(fw, child)
+            if lo < 0 or (lo == 0 and attained):
+                why = "can be negative" if lo < 0 else "is 0 for the lowest unit"
+                add(paths.get(node.id, ()),
+                    f"node {node.id!r} uses the {op.name} mean, but the score of {child.id!r} {why}",
+                    "normalise onto a scale above 0, e.g. {method: minmax, scale: [1, 100]}, "
+                    "clip fixed bounds, or use the arithmetic mean")
+                break

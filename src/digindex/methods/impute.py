@@ -1,0 +1,15 @@
+"""Imputation methods: fill missing indicator values before normalisation."""
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import register
+
+
+@register("impute", "none")
+def no_imputation(X: np.ndarray, ctx, params=None):
+    """No imputation: missing values stay missing and aggregation skips them.
+
+    Reference: OECD/JRC (2008) Handbook, §3 (case deletion / available-case).
+    """
+    return np.asarray(X, float), []

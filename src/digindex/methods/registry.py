@@ -1,0 +1,128 @@
+"""The method registry: every pipeline method is a named, documented plug-in.
+
+A framework file names methods as ``NAME`` or ``{method: NAME, <params>}``. The
+registry maps (family, NAME) to a plain numpy function and a pydantic model that
+validates its parameters once, at the edge, with messages saying what was expected.
+
+Families and the signature their functions share:
+
+- ``normalise``: ``fn(x, ctx, params) -> ndarray`` for one indicator over all
+  (unit, year) rows; ``ctx`` is a :class:`NormaliseContext`.
+- ``aggregate``: ``fn(X, w, params) -> ndarray``: rows are (unit, year), columns
+  are the children of one node, ``w`` their weights (summing to 1). NaN cells are
+  missing and must be handled as the method's docstring states.
+- ``weights``: ``fn(X, prior, params) -> ndarray``: weights of the children of one
+  node, from their normalised values ``X`` and the framework's weights ``prior``.
+- ``impute`` and ``treat``: operate on the indicator matrix; see their modules.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+FAMILIES = ("impute", "treat", "normalise", "weights", "aggregate")
+
+
+class Params(BaseModel):
+    """Base class of method parameter models: unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class NoParams(Params):
+    pass
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    family: str
+    name: str
+    func: Callable[..., Any]
+    params_model: type[Params]
+    # Optional static description of the output range, used to refuse a geometric
+    # mean over inputs that can be <= 0 before any data is read.
+    output_range: Callable[..., tuple[float, float, bool]] | None = None
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.func.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else ""
+
+    def parameters(self) -> list[tuple[str, str, Any]]:
+        """(name, type, default) of each parameter."""
+        out = []
+        for name, field in self.params_model.model_fields.items():
+            ann = getattr(field.annotation, "__name__", None) or str(field.annotation)
+            ann = ann.replace("typing.", "")
+            default = None if field.is_required() else field.default
+            out.append((name, ann, default))
+        return out
+
+
+_REGISTRY: dict[tuple[str, str], MethodSpec] = {}
+
+
+def register(family: str, name: str, params: type[Params] = NoParams, output_range=None):
+    """Decorator registering ``func`` as method ``name`` of ``family``."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown method family {family!r}")
+
+    def deco(func):
+        key = (family, name)
+        if key in _REGISTRY:
+            raise ValueError(f"method {family}/{name} is registered twice")
+        _REGISTRY[key] = MethodSpec(family, name, func, params, output_range)
+        return func
+
+    return deco
+
+
+def methods(family: str | None = None) -> list[MethodSpec]:
+    """All registered methods, optionally of one family, sorted by name."""
+    _load_builtin()
+    return sorted(
+        (s for (f, _), s in _REGISTRY.items() if family in (None, f)),
+        key=lambda s: (FAMILIES.index(s.family), s.name),
+    )
+
+
+def get_method(family: str, name: str) -> MethodSpec:
+    """The method ``name`` of ``family``; ValueError naming the known ones if absent."""
+    _load_builtin()
+    try:
+        return _REGISTRY[(family, name)]
+    except KeyError:
+        known = ", ".join(s.name for s in methods(family))
+        raise ValueError(f"unknown {family} method {name!r}; known: {known}") from None
+
+
+def make_params(spec: MethodSpec, raw: dict[str, Any]) -> Params:
+    """Validate ``raw`` parameters for ``spec``; ValueError with a readable message."""
+    try:
+        return spec.params_model(**raw)
+    except ValidationError as exc:
+        msgs = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "parameters"
+            if err["type"] == "extra_forbidden":
+                allowed = ", ".join(spec.params_model.model_fields) or "none"
+                msgs.append(f"unknown parameter {where!r} (allowed: {allowed})")
+            else:
+                msgs.append(f"parameter {where!r}: {err['msg']}")
+        raise ValueError(f"{spec.family} method {spec.name!r}: " + "; ".join(msgs)) from None
+
+
+_loaded = False
+
+
+def _load_builtin() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        from . import aggregate, impute, normalise, treat, weight  # noqa: F401  (registers)

@@ -1,0 +1,15 @@
+"""Outlier treatment methods: tame skewed indicators before normalisation."""
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import register
+
+
+@register("treat", "none")
+def no_treatment(X: np.ndarray, ctx, params=None):
+    """No outlier treatment: values pass through unchanged.
+
+    Reference: OECD/JRC (2008) Handbook, §5 (treatment is optional).
+    """
+    return np.asarray(X, float), []
