@@ -32,6 +32,16 @@ class StageContext:
     data: pd.DataFrame  # the panel table, with any data_columns (groups, denominators)
 
 
+@dataclass(frozen=True)
+class AggregateContext:
+    """What weighting and aggregation methods may know about a node's rows."""
+
+    node: str
+    children: list[str]
+    units: np.ndarray
+    years: np.ndarray
+
+
 @dataclass
 class LogEntry:
     stage: str
@@ -112,22 +122,20 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
     # aggregate, children before parents
     col = {nid: j for j, nid in enumerate(ind_ids)}
     scores = {nid: normalised[:, j] for nid, j in col.items()}
-    weight_rows = []
+    weight_rows, weight_info = [], {}
     for node in fw.aggregates:
         child_ids = [c.id for c in node.children]
         X = np.column_stack([scores[c] for c in child_ids])
-        wchoice = fw.method_for("weights", node)
-        wspec = get_method("weights", wchoice.name)
-        prior = np.array([c.weight for c in node.children])
-        w = np.asarray(wspec.func(X, prior, make_params(wspec, wchoice.params)), float)
-        for cid, wv, pv in zip(child_ids, w, prior / prior.sum()):
-            weight_rows.append({"node": node.id, "child": cid, "weight": wv, "nominal_weight": pv,
-                                "method": str(wchoice)})
+        actx = AggregateContext(node=node.id, children=child_ids, units=units, years=years)
+        w = _node_weights(fw, node, X, actx, weight_rows, weight_info)
         op = fw.method_for("aggregate", node)
         if op.name in NEEDS_POSITIVE:
             _refuse_non_positive(X, node.id, child_ids, op.name, units, years)
         aspec = get_method("aggregate", op.name)
-        y = np.asarray(aspec.func(X, w, make_params(aspec, op.params)), float)
+        try:
+            y = np.asarray(aspec.func(X, w, make_params(aspec, op.params), actx), float)
+        except ValueError as exc:
+            raise InputError(Problem(f"node {node.id!r}: {exc}", file=fw.source)) from None
         coverage = np.mean(~np.isnan(X), axis=1)
         low = (coverage < fw.coverage_for(node)) & ~np.isnan(y)
         for r in np.flatnonzero(low):
@@ -143,7 +151,29 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
         methods_used[node.id] = str(op)
 
     return Evaluation(framework=fw, panel=panel, stages=stages, scores=scores,
-                      weights=pd.DataFrame(weight_rows), log=log, methods=methods_used, cache=cache)
+                      weights=pd.DataFrame(weight_rows), log=log, methods=methods_used, cache=cache,
+                      weight_info=weight_info)
+
+
+def _node_weights(fw, node, X, actx, weight_rows, weight_info) -> np.ndarray:
+    """Weights of ``node``'s children: a vector, or one row of weights per unit-year."""
+    wchoice = fw.method_for("weights", node)
+    wspec = get_method("weights", wchoice.name)
+    prior = np.array([c.weight for c in node.children])
+    try:
+        out = wspec.func(X, prior, make_params(wspec, wchoice.params), actx)
+    except ValueError as exc:
+        raise InputError(Problem(f"node {node.id!r}, weights {wchoice.name!r}: {exc}",
+                                 file=fw.source)) from None
+    w, info = out if isinstance(out, tuple) else (out, {})
+    w = np.asarray(w, float)
+    if info:
+        weight_info[node.id] = info
+    shown = w if w.ndim == 1 else np.nanmean(w, axis=0)
+    for cid, wv, pv in zip(actx.children, shown, prior / prior.sum()):
+        weight_rows.append({"node": node.id, "child": cid, "weight": wv, "nominal_weight": pv,
+                            "method": str(wchoice) + ("" if w.ndim == 1 else " (mean over units)")})
+    return w
 
 
 def _per_indicator_choices(fw: Framework, step: str):

@@ -33,6 +33,7 @@ class Evaluation:
     log: list
     methods: dict[str, str]
     cache: dict = field(default_factory=dict, repr=False)
+    weight_info: dict = field(default_factory=dict)  # e.g. AHP λmax, CI, CR per node
 
     # ---- tables -------------------------------------------------------
     def _keys(self) -> pd.DataFrame:

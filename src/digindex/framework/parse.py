@@ -22,10 +22,10 @@ Locate = Callable[[tuple], dict]
 
 TOP_KEYS = {"id", "name", "description", "min_coverage", "data_columns", "tree", "version", "notes", *STEPS}
 # Keys later subsystems own; accepted and kept as written.
-EXTENSION_KEYS = {"tiers", "uncertainty", "growth", "labels", "populations"}
+EXTENSION_KEYS = {"tiers", "uncertainty", "growth", "labels", "populations", "screen"}
 NODE_KEYS = {"id", "name", "weight", "children", "description", "definition", "source", "notes"}
 INDICATOR_KEYS = {"unit", "direction", "transform", "goalposts", "clip", "target", "normalise",
-                  "denominator", "factor", "derive"}
+                  "denominator", "factor", "derive", "impute", "treat"}
 AGGREGATE_KEYS = {"aggregate", "weights", "min_coverage", "pairwise"}
 TRANSFORMS = {"ln": np.log, "log10": np.log10}
 
@@ -151,7 +151,7 @@ def _node(data, path, add, seen, depth) -> Node:
 
     node = Node(id=nid, name=_name(data.get("name")), description=data.get("description"))
     node.extra = {k: data[k] for k in ("definition", "source", "notes", "denominator", "factor",
-                                        "derive", "pairwise") if k in data}
+                                        "derive", "pairwise", "impute", "treat") if k in data}
     w = data.get("weight", 1)
     if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w <= 0:
         add(path + ("weight",), f"node {nid!r}: weight must be a positive number, not {w!r}",

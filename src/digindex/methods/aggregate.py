@@ -27,7 +27,7 @@ def _all_missing(X: np.ndarray) -> np.ndarray:
 
 
 @register("aggregate", "arithmetic")
-def arithmetic(X: np.ndarray, w: np.ndarray, params=None) -> np.ndarray:
+def arithmetic(X: np.ndarray, w: np.ndarray, params=None, ctx=None) -> np.ndarray:
     """Weighted arithmetic mean: y = Σ_j w_j·x_j / Σ_j w_j over present x_j.
 
     Fully compensatory. Missing values are skipped and the remaining weights
@@ -41,7 +41,7 @@ def arithmetic(X: np.ndarray, w: np.ndarray, params=None) -> np.ndarray:
 
 
 @register("aggregate", "geometric")
-def geometric(X: np.ndarray, w: np.ndarray, params=None) -> np.ndarray:
+def geometric(X: np.ndarray, w: np.ndarray, params=None, ctx=None) -> np.ndarray:
     """Weighted geometric mean: y = Π_j x_j^(w_j / Σ w), over present x_j.
 
     Partially compensatory. Missing values are skipped and the remaining weights

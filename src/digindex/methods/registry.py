@@ -8,11 +8,15 @@ Families and the signature their functions share:
 
 - ``normalise``: ``fn(x, ctx, params) -> ndarray`` for one indicator over all
   (unit, year) rows; ``ctx`` is a :class:`NormaliseContext`.
-- ``aggregate``: ``fn(X, w, params) -> ndarray``: rows are (unit, year), columns
-  are the children of one node, ``w`` their weights (summing to 1). NaN cells are
+- ``aggregate``: ``fn(X, w, params, ctx) -> ndarray``: rows are (unit, year), columns
+  are the children of one node, ``w`` their weights summing to 1 (shape (k,), or (rows, k)
+  for per-unit weights); ``ctx`` is an ``AggregateContext`` (node, children, units,
+  years: per-year methods such as TOPSIS group by ``ctx.years``). NaN cells are
   missing and must be handled as the method's docstring states.
-- ``weights``: ``fn(X, prior, params) -> ndarray``: weights of the children of one
-  node, from their normalised values ``X`` and the framework's weights ``prior``.
+- ``weights``: ``fn(X, prior, params, ctx) -> ndarray | (ndarray, info)``: weights of
+  the children of one
+  node, from their normalised values ``X`` (pooled over all years) and the framework's
+  weights ``prior``; ``info`` (e.g. AHP λmax, CI, CR) is kept in the result.
 - ``impute`` and ``treat``: operate on the indicator matrix; see their modules.
 """
 from __future__ import annotations

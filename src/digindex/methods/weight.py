@@ -11,7 +11,7 @@ from .registry import register
 
 
 @register("weights", "manual")
-def manual(X: np.ndarray, prior: np.ndarray, params=None) -> np.ndarray:
+def manual(X: np.ndarray, prior: np.ndarray, params=None, ctx=None) -> np.ndarray:
     """Manual weights: the framework's ``weight`` of each child, w_j = v_j / Σ v.
 
     Weights are relative to siblings, so [1, 2, 1] means 25 %, 50 %, 25 %.
@@ -22,7 +22,7 @@ def manual(X: np.ndarray, prior: np.ndarray, params=None) -> np.ndarray:
 
 
 @register("weights", "equal")
-def equal(X: np.ndarray, prior: np.ndarray, params=None) -> np.ndarray:
+def equal(X: np.ndarray, prior: np.ndarray, params=None, ctx=None) -> np.ndarray:
     """Equal weights: w_j = 1/k for k children, whatever the framework says.
 
     Reference: OECD/JRC (2008) Handbook, §6.1.1.
