@@ -127,7 +127,7 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
         child_ids = [c.id for c in node.children]
         X = np.column_stack([scores[c] for c in child_ids])
         actx = AggregateContext(node=node.id, children=child_ids, units=units, years=years)
-        w = _node_weights(fw, node, X, actx, weight_rows, weight_info)
+        w = _node_weights(fw, node, X, actx, weight_rows, weight_info, log)
         op = fw.method_for("aggregate", node)
         if op.name in NEEDS_POSITIVE:
             _refuse_non_positive(X, node.id, child_ids, op.name, units, years)
@@ -155,7 +155,7 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
                       weight_info=weight_info)
 
 
-def _node_weights(fw, node, X, actx, weight_rows, weight_info) -> np.ndarray:
+def _node_weights(fw, node, X, actx, weight_rows, weight_info, log) -> np.ndarray:
     """Weights of ``node``'s children: a vector, or one row of weights per unit-year."""
     wchoice = fw.method_for("weights", node)
     wspec = get_method("weights", wchoice.name)
@@ -169,6 +169,8 @@ def _node_weights(fw, node, X, actx, weight_rows, weight_info) -> np.ndarray:
     w = np.asarray(w, float)
     if info:
         weight_info[node.id] = info
+        for warning in info.get("warnings", []):
+            log.append(LogEntry("weights", warning, node=node.id))
     shown = w if w.ndim == 1 else np.nanmean(w, axis=0)
     for cid, wv, pv in zip(actx.children, shown, prior / prior.sum()):
         weight_rows.append({"node": node.id, "child": cid, "weight": wv, "nominal_weight": pv,

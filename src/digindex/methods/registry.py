@@ -129,4 +129,4 @@ def _load_builtin() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from . import aggregate, impute, normalise, treat, weight  # noqa: F401  (registers)
+        from . import aggregate, impute, normalise, treat, weights  # noqa: F401  (registers)

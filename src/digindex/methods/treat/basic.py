@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import register
+from ..registry import register
 
 
 @register("treat", "none")

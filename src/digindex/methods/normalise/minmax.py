@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from .registry import Params, register
+from ..registry import Params, register
 
 
 @dataclass(frozen=True)

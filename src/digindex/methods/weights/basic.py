@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import register
+from ..registry import register
 
 
 @register("weights", "manual")

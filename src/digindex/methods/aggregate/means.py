@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import register
+from ..registry import register
 
 
 def present_weights(X: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -1,0 +1,2 @@
+"""Imputation methods (one file per method group)."""
+from . import basic  # noqa: F401

@@ -1,0 +1,2 @@
+"""Outlier-treatment methods (one file per method group)."""
+from . import basic  # noqa: F401

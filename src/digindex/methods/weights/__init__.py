@@ -1,0 +1,2 @@
+"""Weighting methods (one file per method group)."""
+from . import basic  # noqa: F401  (registers manual, equal)
