@@ -257,6 +257,14 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def _fmt_setting(value) -> str:
+    """A settings cell that reads back as the same value (strings quoted when needed)."""
+    text = _fmt(value)
+    if isinstance(value, str) and _cell_value(text) != value:
+        return yaml.safe_dump(value, allow_unicode=True, width=10_000).strip().removesuffix("\n...").strip()
+    return text
+
+
 def dump_framework_csv(fw: Framework) -> str:
     settings, table = framework_to_table(fw)
     head = yaml.safe_dump(settings, allow_unicode=True, sort_keys=False, default_flow_style=None,
@@ -268,7 +276,7 @@ def dump_framework_csv(fw: Framework) -> str:
 def write_framework_xlsx(fw: Framework, path: Path) -> None:
     settings, table = framework_to_table(fw)
     settings_rows = pd.DataFrame(
-        [{"key": k, "value": _fmt(v)} for k, v in settings.items()], columns=["key", "value"])
+        [{"key": k, "value": _fmt_setting(v)} for k, v in settings.items()], columns=["key", "value"])
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         table.to_excel(xw, sheet_name="framework", index=False)
         settings_rows.to_excel(xw, sheet_name="settings", index=False)

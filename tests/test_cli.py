@@ -1,0 +1,123 @@
+"""The command line: outputs, exit codes, no tracebacks, atomic writes, conversion."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from digindex import load_framework
+from digindex.cli import app
+from digindex.data.readers import sha256_of
+from digindex.framework import framework_to_dict
+from conftest import EXAMPLES
+
+runner = CliRunner()
+DESI = EXAMPLES / "desi2022"
+DIGINDEX = [sys.executable, "-m", "digindex.cli"]
+
+
+def cli(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_run_writes_every_output(tmp_path):
+    out = tmp_path / "out"
+    r = cli("run", DESI / "framework.yaml", "--data", DESI / "data.csv", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert "FI" in r.output  # Finland leads DESI 2022
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["log.csv", "results.csv", "results.parquet", "results.xlsx", "run.json", "weights.csv"]
+    res = pd.read_csv(out / "results.csv")
+    assert list(res.columns) == ["unit", "year", "node", "level", "score", "rank"]
+    assert len(res) == 168 * (33 + 10 + 4 + 1)
+    pd.testing.assert_frame_equal(res, pd.read_parquet(out / "results.parquet").astype({"year": "int64", "rank": "int64"}),
+                                  check_dtype=False)
+    record = json.loads((out / "run.json").read_text())
+    assert record["framework"]["sha256"] == sha256_of(DESI / "framework.yaml")
+    assert record["data"][0]["sha256"] == sha256_of(DESI / "data.csv")
+    assert record["digindex_version"] and record["time"] and record["options"]["lang"] == "en"
+    book = pd.ExcelFile(out / "results.xlsx")
+    assert book.sheet_names == ["level 4", "level 3", "level 2", "level 1", "framework", "weights", "run"]
+
+
+def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path):
+    bad = tmp_path / "d.csv"
+    bad.write_text("unit,year,1a1\nAT,2022,abc\n")
+    proc = subprocess.run(DIGINDEX + ["run", str(DESI / "framework.yaml"), "--data", str(bad),
+                                      "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert all(line.startswith("error: ") for line in lines)
+    assert any("row 2, column '1a1': not a number: 'abc'" in line for line in lines)
+    assert not (tmp_path / "o").exists()
+
+
+def test_internal_error_exits_1_without_traceback(tmp_path, monkeypatch):
+    import digindex
+
+    def boom(*a, **k):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(digindex, "evaluate", boom)
+    r = cli("run", DESI / "framework.yaml", "--data", DESI / "data.csv", "--out", tmp_path / "o")
+    assert r.exit_code == 1
+    assert "internal error: RuntimeError: kaput" in r.output and "Traceback" not in r.output
+
+
+def test_failed_write_leaves_no_partial_output(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.csv").write_text("previous results\n")
+
+    def fail(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", fail)
+    r = cli("run", DESI / "framework.yaml", "--data", DESI / "data.csv", "--out", out)
+    assert r.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv"]  # no temporary or new files
+    assert (out / "results.csv").read_text() == "previous results\n"  # the old output is untouched
+
+
+def test_validate_and_show(tmp_path):
+    r = cli("validate", DESI / "framework.yaml", "--data", DESI / "data.csv")
+    assert r.exit_code == 0 and "33 indicators" in r.output and "28 units" in r.output
+    r = cli("framework", "show", EXAMPLES / "hdi2021" / "framework.yaml", "--lang", "zh")
+    assert r.exit_code == 0 and "人类发展指数" in r.output and "出生时预期寿命" in r.output
+    r = cli("framework", "show", DESI / "framework.yaml")
+    assert "w=0.4 (40.0%)" in r.output  # 2c Mobile broadband within Connectivity
+    r = cli("framework", "show", DESI / "framework.yaml", "--lang", "fr")
+    assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_convert_round_trip(tmp_path, suffix):
+    for example in ("desi2022", "hdi2021"):
+        src = EXAMPLES / example / "framework.yaml"
+        table = tmp_path / f"{example}{suffix}"
+        back = tmp_path / f"{example}.yaml"
+        assert cli("framework", "convert", src, table).exit_code == 0
+        assert cli("framework", "convert", table, back).exit_code == 0
+        original = framework_to_dict(load_framework(src))
+        assert framework_to_dict(load_framework(table)) == original
+        assert framework_to_dict(load_framework(back)) == original
+
+
+def test_table_framework_gives_identical_results(tmp_path):
+    table = tmp_path / "desi.xlsx"
+    cli("framework", "convert", DESI / "framework.yaml", table)
+    a, b = tmp_path / "a", tmp_path / "b"
+    cli("run", DESI / "framework.yaml", "--data", DESI / "data.csv", "--out", a)
+    cli("run", table, "--data", DESI / "data.csv", "--out", b)
+    assert (a / "results.csv").read_bytes() == (b / "results.csv").read_bytes()
+
+
+def test_methods_lists_registry():
+    r = cli("methods")
+    assert r.exit_code == 0 and "minmax" in r.output and "goalposts" in r.output
