@@ -87,6 +87,8 @@ def run(
     result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang)
     fw = result.framework
     table = result.top(top)
+    if result.panel.names:
+        table.insert(2, "name", table["unit"].map(result.panel.names).fillna(""))
     year = _latest_year(result)
     title = f"{fw.label(lang)} — top {top}" + (f", {year}" if year is not None else "")
     show = Table(title=title)
