@@ -1,0 +1,155 @@
+"""Evaluate a whole design of replications, reusing every stage a choice does not touch.
+
+Pre-aggregation configurations (imputation, treatment, normalisation, weighting
+method, excluded indicator) are few: each distinct one is evaluated once by the
+engine, sharing its stage cache. The replications are then grouped by
+configuration and operators and aggregated in vectorised batches, in chunks of
+bounded size, on a thread pool (numpy releases the GIL in its kernels).
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..engine import evaluate
+from ..errors import InputError, Problem
+from ..framework import Framework
+from .batch import TreeArrays, aggregate_batch
+from .problem import PRE_AGGREGATION, UncertaintyProblem, apply_levels, without_indicator
+
+CHUNK = 4096
+
+
+@dataclass
+class Config:
+    Z: np.ndarray                # (n, m) normalised indicators, excluded columns 1 (weight 0)
+    base_weights: list[np.ndarray]  # per aggregate node, (k,), excluded children 0
+    ops: list[str]
+    op_params: list[dict]
+
+
+class BatchedModel:
+    """The index as a function of the design: ``scores(design) -> (R, n)`` root scores."""
+
+    def __init__(self, fw: Framework, panel, problem: UncertaintyProblem, cache: dict | None = None,
+                 workers: int | None = None):
+        self.fw, self.panel, self.problem = fw, panel, problem
+        self.cache = {} if cache is None else cache
+        self.tree = TreeArrays.of(fw)
+        self.workers = workers or min(2, os.cpu_count() or 1)
+        self._configs: dict[tuple, Config] = {}
+        self.config_choices = [c for c in problem.choices
+                               if c.kind == "exclude" or (c.kind == "categorical" and
+                                                          (c.step in PRE_AGGREGATION or c.step == "weights"))]
+        self.op_choices = [c for c in problem.choices if c.kind == "categorical" and c.step == "aggregate"]
+
+    # ---- configurations ---------------------------------------------
+    def config(self, key: tuple) -> Config:
+        if key not in self._configs:
+            self._configs[key] = self._build_config(key)
+        return self._configs[key]
+
+    def _build_config(self, key: tuple) -> Config:
+        levels = {c.id: lv for c, lv in zip(self.config_choices, key)}
+        fw = apply_levels(self.fw, self.problem, levels)
+        excluded = None
+        for c in self.config_choices:
+            if c.kind == "exclude" and levels[c.id] > 0:
+                excluded = c.excluded[levels[c.id] - 1]
+                fw = without_indicator(fw, excluded)
+        ev = evaluate(fw, self.panel, cache=self.cache)
+        per_unit = ev.weights[ev.weights["method"].str.contains("mean over units", regex=False)]
+        if len(per_unit):
+            raise InputError(Problem(f"node {per_unit['node'].iloc[0]!r} has per-unit weights (e.g. "
+                                     "benefit of the doubt), which the uncertainty analysis cannot vary",
+                                     file=self.fw.source, fix="use node-level weights for this analysis"))
+        n, m = len(self.panel.units), len(self.tree.indicators)
+        Z = np.ones((n, m))  # an excluded indicator keeps weight 0, and 1 is neutral for every mean
+        cols = {nid: j for j, nid in enumerate(fw.indicator_ids)}
+        for j, nid in enumerate(self.tree.indicators):
+            if nid in cols:
+                Z[:, j] = ev.stages["normalised"][:, cols[nid]]
+        wt = {(r.node, r.child): r.weight for r in ev.weights.itertuples()}
+        base = []
+        ops, params = [], []
+        for a in self.tree.aggregates:
+            node = self.fw.nodes[a]
+            base.append(np.array([wt.get((a, c.id), 0.0) for c in node.children]))
+            op = fw.method_for("aggregate", fw.nodes[a])
+            ops.append(op.name)
+            params.append(dict(op.params))
+        return Config(Z, base, ops, params)
+
+    # ---- replications -----------------------------------------------
+    def scores(self, design: pd.DataFrame) -> np.ndarray:
+        """Root scores (R, n) of every replication of a decoded design."""
+        R = len(design)
+        cfg_keys = self._config_keys(design)
+        op_codes = self._op_codes(design)
+        groups: dict[tuple, list[int]] = {}
+        for r, key in enumerate(zip(map(tuple, cfg_keys), map(tuple, op_codes))):
+            groups.setdefault(key, []).append(r)
+        out = np.empty((R, len(self.panel.units)))
+        tasks = []
+        for (ckey, ocode), rows in groups.items():
+            cfg = self.config(ckey)
+            rows = np.asarray(rows)
+            for start in range(0, len(rows), CHUNK):
+                tasks.append((cfg, ocode, rows[start:start + CHUNK]))
+
+        def run(task):
+            cfg, ocode, rows = task
+            ops, params = self._ops_for(cfg, ocode)
+            W = self._weights_for(cfg, design, rows)
+            return rows, aggregate_batch(self.tree, cfg.Z, W, ops, params, self.panel.years, self.panel.units)
+
+        if self.workers > 1 and len(tasks) > 1:
+            with ThreadPoolExecutor(self.workers) as pool:
+                results = list(pool.map(run, tasks))
+        else:
+            results = [run(t) for t in tasks]
+        for rows, Y in results:
+            out[rows] = Y
+        return out
+
+    def _config_keys(self, design: pd.DataFrame) -> np.ndarray:
+        if not self.config_choices:
+            return np.zeros((len(design), 0), dtype=int)
+        return np.column_stack([design[c.id].to_numpy(int) - 1 for c in self.config_choices])
+
+    def _op_codes(self, design: pd.DataFrame) -> np.ndarray:
+        if not self.op_choices:
+            return np.zeros((len(design), 0), dtype=int)
+        return np.column_stack([design[c.id].to_numpy(int) - 1 for c in self.op_choices])
+
+    def _ops_for(self, cfg: Config, ocode: tuple):
+        ops, params = list(cfg.ops), list(cfg.op_params)
+        for c, lv in zip(self.op_choices, ocode):
+            alt = c.alternatives[lv]
+            for a, nid in enumerate(self.tree.aggregates):
+                if c.nodes is None or nid in c.nodes:
+                    ops[a], params[a] = alt.name, dict(alt.params)
+        return tuple(ops), tuple(params)
+
+    def _weights_for(self, cfg: Config, design: pd.DataFrame, rows: np.ndarray) -> list[np.ndarray]:
+        R = len(rows)
+        W = [np.tile(w, (R, 1)) for w in cfg.base_weights]
+        index = {nid: a for a, nid in enumerate(self.tree.aggregates)}
+        for c in self.problem.choices:
+            if c.kind == "weight_sets":
+                sets = c.weight_sets.to_numpy(float)
+                chosen = sets[design[c.id].to_numpy(int)[rows] - 1]
+                for col, nid in enumerate(c.weight_sets.columns):
+                    parent = self.fw.parent_of[nid]
+                    j = [ch.id for ch in self.fw.nodes[parent].children].index(nid)
+                    a = index[parent]
+                    W[a][:, j] = np.where(cfg.base_weights[a][j] > 0, chosen[:, col], 0.0)
+            elif c.kind == "noise":
+                for node, j in c.weight_targets:
+                    mult = design[f"{c.id}:{node}/{j + 1}"].to_numpy(float)[rows]
+                    W[index[node]][:, j] *= mult
+        return W

@@ -1,0 +1,184 @@
+"""Uncertainty and sensitivity analysis of an evaluation: sample, run, analyse, export."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..engine import evaluate
+from ..errors import InputError, Problem
+from ..export import AtomicBatch, _excel_safe
+from ..framework import Framework
+from .batch import rank_rows, rank_rows_within
+from .design import decode, read_design, saltelli, unit_points
+from .model import BatchedModel
+from .problem import UncertaintyProblem, problem_from_framework
+from .sobol import analyze
+from .summary import rank_frequency, rank_summary
+
+
+@dataclass
+class UncertaintyResult:
+    problem: UncertaintyProblem
+    design: pd.DataFrame
+    scores: np.ndarray          # (R, n) root scores
+    ranks: np.ndarray           # (R, n)
+    ranks_in_parent: np.ndarray | None
+    summary: pd.DataFrame
+    frequency: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    convergence: float | None
+    units: list
+    record: dict = field(default_factory=dict)
+
+    def replications(self) -> pd.DataFrame:
+        R, n = self.scores.shape
+        out = pd.DataFrame({
+            "replication": np.repeat(np.arange(1, R + 1), n),
+            "unit": np.tile(np.asarray(self.units, dtype=object), R),
+            "score": self.scores.ravel(),
+            "rank": self.ranks.ravel().astype(int),
+        })
+        if self.ranks_in_parent is not None:
+            out["rank_in_parent"] = self.ranks_in_parent.ravel().astype(int)
+        return out
+
+    def write(self, out_dir: str | Path, replications: bool = True) -> None:
+        with AtomicBatch(out_dir) as batch:
+            self.summary.to_csv(batch.path("uncertainty_summary.csv"), index=False)
+            self.frequency.to_csv(batch.path("rank_frequency.csv"), index=False)
+            self.design.to_csv(batch.path("design.csv"), index=False)
+            if self.sensitivity is not None:
+                self.sensitivity.to_csv(batch.path("sensitivity.csv"), index=False)
+            if replications:
+                self.replications().to_csv(batch.path("replications.csv"), index=False)
+            with pd.ExcelWriter(batch.path("uncertainty.xlsx"), engine="openpyxl") as xw:
+                _excel_safe(self.summary).to_excel(xw, sheet_name="summary", index=False)
+                _excel_safe(self.frequency).to_excel(xw, sheet_name="rank frequency", index=False)
+                if self.sensitivity is not None:
+                    _excel_safe(self.sensitivity).to_excel(xw, sheet_name="sensitivity", index=False)
+            batch.path("run.json").write_text(json.dumps(self.record, indent=2, ensure_ascii=False,
+                                                         default=str), encoding="utf-8")
+
+
+def check_choices_matter(model: BatchedModel, tol: float = 1e-12) -> None:
+    """Fail loudly, naming every declared choice that does not change any score.
+
+    Each choice is varied alone, the others held at their first alternative and
+    weights unperturbed: a categorical choice over all its alternatives, a
+    weights perturbation over a few random draws against no perturbation.
+    """
+    problem = model.problem
+    base = {c.id: 1 for c in problem.choices if c.kind != "noise"}
+    rng = np.random.default_rng(12345)
+    dead = []
+    for c in problem.choices:
+        rows = 5 if c.kind == "noise" else c.n_levels
+        design = pd.DataFrame({k: [v] * rows for k, v in base.items()})
+        if c.kind == "noise":
+            for node, j in c.weight_targets:
+                design[f"{c.id}:{node}/{j + 1}"] = np.r_[1.0, c.multipliers(rng.random(rows - 1))]
+        else:
+            design[c.id] = np.arange(1, rows + 1)
+        _fill_noise(problem, design)
+        Y = model.scores(design)
+        if np.allclose(Y, Y[:1], atol=tol, rtol=0, equal_nan=True):
+            dead.append(c.id)
+    if dead:
+        raise InputError([Problem(f"uncertain choice {cid!r} does not change any score: its alternatives "
+                                  "all give the same result", file=model.fw.source,
+                                  fix="remove it or give it alternatives that differ") for cid in dead])
+
+
+def _fill_noise(problem, design):
+    for c in problem.choices:
+        if c.kind == "noise":
+            for node, j in c.weight_targets:
+                name = f"{c.id}:{node}/{j + 1}"
+                if name not in design:
+                    design[name] = 1.0
+
+
+def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, design_file=None,
+                    sensitivity: bool = True, method: str | None = None, n_boot: int = 300,
+                    top_k: tuple[int, ...] = (1, 3, 10), problem: UncertaintyProblem | None = None,
+                    check: bool = True) -> UncertaintyResult:
+    """Sample the declared choices, evaluate every replication and summarise ranks.
+
+    With ``sensitivity`` the design is Saltelli's (N = ``runs`` base rows, N·(G + 2)
+    evaluations for G choices) and Sobol indices are estimated; without it,
+    ``runs`` quasi-random points are used. ``design_file`` replays a given design.
+    """
+    t0 = time.perf_counter()
+    if runs < 4 and design_file is None:
+        raise InputError(Problem(f"--runs must be at least 4, not {runs}"))
+    problem = problem or problem_from_framework(fw)
+    model = BatchedModel(fw, panel, problem)
+    if check:
+        check_choices_matter(model)
+    nominal_eval = evaluate(fw, panel, cache=model.cache)
+    root = fw.tree.id
+    nominal_scores = nominal_eval.scores[root]
+    units = list(panel.units)
+    sobol_parts = None
+    if design_file is not None:
+        design = read_design(problem, design_file)
+        sensitivity = False
+    elif sensitivity:
+        sd = saltelli(problem, runs, seed)
+        design = decode(problem, sd.stacked())
+        sobol_parts = runs
+    else:
+        design = decode(problem, unit_points(problem, runs, seed, method))
+    Y = model.scores(design)
+    ranks = rank_rows(Y)
+    parents = np.array([panel.parents.get(u, "") for u in units], dtype=object) if panel.has_parents else None
+    ranks_in = rank_rows_within(Y, parents) if parents is not None else None
+
+    nominal_rank = rank_rows(nominal_scores[None])[0]
+    summary = rank_summary(ranks, nominal_rank, units, top_k=top_k)
+    summary.insert(1, "nominal_score", nominal_scores)
+    if ranks_in is not None:
+        summary.insert(1, "parent", parents)
+        nominal_in = rank_rows_within(nominal_scores[None], parents)[0]
+        summary = summary.merge(rank_summary(ranks_in, nominal_in, units, "parent_", top_k=()),
+                                on="unit")
+    frequency = rank_frequency(ranks, units)
+
+    sens, conv = None, None
+    if sobol_parts is not None:
+        sens, conv = _sensitivity(problem, ranks, nominal_rank, sobol_parts, units, n_boot, seed)
+    record = {
+        "digindex_version": __version__, "framework": fw.id, "seed": seed, "runs": runs,
+        "evaluations": int(len(design)), "sampling": "replay" if design_file else (method or problem.sampling),
+        "sensitivity": bool(sobol_parts), "choices": [c.id for c in problem.choices],
+        "design_file": str(design_file) if design_file else None,
+        "convergence_max_change": conv, "data": panel.files,
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    return UncertaintyResult(problem, design, Y, ranks, ranks_in, summary, frequency, sens, conv, units,
+                             record)
+
+
+def _sensitivity(problem, ranks, nominal_rank, N, units, n_boot, seed):
+    G = len(problem.choices)
+    shift = np.nanmean(np.abs(ranks - nominal_rank[None]), axis=1)
+    outputs = np.column_stack([shift, ranks])  # column 0: mean |rank shift|; then each unit's rank
+    fA, fB = outputs[:N], outputs[N:2 * N]
+    fAB = np.stack([outputs[(2 + g) * N:(3 + g) * N] for g in range(G)])
+    res = analyze(fA, fB, fAB, n_boot=n_boot, seed=seed)
+    names = ["mean_abs_rank_shift"] + [str(u) for u in units]
+    rows = []
+    for g, c in enumerate(problem.choices):
+        for o, name in enumerate(names):
+            rows.append({"choice": c.id, "output": name, "S1": res.s1[g, o], "S1_low": res.s1_ci[0, g, o],
+                         "S1_high": res.s1_ci[1, g, o], "ST": res.st[g, o], "ST_low": res.st_ci[0, g, o],
+                         "ST_high": res.st_ci[1, g, o]})
+    table = pd.DataFrame(rows)
+    table["consistent"] = (table["S1_low"] <= 1) & (table["ST_high"] >= 0) & (table["S1_low"] <= table["ST_high"])
+    return table, res.convergence
