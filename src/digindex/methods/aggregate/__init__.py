@@ -1,5 +1,8 @@
 """Aggregation operators (one file per method group)."""
-from . import means  # noqa: F401  (registers arithmetic, geometric)
-from .means import NEEDS_POSITIVE, present_weights
+from . import mcda, means, mpi  # noqa: F401  (registers every operator below)
+from .mcda import copeland_details, topsis_details, vikor_details
+from .means import NEEDS_POSITIVE, needs_positive, present_weights
+from .mpi import ampi_details, mpi_details
 
-__all__ = ["NEEDS_POSITIVE", "present_weights"]
+__all__ = ["NEEDS_POSITIVE", "needs_positive", "present_weights", "copeland_details",
+           "topsis_details", "vikor_details", "mpi_details", "ampi_details"]
