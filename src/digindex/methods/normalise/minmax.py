@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from ..registry import Params, register
 
@@ -45,6 +47,15 @@ def per_period(x: np.ndarray, ctx: NormaliseContext, pooled: bool, fn) -> np.nda
     return out
 
 
+def _increasing_scale(v: tuple[float, float]) -> tuple[float, float]:
+    """Refuse a reversed scale: it would make higher scores worse."""
+    if not v[0] < v[1]:
+        raise PydanticCustomError(
+            "invalid_parameter", "scale must be [a, b] with a < b (set direction: -1 on the "
+            "indicator for lower-is-better)")
+    return v
+
+
 def _nan_bounds(x: np.ndarray) -> tuple[float, float]:
     if np.all(np.isnan(x)):
         return np.nan, np.nan
@@ -57,6 +68,17 @@ class MinMaxParams(Params):
     scale: tuple[float, float] = (0.0, 100.0)
     clip: bool | None = None
     bounds: Literal["per_year", "pooled"] = "per_year"
+
+    _scale = field_validator("scale")(_increasing_scale)
+
+    @field_validator("max")
+    @classmethod
+    def _order(cls, v, info):
+        lo = info.data.get("min")
+        if v is not None and lo is not None and not lo < v:
+            raise PydanticCustomError("invalid_parameter", "'min' must be below 'max' (set "
+                                      "direction: -1 on the indicator for lower-is-better)")
+        return v
 
 
 def _minmax_range(params: MinMaxParams, ctx: NormaliseContext):
@@ -115,6 +137,8 @@ def minmax(x: np.ndarray, ctx: NormaliseContext, params: MinMaxParams) -> np.nda
 class GoalpostParams(Params):
     scale: tuple[float, float] = (0.0, 1.0)
     clip: bool | None = None
+
+    _scale = field_validator("scale")(_increasing_scale)
 
 
 def _goalposts_range(params: GoalpostParams, ctx: NormaliseContext):

@@ -1,0 +1,43 @@
+"""Standardisation (z-scores), optionally rescaled to a chosen mean and sd.
+
+Reference: OECD/JRC (2008) Handbook on Constructing Composite Indicators, §5
+(standardisation); COINr ``n_zscore`` (rescaling to mean 10, sd 2).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..registry import Params, register
+from .minmax import NormaliseContext, per_period
+
+
+class ZScoreParams(Params):
+    mean: float = 0.0
+    sd: float = Field(1.0, gt=0)
+    bounds: Literal["per_year", "pooled"] = "per_year"
+
+
+@register("normalise", "zscore", ZScoreParams)
+def zscore(x: np.ndarray, ctx: NormaliseContext, params: ZScoreParams) -> np.ndarray:
+    """Z-score: y = mean + sd·d·(x − x̄)/s, with d the direction (+1 or −1).
+
+    x̄ and s are the mean and the *sample* standard deviation (ddof = 1, as R's
+    ``sd`` and COINr use) of each year's values, or of all years with
+    ``bounds: pooled``; NaNs are ignored and stay NaN. ``mean``/``sd`` rescale the
+    result (default 0 and 1; COINr's example uses 10 and 2). A period with
+    fewer than two values, or constant values, scores ``mean``.
+
+    Reference: OECD/JRC (2008) Handbook, §5; COINr ``n_zscore``.
+    """
+
+    def one(v):
+        ok = ~np.isnan(v)
+        if ok.sum() < 2 or np.nanmax(v) == np.nanmin(v):
+            return np.where(ok, params.mean, np.nan)
+        z = (v - np.nanmean(v)) / np.nanstd(v, ddof=1)
+        return params.mean + params.sd * ctx.direction * z
+
+    return per_period(np.asarray(x, float), ctx, params.bounds == "pooled", one)
