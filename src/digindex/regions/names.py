@@ -1,0 +1,129 @@
+"""Short names, pinyin and English names of Chinese administrative units.
+
+``short_name`` drops the unit's type suffix (市, 区, 县, 自治县 ...) and, for
+autonomous units, the ethnic groups named before it: 景宁畲族自治县 -> 景宁.
+Pinyin comes from ``pypinyin`` with a few corrections for place-name readings,
+written the way place names are romanised: one word, capitalised, with an
+apostrophe before a syllable starting with a, o or e (磐安 -> Pan'an).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Longest first, so that 自治县 is tried before 县.
+TYPE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区",
+                 "省", "市", "区", "县", "盟", "旗")
+ETHNIC_GROUPS = (
+    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
+    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇",
+    "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米",
+    "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
+    "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各",
+)
+_ETHNIC_RE = re.compile("(?:" + "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True)) + ")族$")
+
+TYPE_EN = {
+    "省": "Province", "直辖市": "Municipality", "自治区": "Autonomous Region",
+    "特别行政区": "Special Administrative Region", "地级市": "City", "自治州": "Autonomous Prefecture",
+    "地区": "Prefecture", "盟": "League", "市辖区": "District", "县级市": "City", "县": "County",
+    "自治县": "Autonomous County", "旗": "Banner", "自治旗": "Autonomous Banner",
+    "林区": "Forestry District", "特区": "Special District",
+}
+
+# pypinyin readings that differ from the place name's accepted romanisation.
+PINYIN_OVERRIDES = {
+    "莲都": "Liandu",
+    "乐清": "Yueqing",
+    "长兴": "Changxing",
+    "嵊州": "Shengzhou",
+    "嵊泗": "Shengsi",
+    "台州": "Taizhou",
+    "丽水": "Lishui",
+}
+
+
+def short_name(name: str) -> str:
+    """``name`` without its type suffix (and ethnic groups of an autonomous unit).
+
+    A name that would shrink to a single character keeps its suffix (忠县, 城区).
+    """
+    base = name
+    for suffix in TYPE_SUFFIXES:
+        if base.endswith(suffix) and len(base) > len(suffix):
+            base = base[: -len(suffix)]
+            break
+    if base != name and name.endswith(("自治区", "自治州", "自治县", "自治旗")):
+        while True:
+            stripped = _ETHNIC_RE.sub("", base)
+            if stripped == base or not stripped:
+                break
+            base = stripped
+    return base if len(base) >= 2 else name
+
+
+def ethnic_part(name: str) -> str:
+    """The ethnic groups of an autonomous unit's name: 景宁畲族自治县 -> 畲族."""
+    for suffix in ("自治区", "自治州", "自治县", "自治旗"):
+        if name.endswith(suffix):
+            rest = name[: -len(suffix)]
+            return rest[len(short_name(name)):] if short_name(name) != name else ""
+    return ""
+
+
+def _syllables(text: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(text, style=Style.NORMAL, v_to_u=True)
+
+
+def _join(syllables: list[str]) -> str:
+    out = ""
+    for syl in syllables:
+        if out and syl[:1] in ("a", "o", "e"):
+            out += "'"
+        out += syl
+    return out[:1].upper() + out[1:]
+
+
+def to_pinyin(text: str) -> str:
+    """Place-name pinyin of ``text``: 桐乡 -> Tongxiang, 磐安 -> Pan'an."""
+    return PINYIN_OVERRIDES.get(text) or _join(_syllables(text))
+
+
+@lru_cache(maxsize=None)
+def romanise(name: str, type_: str) -> tuple[str, str, str, str]:
+    """(short name, pinyin of the short name, pinyin of the full name, English name).
+
+    One pypinyin call per name (the registry romanises some 3,200 units).
+    """
+    short = short_name(name)
+    syl = _syllables(name)
+    if len(syl) != len(name):  # not all Han characters: romanise the parts separately
+        pinyin = to_pinyin(short)
+        return short, pinyin, to_pinyin(name), f"{pinyin} {TYPE_EN.get(type_, '')}".strip()
+    pinyin = PINYIN_OVERRIDES.get(short) or _join(syl[: len(short)])
+    full = _join(syl)
+    if short == name:  # suffix kept (忠县): its pinyin already says the type
+        return short, pinyin, full, pinyin
+    words = [pinyin]
+    ethnic = ethnic_part(name)
+    pos = len(short)
+    for group in re.findall(r"(.+?)族", ethnic):
+        if group != "各":
+            words.append(_join(syl[pos: pos + len(group)]))
+        pos += len(group) + 1
+    return short, pinyin, full, " ".join(words + [TYPE_EN.get(type_, "")]).strip()
+
+
+def english_name(name: str, type_: str) -> str:
+    """An English name: pinyin of the short name plus the type, e.g. 'Tongxiang City'."""
+    return romanise(name, type_)[3]
+
+
+def key(text: str) -> str:
+    """A lookup key: NFKC, lower case, no spaces, apostrophes or hyphens; ü and v read as u."""
+    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    text = re.sub(r"[\s'’`\-_.·]", "", text)
+    return text.replace("ü", "u").replace("v", "u")
