@@ -62,8 +62,9 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
     """Cells starting with = + - @ are text, never formulas, in exported sheets."""
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+        if not (pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c])):
+            out[c] = out[c].astype(object).map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
     return out
 
 
