@@ -34,6 +34,8 @@ class Panel:
     parents: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256
+    # After screening: the full panel these rows were kept from (evaluate() starts from it).
+    origin: "Panel | None" = field(default=None, repr=False, compare=False)
 
     @property
     def units(self) -> np.ndarray:
@@ -75,15 +77,25 @@ def _to_numbers(cells: pd.Series, df: pd.DataFrame, column: str, problems: Probl
     return numbers.astype(float)
 
 
-def _read_one(path, sheet, problems: ProblemCollector):
-    """One file as long records: unit, year, indicator, value, row, file."""
+def _text_records(unit, year, column, cells, rows, file) -> pd.DataFrame:
+    text = cells.astype(object).where(~cells.str.lower().isin(MISSING_MARKERS), None)
+    return pd.DataFrame({"unit": unit, "year": year, "indicator": column, "text": text,
+                         "row": rows, "file": file})
+
+
+def _read_one(path, sheet, problems: ProblemCollector, text_ok: frozenset = frozenset()):
+    """One file as long records (unit, year, indicator, value, row, file), extras, text records.
+
+    Columns in ``text_ok`` (group labels) are returned as text records, not checked as numbers.
+    """
+    texts = []
     df = read_table(path, sheet)
     file, sh, off = df.attrs["file"], df.attrs["sheet"], df.attrs["row_offset"]
     cols = _canonical(df.columns)
     if "unit" not in cols:
         problems.add("no 'unit' column", file=file, sheet=sh,
                      fix="name the column holding unit codes or names 'unit'")
-        return None, {}
+        return None, {}, []
     quoted = [0]
     unit = df[cols["unit"]]
     for idx in np.flatnonzero((unit == "").to_numpy()):
@@ -104,10 +116,14 @@ def _read_one(path, sheet, problems: ProblemCollector):
             extras[key] = pd.DataFrame({"unit": unit, key: df[cols[key]], "row": np.arange(len(df)) + off,
                                         "file": file})
     if "indicator" in cols and "value" in cols:
-        values = _to_numbers(df[cols["value"]], df, cols["value"], problems, quoted)
+        is_text = df[cols["indicator"]].isin(text_ok).to_numpy()
+        if is_text.any():
+            texts.append(_text_records(unit[is_text], year[is_text], df[cols["indicator"]][is_text],
+                                       df[cols["value"]][is_text], np.arange(len(df))[is_text] + off, file))
+        values = _to_numbers(df[cols["value"]].where(~is_text, ""), df, cols["value"], problems, quoted)
         records = pd.DataFrame({"unit": unit, "year": year, "indicator": df[cols["indicator"]],
                                 "value": values, "row": np.arange(len(df)) + off, "file": file,
-                                "column": cols["value"], "sheet": sh})
+                                "column": cols["value"], "sheet": sh})[~is_text]
     else:
         reserved = {cols[k] for k in cols}
         ind_cols = [c for c in df.columns if c not in reserved]
@@ -115,12 +131,15 @@ def _read_one(path, sheet, problems: ProblemCollector):
             problems.add("no indicator columns", file=file, sheet=sh,
                          fix="use the wide layout (unit, year, <indicators>) or the long layout "
                              "(unit, year, indicator, value)")
-            return None, extras
+            return None, extras, texts
         parts = []
         for c in ind_cols:
             if c == "" or c.startswith("Unnamed:"):
                 problems.add("a column has no name", file=file, sheet=sh, column=c,
                              fix="give every column a header or delete it")
+                continue
+            if c in text_ok:
+                texts.append(_text_records(unit, year, c, df[c], np.arange(len(df)) + off, file))
                 continue
             parts.append(pd.DataFrame({
                 "unit": unit, "year": year, "indicator": c,
@@ -129,7 +148,7 @@ def _read_one(path, sheet, problems: ProblemCollector):
         records = pd.concat(parts, ignore_index=True) if parts else None
     if quoted[0] > MAX_REPORTED:
         problems.add(f"{quoted[0] - MAX_REPORTED} more cells are not numbers", file=file, sheet=sh)
-    return records, extras
+    return records, extras, texts
 
 
 def load_data(files, framework=None, regions=None, sheet: str | None = None) -> Panel:
@@ -137,22 +156,33 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None) -> 
 
     With ``framework``, indicators it does not know and framework indicators
     missing from the data are errors; columns listed in the framework's
-    ``data_columns`` (denominators, groups) are kept as data.
+    ``data_columns`` (denominators, groups) are kept as data, and so are the denominator
+    and imputation-group columns the framework names, listed or not. Group columns and
+    ``data_columns`` whose cells are not all numbers are kept as text (labels).
     """
     if isinstance(files, (str, Path)):
         files = [files]
     problems = ProblemCollector()
-    parts, extras = [], {"parent": [], "name": []}
+    parts, extras, texts = [], {"parent": [], "name": []}, []
     hashes = {}
+    referenced, text_ok = set(), frozenset()
+    if framework is not None:
+        from ..methods.impute.prepare import data_references
+
+        denoms, groups = data_references(framework)
+        referenced = denoms | groups
+        text_ok = frozenset((set(framework.data_columns) | groups) - denoms - set(framework.indicator_ids))
     for f in files:
-        records, ext = _read_one(f, sheet, problems)
+        records, ext, txt = _read_one(f, sheet, problems, text_ok)
         hashes[str(f)] = sha256_of(f) if Path(f).exists() else ""
         if records is not None:
             parts.append(records)
+        texts.extend(txt)
         for k, v in ext.items():
             extras[k].append(v)
     problems.raise_if_any()
-    long = pd.concat(parts, ignore_index=True)
+    labels, numeric = _split_text(texts)
+    long = pd.concat(parts + numeric, ignore_index=True)
 
     # duplicates
     key = ["unit", "year", "indicator"]
@@ -168,7 +198,7 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None) -> 
     # indicators vs framework
     if framework is not None:
         known = set(framework.indicator_ids)
-        allowed = known | set(framework.data_columns)
+        allowed = known | set(framework.data_columns) | referenced
         for ind, grp in long.groupby("indicator", sort=False):
             if ind not in allowed:
                 first = grp.iloc[0]
@@ -186,6 +216,8 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None) -> 
     problems.raise_if_any()
 
     table = _pivot(long)
+    if labels is not None:
+        table = _join_labels(table, labels, problems)
     parents = _hierarchy(extras["parent"], "parent", regions, problems)
     names = _hierarchy(extras["name"], "name", None, problems)
     problems.raise_if_any()
@@ -204,6 +236,40 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None) -> 
     rest = [c for c in table.columns if c not in ("unit", "year") and c not in order]
     table = table[["unit", "year"] + order + rest]
     return Panel(table=table, parents=parents, names=names, files=hashes)
+
+
+def _split_text(texts: list[pd.DataFrame]):
+    """Text records → (label records, numeric long records of the columns that are all numbers)."""
+    if not texts:
+        return None, []
+    text = pd.concat(texts, ignore_index=True)
+    numeric, keep = [], []
+    for column, grp in text.groupby("indicator", sort=False):
+        values = pd.to_numeric(grp["text"], errors="coerce")
+        if (values.notna() | grp["text"].isna()).all():
+            numeric.append(pd.DataFrame({"unit": grp["unit"], "year": grp["year"], "indicator": column,
+                                         "value": values.astype(float), "row": grp["row"],
+                                         "file": grp["file"], "column": column, "sheet": None}))
+        else:
+            keep.append(grp)
+    return (pd.concat(keep, ignore_index=True) if keep else None), numeric
+
+
+def _join_labels(table: pd.DataFrame, labels: pd.DataFrame, problems: ProblemCollector) -> pd.DataFrame:
+    """Add text columns (group labels) to the pivoted table, one value per (unit, year)."""
+    dup = labels.duplicated(["unit", "year", "indicator"], keep="first")
+    for rec in labels[dup].head(MAX_REPORTED).itertuples(index=False):
+        problems.add(f"duplicate value for unit {rec.unit!r}, year {rec.year}, column {rec.indicator!r}",
+                     file=rec.file, row=int(rec.row), column=rec.indicator,
+                     fix="keep one row per unit and year")
+    problems.raise_if_any()
+    wide = labels.pivot(index=["unit", "year"], columns="indicator", values="text")
+    wide.columns = [str(c) for c in wide.columns]
+    keys = pd.MultiIndex.from_arrays([table["unit"], table["year"]])
+    wide = wide.reindex(keys)
+    for c in wide.columns:
+        table[c] = pd.Series(wide[c].to_numpy(dtype=object), index=table.index, dtype=object)
+    return table
 
 
 def _pivot(long: pd.DataFrame) -> pd.DataFrame:

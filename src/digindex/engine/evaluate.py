@@ -1,4 +1,5 @@
-"""The evaluation pipeline: transform → impute → treat → normalise → aggregate → rank.
+"""The evaluation pipeline: denominate → transform → [screen] → impute → [screen] → treat →
+normalise → aggregate → rank.
 
 ``evaluate`` returns one :class:`~digindex.engine.result.Evaluation` keeping every
 stage. Stages are cached by the choices that produce them, so re-running with
@@ -66,38 +67,15 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
 
     cache = {} if cache is None else cache
     fw = framework
+    panel = getattr(panel, "origin", None) or panel  # a screened panel: start again from all rows
     ind_ids = fw.indicator_ids
     missing = [i for i in ind_ids if i not in panel.table.columns]
     if missing:
         raise InputError([Problem(f"framework indicator {i!r} is missing from the data",
                                   fix=f"add a column for {i!r}") for i in missing])
-    units, years = panel.units, panel.years
     log: list[LogEntry] = []
-    stages: dict[str, np.ndarray] = {}
-
-    raw = panel.matrix(ind_ids)
-    stages["raw"] = raw
-
-    # transform
-    tf_key = _key("transform", [(n.id, n.transform) for n in fw.indicators])
-    if tf_key not in cache:
-        cache[tf_key] = _transform(fw, raw, units, years)
-    stages["transformed"] = cache[tf_key]
-
-    ctx = StageContext(fw, units, years, ind_ids, panel.parents, panel.table)
-    prev = tf_key
-    for step in ("impute", "treat"):
-        choice = fw.defaults[step]
-        key = _key(prev, step, choice.name, choice.params, _per_indicator_choices(fw, step))
-        if key not in cache:
-            spec = get_method(step, choice.name)
-            values, entries = spec.func(stages["transformed" if step == "impute" else "imputed"],
-                                        ctx, make_params(spec, choice.params))
-            cache[key] = (values, entries)
-        values, entries = cache[key]
-        stages["imputed" if step == "impute" else "treated"] = values
-        log.extend(entries)
-        prev = key
+    panel, stages, prev = _prepare(fw, panel, cache, log)
+    units, years = panel.units, panel.years
 
     # normalise, one indicator at a time
     treated = stages["treated"]
@@ -153,6 +131,118 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
     return Evaluation(framework=fw, panel=panel, stages=stages, scores=scores,
                       weights=pd.DataFrame(weight_rows), log=log, methods=methods_used, cache=cache,
                       weight_info=weight_info)
+
+
+# ---- before normalisation: denominate, transform, screen, impute, treat -------------------
+
+def _prepare(fw: Framework, panel, cache: dict, log: list):
+    """raw → denominated → transformed → imputed → treated, screening where the framework says.
+
+    Returns the panel of the rows kept (with ``origin`` the full panel), the stages restricted
+    to those rows, and the cache key of the last stage. Keys chain: each includes the previous.
+    """
+    from ..data.panel import Panel
+    from ..methods.impute.prepare import denominate, denominator_specs, screen, screen_config
+
+    units, years = panel.units, panel.years
+    raw = panel.matrix(fw.indicator_ids)
+    specs = denominator_specs(fw)
+    prev = _key("data", _fingerprint(panel), fw.indicator_ids, "denominate",
+                {k: v.model_dump() for k, v in sorted(specs.items())})
+    if prev not in cache:
+        cache[prev] = denominate(fw, panel, raw, specs)
+    denominated, entries = cache[prev]
+    log.extend(entries)
+    prev = _key(prev, "transform", [(n.id, n.transform) for n in fw.indicators])
+    if prev not in cache:
+        cache[prev] = _transform(fw, denominated, units, years)
+    stages = {"raw": raw, "denominated": denominated, "transformed": cache[prev]}
+
+    cfg = screen_config(fw)
+    keep = np.ones(len(units), dtype=bool)
+    skip: list[int] = []
+    current = stages["transformed"]
+    for step, name in (("impute", "imputed"), ("treat", "treated")):
+        if cfg is not None and (cfg.after == "denominate") == (step == "impute"):
+            prev = _key(prev, "screen", cfg.model_dump())
+            if prev not in cache:
+                cache[prev] = screen(fw, current, units, years, cfg)
+            keep, skip, entries = cache[prev]
+            log.extend(entries)
+            current = current[keep].copy()
+            current[:, skip] = np.nan
+            if step == "treat":
+                stages["imputed"] = current
+        ctx = StageContext(fw, units[keep], years[keep], fw.indicator_ids, panel.parents,
+                           panel.table[keep].reset_index(drop=True))
+        prev = _key(prev, step, fw.defaults[step].name, fw.defaults[step].params,
+                    _per_indicator_choices(fw, step))
+        if prev not in cache:
+            cache[prev] = _run_step(fw, step, current, ctx, set(skip))
+        current, entries = cache[prev]
+        stages[name] = current
+        log.extend(entries)
+
+    if not keep.all():
+        for name in ("raw", "denominated", "transformed"):
+            stages[name] = stages[name][keep]
+        panel = Panel(table=panel.table[keep].reset_index(drop=True), parents=panel.parents,
+                      names=panel.names, files=panel.files, origin=panel)
+    return panel, stages, prev
+
+
+def _fingerprint(panel) -> str:
+    """A digest of the panel's rows, values, group/denominator columns and parents."""
+    import hashlib
+
+    h = hashlib.sha1(pd.util.hash_pandas_object(panel.table, index=False).to_numpy().tobytes())
+    h.update(json.dumps([str(c) for c in panel.table.columns]).encode())
+    h.update(json.dumps(sorted(panel.parents.items()), default=str).encode())
+    return h.hexdigest()
+
+
+def _indicator_choice(fw: Framework, step: str, node):
+    """The impute/treat method of one indicator: its own ``impute:``/``treat:`` key, else the default."""
+    from ..framework.model import as_choice
+
+    raw = node.extra.get(step)
+    if raw is None:
+        return fw.defaults[step]
+    if not (isinstance(raw, str) or (isinstance(raw, dict) and "method" in raw)):
+        raise InputError(Problem(f"indicator {node.id!r}: {step} must be a method name or "
+                                 f"{{method: NAME, ...}}, not {raw!r}", file=fw.source,
+                                 fix=f"write e.g. '{step}: none'"))
+    return as_choice(raw)
+
+
+def _run_step(fw: Framework, step: str, X: np.ndarray, ctx: StageContext, skip: set[int]):
+    """Run ``step`` (impute or treat), indicators grouped by their method; skip screened-out ones."""
+    from dataclasses import replace
+
+    ids = fw.indicator_ids
+    groups: dict[str, tuple] = {}
+    for j, node in enumerate(fw.indicators):
+        if j not in skip:
+            choice = _indicator_choice(fw, step, node)
+            groups.setdefault(_key(choice.name, choice.params), (choice, []))[1].append(j)
+    out, entries = X.copy(), []
+    for choice, cols in groups.values():
+        names = ", ".join(repr(ids[c]) for c in cols[:5]) + (" ..." if len(cols) > 5 else "")
+        try:
+            spec = get_method(step, choice.name)
+            params = make_params(spec, choice.params)
+            values, ents = spec.func(X[:, cols], replace(ctx, indicators=[ids[c] for c in cols]), params)
+        except ValueError as exc:
+            raise InputError(Problem(f"{step} {choice} (indicators {names}): {exc}", file=fw.source,
+                                     fix=f"run 'digindex methods {step}' for the methods and their "
+                                         "parameters")) from None
+        values = np.asarray(values, float)
+        seen = ~np.isnan(X[:, cols])
+        if step == "impute" and not np.array_equal(values[seen], X[:, cols][seen]):
+            raise RuntimeError(f"impute method {choice.name!r} changed observed values")
+        out[:, cols] = values
+        entries.extend(ents)
+    return out, entries
 
 
 def _node_weights(fw, node, X, actx, weight_rows, weight_info, log) -> np.ndarray:
