@@ -169,6 +169,79 @@ def framework_convert(source: Path = typer.Argument(...), target: Path = typer.A
     out.print(f"wrote {target}")
 
 
+@app.command()
+@guarded
+def uncertainty(
+    framework: Path = typer.Argument(..., help="Framework file with an 'uncertainty:' section."),
+    data: List[Path] = typer.Option(..., "--data", help="Data file(s)."),
+    out_dir: Path = typer.Option(..., "--out", help="Folder for results."),
+    runs: int = typer.Option(1000, "--runs", help="Base sample size N (N·(G+2) evaluations with sensitivity)."),
+    seed: int = typer.Option(0, "--seed"),
+    regions: Optional[Path] = typer.Option(None, "--regions"),
+    sheet: Optional[str] = typer.Option(None, "--sheet"),
+    design: Optional[Path] = typer.Option(None, "--design", help="Replay this design CSV exactly."),
+    choices: Optional[Path] = typer.Option(None, "--choices", help="YAML with an 'uncertainty:' section "
+                                           "that overrides the framework's."),
+    sampling: Optional[str] = typer.Option(None, "--sampling", help="sobol or lhs."),
+    no_sensitivity: bool = typer.Option(False, "--no-sensitivity", help="Ranks only, no Sobol indices."),
+):
+    """Monte Carlo uncertainty and Sobol sensitivity analysis of the ranks."""
+    import yaml
+
+    from . import load_data, load_framework
+    from .uncertainty import problem_from_framework, run_uncertainty
+
+    fw = load_framework(framework)
+    override = None
+    if choices is not None:
+        loaded = yaml.safe_load(choices.read_text(encoding="utf-8")) or {}
+        override = loaded.get("uncertainty", loaded)
+    problem = problem_from_framework(fw, override, base_dir=framework.parent)
+    if sampling:
+        if sampling not in ("sobol", "lhs"):
+            raise InputError(f"--sampling must be sobol or lhs, not {sampling!r}")
+        problem.sampling = sampling
+    panel = load_data(data, framework=fw, regions=regions, sheet=sheet)
+    with _progress() as progress:
+        result = run_uncertainty(fw, panel, runs=runs, seed=seed, design_file=design,
+                                 sensitivity=not no_sensitivity, problem=problem, progress=progress)
+    result.write(out_dir)
+    top = result.summary.sort_values("nominal_rank").head(10)
+    show = Table(title=f"{fw.label()} — rank uncertainty ({len(result.design)} evaluations)")
+    for c in ("unit", "nominal_rank", "median_rank", "p05_rank", "p95_rank"):
+        show.add_column(c, justify="left" if c == "unit" else "right")
+    for row in top.itertuples(index=False):
+        show.add_row(str(row.unit), *[f"{getattr(row, c):g}" for c in
+                                      ("nominal_rank", "median_rank", "p05_rank", "p95_rank")])
+    out.print(show)
+    if result.sensitivity is not None:
+        overall = result.sensitivity[result.sensitivity.output == "mean_abs_rank_shift"]
+        for r in overall.itertuples(index=False):
+            out.print(f"  {r.choice}: S1 = {r.S1:.3f} [{r.S1_low:.3f}, {r.S1_high:.3f}], "
+                      f"ST = {r.ST:.3f} [{r.ST_low:.3f}, {r.ST_high:.3f}]")
+        out.print(f"  convergence: largest change from N/2 to N = {result.convergence:.3f}")
+    out.print(f"results written to {out_dir}/")
+
+
+def _progress():
+    """A rich progress bar on stderr, as a callable(done, total)."""
+    import contextlib
+
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def ctx():
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("replications", total=None)
+
+            def update(done, total):
+                bar.update(task, completed=done, total=total)
+
+            yield update
+
+    return ctx()
+
+
 @app.command("methods")
 @guarded
 def list_methods(family: Optional[str] = typer.Argument(None, help="impute, treat, normalise, weights or aggregate.")):

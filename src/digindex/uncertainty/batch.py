@@ -33,6 +33,7 @@ class TreeArrays:
     indicators: list[str]
     aggregates: list[str]
     children: list[list[tuple[bool, int]]]  # per aggregate: (is_indicator, index)
+    child_ids: list[list[str]]
     coverage: np.ndarray
     root: int
 
@@ -44,7 +45,8 @@ class TreeArrays:
         kids = [[(c.is_indicator, ind[c.id] if c.is_indicator else agg[c.id]) for c in fw.nodes[a].children]
                 for a in aggs]
         cov = np.array([fw.coverage_for(fw.nodes[a]) for a in aggs])
-        return cls(fw.indicator_ids, aggs, kids, cov, agg[fw.tree.id])
+        ids = [[c.id for c in fw.nodes[a].children] for a in aggs]
+        return cls(fw.indicator_ids, aggs, kids, ids, cov, agg[fw.tree.id])
 
 
 def _power_mean(X: np.ndarray, W: np.ndarray, p: float, min_cov: float) -> np.ndarray:
@@ -118,7 +120,7 @@ def _per_replication(op, params, X, W, tree, a, years, units):
 
     spec = get_method("aggregate", op)
     prm = make_params(spec, params)
-    ctx = AggregateContext(node=tree.aggregates[a], children=[], units=units, years=years)
+    ctx = AggregateContext(node=tree.aggregates[a], children=tree.child_ids[a], units=units, years=years)
     R = W.shape[0]
     out = np.empty((R, X.shape[-2]))
     for r in range(R):

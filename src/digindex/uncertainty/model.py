@@ -85,7 +85,7 @@ class BatchedModel:
         return Config(Z, base, ops, params)
 
     # ---- replications -----------------------------------------------
-    def scores(self, design: pd.DataFrame) -> np.ndarray:
+    def scores(self, design: pd.DataFrame, progress=None) -> np.ndarray:
         """Root scores (R, n) of every replication of a decoded design."""
         R = len(design)
         cfg_keys = self._config_keys(design)
@@ -107,13 +107,21 @@ class BatchedModel:
             W = self._weights_for(cfg, design, rows)
             return rows, aggregate_batch(self.tree, cfg.Z, W, ops, params, self.panel.years, self.panel.units)
 
+        done = 0
         if self.workers > 1 and len(tasks) > 1:
             with ThreadPoolExecutor(self.workers) as pool:
-                results = list(pool.map(run, tasks))
+                for rows, Y in pool.map(run, tasks):
+                    out[rows] = Y
+                    done += len(rows)
+                    if progress:
+                        progress(done, R)
         else:
-            results = [run(t) for t in tasks]
-        for rows, Y in results:
-            out[rows] = Y
+            for task in tasks:
+                rows, Y = run(task)
+                out[rows] = Y
+                done += len(rows)
+                if progress:
+                    progress(done, R)
         return out
 
     def _config_keys(self, design: pd.DataFrame) -> np.ndarray:
@@ -153,3 +161,37 @@ class BatchedModel:
                     mult = design[f"{c.id}:{node}/{j + 1}"].to_numpy(float)[rows]
                     W[index[node]][:, j] *= mult
         return W
+
+
+def framework_variant(fw: Framework, problem: UncertaintyProblem, row: dict) -> Framework:
+    """The framework of one design row, for evaluating it through the public API.
+
+    This is the plain, one-replication-at-a-time route: it rebuilds the whole
+    index. Weight perturbations apply to the nodes' own (manual or equal) weights.
+    """
+    levels = {c.id: int(row[c.id]) - 1 for c in problem.choices if c.kind != "noise"}
+    out = apply_levels(fw, problem, {c.id: levels[c.id] for c in problem.choices if c.kind == "categorical"})
+    for c in problem.choices:
+        if c.kind == "noise":
+            for node, j in c.weight_targets:
+                parent = out.nodes[node]
+                method = out.method_for("weights", parent).name
+                if method not in ("manual", "equal"):
+                    raise InputError(Problem(f"node {node!r}: weight perturbations of {method!r} weights "
+                                             "cannot be replayed one framework at a time"))
+                if j == 0:  # normalise once, then perturb each child
+                    total = sum(ch.weight for ch in parent.children) if method == "manual" else None
+                    for ch in parent.children:
+                        ch.weight = ch.weight / total if total else 1.0 / len(parent.children)
+                    out = out.with_choice("weights", "manual", node=node)
+                    parent = out.nodes[node]
+                parent.children[j].weight *= float(row[f"{c.id}:{node}/{j + 1}"])
+        elif c.kind == "weight_sets":
+            chosen = c.weight_sets.iloc[levels[c.id]]
+            for nid, w in chosen.items():
+                out.nodes[nid].weight = float(w)
+    for c in problem.choices:
+        if c.kind == "exclude" and levels[c.id] > 0:
+            out = without_indicator(out, c.excluded[levels[c.id] - 1])
+    out._index()
+    return out

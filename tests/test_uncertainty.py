@@ -1,0 +1,155 @@
+"""Uncertainty and sensitivity analysis: exact cases, Sobol indices, safety checks, replay."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from digindex import InputError, evaluate, load_data, load_framework
+from digindex.uncertainty import (UncertaintyProblem, analyze, decode, problem_from_framework,
+                                  run_uncertainty, saltelli)
+from digindex.uncertainty.model import framework_variant
+from digindex.uncertainty.problem import Choice
+
+TWO_UNITS = """\
+id: two
+normalise: none
+uncertainty:
+  choices:
+    - {id: w, perturb: weights, levels: [1], noise: 0.5}
+tree:
+  id: root
+  children: [{id: x1}, {id: x2}]
+"""
+
+
+def test_two_units_rank_distribution_is_exact(write):
+    # A = (2, 0), B = (0, 1); weights w1, w2 ~ U[0.5, 1.5] independently.
+    # A scores 2·w1/(w1+w2), B scores w2/(w1+w2): B beats A iff w2 > 2·w1, i.e.
+    # P = ∫_{0.5}^{0.75} (1.5 − 2·w1) dw1 = [1.5·w1 − w1²]_{0.5}^{0.75} = 0.5625 − 0.5 = 0.0625.
+    fw = load_framework(write("f.yaml", TWO_UNITS))
+    panel = load_data(write("d.csv", "unit,x1,x2\nA,2,0\nB,0,1\n"), framework=fw)
+    res = run_uncertainty(fw, panel, runs=8192, seed=3, sensitivity=False)
+    s = res.summary.set_index("unit")
+    assert s.loc["B", "p_top1"] == pytest.approx(0.0625, abs=0.005)
+    assert s.loc["A", "mean_rank"] == pytest.approx(1.0625, abs=0.005)
+    assert s.loc["A", "nominal_rank"] == 1 and s.loc["A", "median_rank"] == 1
+    freq = res.frequency.set_index("unit")
+    assert freq.loc["A", "rank_1"] + freq.loc["A", "rank_2"] == pytest.approx(1.0)
+
+
+def test_sobol_indices_of_an_additive_function():
+    # Y = Σ c_i·u_i with u_i ~ U(0, 1): S1_i = ST_i = c_i² / Σ c_j² (no interactions).
+    c = np.array([1.0, 2.0, 3.0])
+    problem = UncertaintyProblem([Choice(f"x{i}", "noise", dims=1, noise=0.5) for i in range(3)])
+    N = 4096
+    d = saltelli(problem, N, seed=7)
+    f = lambda U: U @ c  # noqa: E731
+    res = analyze(f(d.A)[:, None], f(d.B)[:, None], np.stack([f(m)[:, None] for m in d.AB]), n_boot=200)
+    expected = c ** 2 / np.sum(c ** 2)
+    assert np.allclose(res.s1[:, 0], expected, atol=0.02)
+    assert np.allclose(res.st[:, 0], expected, atol=0.02)
+    assert np.all(res.s1_ci[0, :, 0] <= expected + 0.01) and np.all(res.s1_ci[1, :, 0] >= expected - 0.01)
+    assert np.all(res.s1_ci[0] <= res.st_ci[1])  # S1 ≤ ST within their intervals
+    assert res.convergence < 0.05
+
+
+UA = """\
+id: ua
+normalise: {method: minmax, scale: [1, 100]}
+uncertainty:
+  choices:
+    - {id: agg, step: aggregate, alternatives: [arithmetic, geometric], nodes: [root]}
+    - {id: w, perturb: weights, levels: [1, 2], noise: 0.25}
+    - {id: drop, exclude: [x1, y1]}
+tree:
+  id: root
+  children:
+    - id: a
+      children: [{id: x1}, {id: x2}, {id: x3}]
+    - id: b
+      children: [{id: y1}, {id: y2}]
+"""
+
+
+@pytest.fixture
+def ua(write):
+    rng = np.random.default_rng(1)
+    n = 24
+    df = pd.DataFrame({"unit": [f"U{i:02d}" for i in range(n)], "parent": [f"P{i % 3}" for i in range(n)]})
+    for c in ["x1", "x2", "x3", "y1", "y2"]:
+        df[c] = rng.gamma(2.0, 3.0, n)
+    fw = load_framework(write("f.yaml", UA))
+    return fw, load_data(write("d.csv", df.to_csv(index=False)), framework=fw)
+
+
+def test_dead_choice_fails_loudly(write, ua):
+    fw, panel = ua
+    spec = dict(fw.extra["uncertainty"])
+    # node 'c' below has one child: arithmetic and geometric means of one value are equal
+    text = UA.replace("nodes: [root]}", "nodes: [root]}\n    - {id: dead, step: aggregate, alternatives: "
+                                        "[arithmetic, geometric], nodes: [c]}")
+    text = text.replace("      children: [{id: y1}, {id: y2}]",
+                        "      children: [{id: y1}, {id: y2}]\n    - id: c\n      children: [{id: z1}]")
+    fw2 = load_framework(write("g.yaml", text))
+    df = panel.table.assign(z1=np.linspace(1, 2, len(panel.table)), parent=[panel.parents[u] for u in panel.units])
+    panel2 = load_data(write("e.csv", df.drop(columns=["year"]).to_csv(index=False)), framework=fw2)
+    with pytest.raises(InputError) as exc:
+        run_uncertainty(fw2, panel2, runs=8)
+    (p,) = exc.value.problems
+    assert "'dead' does not change any score" in p.message
+    assert spec  # the original framework still declares its choices
+
+
+def test_same_seed_gives_identical_output(tmp_path, ua):
+    fw, panel = ua
+    for name in ("a", "b"):
+        run_uncertainty(fw, panel, runs=64, seed=11, n_boot=50).write(tmp_path / name)
+    for f in ("uncertainty_summary.csv", "sensitivity.csv", "design.csv", "replications.csv", "run.json",
+              "rank_frequency.csv"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+    other = run_uncertainty(fw, panel, runs=64, seed=12, n_boot=50)
+    assert not other.design.equals(pd.read_csv(tmp_path / "a" / "design.csv"))
+
+
+def test_replay_equals_public_api_row_by_row(tmp_path, ua):
+    fw, panel = ua
+    problem = problem_from_framework(fw)
+    design = decode(problem, np.random.default_rng(5).random((12, problem.dims)))
+    design["agg"] = ["arithmetic" if v == 1 else "geometric" for v in design["agg"]]  # labels work too
+    path = tmp_path / "design.csv"
+    design.to_csv(path, index=False)
+    res = run_uncertainty(fw, panel, design_file=path)
+    reps = res.replications()
+    for i, row in enumerate(pd.read_csv(path).to_dict("records")):
+        row["agg"] = 1 if row["agg"] == "arithmetic" else 2
+        one = evaluate(framework_variant(fw, problem, row), panel)
+        expected = one.ranks_table().set_index("unit")["root"]
+        got = reps[reps.replication == i + 1].set_index("unit")
+        assert (got["rank"] == expected.loc[got.index]).all()
+        assert np.allclose(got["score"], one.scores_table().set_index("unit").loc[got.index, "root"],
+                           atol=1e-12)
+
+
+def test_sensitivity_table_per_unit_and_overall(ua):
+    fw, panel = ua
+    res = run_uncertainty(fw, panel, runs=512, seed=2, n_boot=100)
+    sens = res.sensitivity
+    assert set(sens["choice"]) == {"agg", "w", "drop"}
+    overall = sens[sens.output == "mean_abs_rank_shift"].set_index("choice")
+    assert overall["consistent"].all()
+    assert (overall["ST"] >= 0).all() and (overall["ST_low"] <= 1).all()
+    assert set(sens.output) == {"mean_abs_rank_shift"} | set(panel.units)
+    assert len(res.design) == 512 * (3 + 2)
+    assert {"parent_mean_rank", "parent_p95_rank"} <= set(res.summary.columns)
+
+
+def test_bad_design_file_is_reported(tmp_path, ua):
+    fw, panel = ua
+    path = tmp_path / "d.csv"
+    path.write_text("agg,drop,bogus\nmedian,1,0\n")
+    with pytest.raises(InputError) as exc:
+        run_uncertainty(fw, panel, design_file=path)
+    msgs = [p.message for p in exc.value.problems]
+    assert any("'median' is not an alternative of 'agg'" in m for m in msgs)
+    assert any("unknown design column 'bogus'" in m for m in msgs)
