@@ -36,6 +36,7 @@ class Panel:
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256
     # After screening: the full panel these rows were kept from (evaluate() starts from it).
     origin: "Panel | None" = field(default=None, repr=False, compare=False)
+    digest: str | None = field(default=None, repr=False, compare=False)  # set by the engine's cache
 
     @property
     def units(self) -> np.ndarray:

@@ -57,6 +57,45 @@ class LogEntry:
                 "message": self.message, **{f"detail_{k}": v for k, v in self.detail.items()}}
 
 
+def normalise_stage(fw: Framework, treated: np.ndarray, units, years, prev: str, cache: dict):
+    """Normalise every indicator; returns (matrix, methods used).
+
+    Indicators sharing a method that has a many-columns form (and no per-indicator
+    bounds) are normalised together; the others one at a time. Both are cached.
+    """
+    normalised = np.empty_like(treated)
+    methods_used: dict[str, str] = {}
+    groups: dict[tuple, tuple] = {}
+    for j, node in enumerate(fw.indicators):
+        choice = fw.method_for("normalise", node)
+        methods_used[node.id] = str(choice)
+        spec = get_method("normalise", choice.name)
+        params = make_params(spec, choice.params)
+        nctx = normalise_context(node)
+        if spec.columns is not None and spec.columns_ok(params, nctx):
+            groups.setdefault((choice.name, _key(choice.params)), (choice, []))[1].append(j)
+            continue
+        key = (prev, "normalise", node.id, choice.name, _key(choice.params), node.direction,
+               node.goalposts, node.clip, node.target, node.transform)
+        if key not in cache:
+            try:
+                cache[key] = spec.func(treated[:, j], _with_rows(nctx, units, years), params)
+            except ValueError as exc:
+                raise InputError(Problem(f"indicator {node.id!r}: {exc}", file=fw.source)) from None
+        normalised[:, j] = cache[key]
+    inds = fw.indicators
+    for (name, params_key), (choice, cols) in groups.items():
+        directions = np.array([inds[j].direction for j in cols], dtype=float)
+        key = (prev, "normalise-columns", tuple(inds[j].id for j in cols), name, params_key,
+               tuple(directions))
+        if key not in cache:
+            spec = get_method("normalise", name)
+            params = make_params(spec, choice.params)
+            cache[key] = spec.columns(treated[:, cols], directions, years, params)
+        normalised[:, cols] = cache[key]
+    return normalised, methods_used
+
+
 def _key(*parts) -> str:
     return json.dumps(parts, sort_keys=True, default=str)
 
@@ -77,24 +116,7 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
     panel, stages, prev = _prepare(fw, panel, cache, log)
     units, years = panel.units, panel.years
 
-    # normalise, one indicator at a time
-    treated = stages["treated"]
-    normalised = np.empty_like(treated)
-    methods_used: dict[str, str] = {}
-    for j, node in enumerate(fw.indicators):
-        choice = fw.method_for("normalise", node)
-        nctx = normalise_context(node)
-        key = _key(prev, "normalise", node.id, choice.name, choice.params, node.direction,
-                   node.goalposts, node.clip, node.target, node.transform)
-        if key not in cache:
-            spec = get_method("normalise", choice.name)
-            nctx = _with_rows(nctx, units, years)
-            try:
-                cache[key] = spec.func(treated[:, j], nctx, make_params(spec, choice.params))
-            except ValueError as exc:
-                raise InputError(Problem(f"indicator {node.id!r}: {exc}", file=fw.source)) from None
-        normalised[:, j] = cache[key]
-        methods_used[node.id] = str(choice)
+    normalised, methods_used = normalise_stage(fw, stages["treated"], units, years, prev, cache)
     stages["normalised"] = normalised
 
     # aggregate, children before parents
@@ -192,13 +214,16 @@ def _prepare(fw: Framework, panel, cache: dict, log: list):
 
 
 def _fingerprint(panel) -> str:
-    """A digest of the panel's rows, values, group/denominator columns and parents."""
+    """A digest of the panel's rows, values, group/denominator columns and parents (memoised)."""
     import hashlib
 
+    if panel.digest is not None:  # panels are treated as immutable once loaded
+        return panel.digest
     h = hashlib.sha1(pd.util.hash_pandas_object(panel.table, index=False).to_numpy().tobytes())
     h.update(json.dumps([str(c) for c in panel.table.columns]).encode())
     h.update(json.dumps(sorted(panel.parents.items()), default=str).encode())
-    return h.hexdigest()
+    panel.digest = h.hexdigest()
+    return panel.digest
 
 
 def _indicator_choice(fw: Framework, step: str, node):

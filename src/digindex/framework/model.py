@@ -146,13 +146,14 @@ class Framework:
     def with_choice(self, step: str, value: str | dict | MethodChoice, node: str | None = None) -> "Framework":
         """A copy with one pipeline choice changed, at one node or as the default."""
         choice = value if isinstance(value, MethodChoice) else as_choice(value)
+        if node is None:  # the tree is untouched: share it
+            fw = copy.copy(self)
+            fw.defaults = {**self.defaults, step: choice}
+            return fw
         fw = copy.deepcopy(self)
-        if node is None:
-            fw.defaults[step] = choice
-        else:
-            if node not in fw.nodes:
-                raise KeyError(f"no node {node!r} in framework {fw.id!r}")
-            setattr(fw.nodes[node], step, choice)
+        if node not in fw.nodes:
+            raise KeyError(f"no node {node!r} in framework {fw.id!r}")
+        setattr(fw.nodes[node], step, choice)
         fw._index()
         return fw
 

@@ -49,6 +49,10 @@ class MethodSpec:
     # Optional static description of the output range, used to refuse a geometric
     # mean over inputs that can be <= 0 before any data is read.
     output_range: Callable[..., tuple[float, float, bool]] | None = None
+    # Optional: the same method over many indicators at once, fn(X, directions, years, params),
+    # used when ``columns_ok(params, ctx)`` says the per-indicator context adds nothing.
+    columns: Callable[..., Any] | None = None
+    columns_ok: Callable[..., bool] | None = None
 
     @property
     def doc(self) -> str:
@@ -72,7 +76,8 @@ class MethodSpec:
 _REGISTRY: dict[tuple[str, str], MethodSpec] = {}
 
 
-def register(family: str, name: str, params: type[Params] = NoParams, output_range=None):
+def register(family: str, name: str, params: type[Params] = NoParams, output_range=None,
+             columns=None, columns_ok=None):
     """Decorator registering ``func`` as method ``name`` of ``family``."""
     if family not in FAMILIES:
         raise ValueError(f"unknown method family {family!r}")
@@ -81,7 +86,7 @@ def register(family: str, name: str, params: type[Params] = NoParams, output_ran
         key = (family, name)
         if key in _REGISTRY:
             raise ValueError(f"method {family}/{name} is registered twice")
-        _REGISTRY[key] = MethodSpec(family, name, func, params, output_range)
+        _REGISTRY[key] = MethodSpec(family, name, func, params, output_range, columns, columns_ok)
         return func
 
     return deco

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine import evaluate
+from ..engine.evaluate import _prepare, normalise_stage
 from ..errors import InputError, Problem
 from ..framework import Framework
 from .batch import TreeArrays, aggregate_batch
@@ -40,6 +41,10 @@ class BatchedModel:
         self.fw, self.panel, self.problem = fw, panel, problem
         self.cache = {} if cache is None else cache
         self.tree = TreeArrays.of(fw)
+        kept, _, _ = _prepare(fw, panel, self.cache, [])
+        self.units = list(kept.units)
+        self.years = kept.years
+        self.parents = kept.parents
         self.workers = workers or min(2, os.cpu_count() or 1)
         self._configs: dict[tuple, Config] = {}
         self.config_choices = [c for c in problem.choices
@@ -56,30 +61,44 @@ class BatchedModel:
     def _build_config(self, key: tuple) -> Config:
         levels = {c.id: lv for c, lv in zip(self.config_choices, key)}
         fw = apply_levels(self.fw, self.problem, levels)
-        excluded = None
         for c in self.config_choices:
             if c.kind == "exclude" and levels[c.id] > 0:
-                excluded = c.excluded[levels[c.id] - 1]
-                fw = without_indicator(fw, excluded)
-        ev = evaluate(fw, self.panel, cache=self.cache)
-        per_unit = ev.weights[ev.weights["method"].str.contains("mean over units", regex=False)]
-        if len(per_unit):
-            raise InputError(Problem(f"node {per_unit['node'].iloc[0]!r} has per-unit weights (e.g. "
-                                     "benefit of the doubt), which the uncertainty analysis cannot vary",
-                                     file=self.fw.source, fix="use node-level weights for this analysis"))
-        n, m = len(self.panel.units), len(self.tree.indicators)
-        Z = np.ones((n, m))  # an excluded indicator keeps weight 0, and 1 is neutral for every mean
+                fw = without_indicator(fw, c.excluded[levels[c.id] - 1])
+        kept, stages, prev = _prepare(fw, self.panel, self.cache, [])
+        if list(kept.units) != self.units:
+            raise InputError(Problem("a declared choice changes which units are screened out, so "
+                                     "replications would rank different sets of units",
+                                     file=self.fw.source, fix="screen before the uncertain steps, or "
+                                     "remove the screening"))
+        normalised, _ = normalise_stage(fw, stages["treated"], kept.units, kept.years, prev, self.cache)
+        if all(fw.method_for("weights", n).name in ("manual", "equal") for n in fw.aggregates):
+            wt = {}
+            for node in fw.aggregates:
+                equal = fw.method_for("weights", node).name == "equal"
+                total = sum(c.weight for c in node.children)
+                for c in node.children:
+                    wt[(node.id, c.id)] = 1.0 / len(node.children) if equal else c.weight / total
+        else:  # data-driven weights depend on the aggregated scores below: run the engine
+            ev = evaluate(fw, self.panel, cache=self.cache)
+            per_unit = ev.weights[ev.weights["method"].str.contains("mean over units", regex=False)]
+            if len(per_unit):
+                raise InputError(Problem(
+                    f"node {per_unit['node'].iloc[0]!r} has per-unit weights (e.g. benefit of the "
+                    "doubt), which the uncertainty analysis cannot vary", file=self.fw.source,
+                    fix="use node-level weights for this analysis"))
+            wt = {(r.node, r.child): r.weight for r in ev.weights.itertuples()}
         cols = {nid: j for j, nid in enumerate(fw.indicator_ids)}
+        Z = np.ones((len(self.units), len(self.tree.indicators)))
         for j, nid in enumerate(self.tree.indicators):
             if nid in cols:
-                Z[:, j] = ev.stages["normalised"][:, cols[nid]]
-        wt = {(r.node, r.child): r.weight for r in ev.weights.itertuples()}
-        base = []
-        ops, params = [], []
+                Z[:, j] = normalised[:, cols[nid]]
+        base, ops, params = [], [], []
         for a in self.tree.aggregates:
-            node = self.fw.nodes[a]
-            base.append(np.array([wt.get((a, c.id), 0.0) for c in node.children]))
-            op = fw.method_for("aggregate", fw.nodes[a])
+            base.append(np.array([wt.get((a, c.id), 0.0) for c in self.fw.nodes[a].children]))
+            if a in fw.nodes:
+                op = fw.method_for("aggregate", fw.nodes[a])
+            else:
+                op = self.fw.method_for("aggregate", self.fw.nodes[a])
             ops.append(op.name)
             params.append(dict(op.params))
         return Config(Z, base, ops, params)
@@ -93,7 +112,7 @@ class BatchedModel:
         groups: dict[tuple, list[int]] = {}
         for r, key in enumerate(zip(map(tuple, cfg_keys), map(tuple, op_codes))):
             groups.setdefault(key, []).append(r)
-        out = np.empty((R, len(self.panel.units)))
+        out = np.empty((R, len(self.units)))
         tasks = []
         for (ckey, ocode), rows in groups.items():
             cfg = self.config(ckey)
@@ -105,7 +124,8 @@ class BatchedModel:
             cfg, ocode, rows = task
             ops, params = self._ops_for(cfg, ocode)
             W = self._weights_for(cfg, design, rows)
-            return rows, aggregate_batch(self.tree, cfg.Z, W, ops, params, self.panel.years, self.panel.units)
+            return rows, aggregate_batch(self.tree, cfg.Z, W, ops, params, self.years,
+                                         np.asarray(self.units, dtype=object))
 
         done = 0
         if self.workers > 1 and len(tasks) > 1:
@@ -171,6 +191,7 @@ def framework_variant(fw: Framework, problem: UncertaintyProblem, row: dict) -> 
     """
     levels = {c.id: int(row[c.id]) - 1 for c in problem.choices if c.kind != "noise"}
     out = apply_levels(fw, problem, {c.id: levels[c.id] for c in problem.choices if c.kind == "categorical"})
+    out = out.copy()  # weights are edited in place below: never touch the caller's tree
     for c in problem.choices:
         if c.kind == "noise":
             for node, j in c.weight_targets:

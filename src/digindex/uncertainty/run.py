@@ -122,7 +122,8 @@ def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, desig
     nominal_eval = evaluate(fw, panel, cache=model.cache)
     root = fw.tree.id
     nominal_scores = nominal_eval.scores[root]
-    units = list(panel.units)
+    units = list(nominal_eval.panel.units)
+    panel = nominal_eval.panel
     sobol_parts = None
     if design_file is not None:
         design = read_design(problem, design_file)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import warnings
+
 import numpy as np
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
@@ -90,7 +92,45 @@ def _minmax_range(params: MinMaxParams, ctx: NormaliseContext):
     return min(a, b), max(a, b), not fixed
 
 
-@register("normalise", "minmax", MinMaxParams, output_range=_minmax_range)
+def _minmax_columns(X: np.ndarray, directions: np.ndarray, years, params: MinMaxParams) -> np.ndarray:
+    """Data-driven min-max of many indicators at once (same formula as ``minmax``)."""
+    a, b = params.scale
+    clip = bool(params.clip)
+
+    def scale(V):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column stays missing
+            lo, hi = np.nanmin(V, axis=0), np.nanmax(V, axis=0)
+            frac = (V - lo) / (hi - lo)
+        frac = np.where(directions == -1, 1.0 - frac, frac)
+        if clip:
+            frac = np.clip(frac, 0.0, 1.0)
+        out = a + (b - a) * frac
+        const = (hi == lo)
+        return np.where(const & ~np.isnan(V), (a + b) / 2.0, out)
+
+    return columns_per_period(X, years, params.bounds == "pooled", scale)
+
+
+def columns_per_period(X, years, pooled, fn):
+    """Apply ``fn`` to each year's block of rows of X (or to all rows when pooled)."""
+    X = np.asarray(X, float)
+    if pooled or years is None:
+        return fn(X)
+    out = np.full_like(X, np.nan)
+    years = np.asarray(years, dtype=object)
+    for year in dict.fromkeys(years.tolist()):
+        mask = years == year
+        out[mask] = fn(X[mask])
+    return out
+
+
+def _minmax_columns_ok(params: MinMaxParams, ctx: NormaliseContext) -> bool:
+    return params.min is None and params.max is None and ctx.goalposts is None
+
+
+@register("normalise", "minmax", MinMaxParams, output_range=_minmax_range,
+          columns=_minmax_columns, columns_ok=_minmax_columns_ok)
 def minmax(x: np.ndarray, ctx: NormaliseContext, params: MinMaxParams) -> np.ndarray:
     """Min-max rescaling onto ``scale`` [a, b].
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+import warnings
+
 import numpy as np
 from pydantic import Field
 
 from ..registry import Params, register
-from .minmax import NormaliseContext, per_period
+from .minmax import NormaliseContext, columns_per_period, per_period
 
 
 class ZScoreParams(Params):
@@ -20,7 +22,23 @@ class ZScoreParams(Params):
     bounds: Literal["per_year", "pooled"] = "per_year"
 
 
-@register("normalise", "zscore", ZScoreParams)
+def _zscore_columns(X: np.ndarray, directions: np.ndarray, years, params: ZScoreParams) -> np.ndarray:
+    """``zscore`` of many indicators at once."""
+
+    def block(V):
+        ok = ~np.isnan(V)
+        n = ok.sum(axis=0)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing or single-value columns
+            z = (V - np.nanmean(V, axis=0)) / np.nanstd(V, axis=0, ddof=1)
+        flat = (n < 2) | (np.nanmax(np.where(ok, V, -np.inf), axis=0) == np.nanmin(np.where(ok, V, np.inf), axis=0))
+        out = params.mean + params.sd * directions * z
+        return np.where(ok, np.where(flat, params.mean, out), np.nan)
+
+    return columns_per_period(X, years, params.bounds == "pooled", block)
+
+
+@register("normalise", "zscore", ZScoreParams, columns=_zscore_columns, columns_ok=lambda p, ctx: True)
 def zscore(x: np.ndarray, ctx: NormaliseContext, params: ZScoreParams) -> np.ndarray:
     """Z-score: y = mean + sd·d·(x − x̄)/s, with d the direction (+1 or −1).
 

@@ -28,6 +28,7 @@ from pydantic import Field
 
 from ..impute.common import log_entry, year_slices
 from ..registry import Params, register
+from .columns import passes_columns, skew_kurt_columns, winsorise_columns
 
 
 def skew(v: np.ndarray) -> float:
@@ -169,24 +170,54 @@ def winsorise_log(X, ctx, params: WinsoriseLogParams):
     Reference: COINr ``Treat()`` defaults (f1 winsorise, f2 log_CT, f_pass check_SkewKurt).
     """
     st, kt = params.skew_threshold, params.kurtosis_threshold
+    X = np.asarray(X, float)
+    out, entries = X.copy(), []
+    for year, rows in year_slices(ctx.years):
+        V = X[rows]
+        g1, g2 = skew_kurt_columns(V)
+        state = passes_columns(g1, g2, st, kt)
+        W, points, hi_mask, _ = winsorise_columns(V, params.max_points, st, kt)
+        a1, a2 = skew_kurt_columns(W)
+        after = passes_columns(a1, a2, st, kt)
+        for j, ind in enumerate(ctx.indicators):
+            v = V[:, j]
+            if np.all(np.isnan(v)):
+                continue
+            sk = f"skew {g1[j]:.3f}, kurtosis {g2[j]:.3f}"
+            if state[j] != 0:
+                new, action, points_j = v, "passes", 0
+                reason = "too few values to test" if state[j] < 0 else sk
+            elif after[j] < 0:  # COINr returns the vector untreated when the re-test is undefined
+                new, action, points_j = v, "passes", 0
+                reason = "skew/kurtosis undefined after winsorising; left untreated"
+            elif after[j] == 1:
+                side = "high" if hi_mask[:, j].any() else "low"
+                new, action, points_j = W[:, j], "winsorised", int(points[j])
+                reason = f"{sk} fail the thresholds; {points_j} {side} point(s) winsorised"
+            else:
+                new, form = log_ct(v, params.log_form)
+                action, points_j = "log", 0
+                reason = (f"{sk} fail the thresholds and still fail after winsorising {int(points[j])} "
+                          f"point(s); {form} applied to the original values")
+            out[rows, j] = new
+            _log_column(entries, ind, year, ctx.units[rows], v, new, action, reason, points_j,
+                        (g1[j], g2[j]), "winsorise_log")
+    return out, entries
 
-    def one(v):
-        ok = passes(v, st, kt)
-        if ok is not False:
-            why = "too few values to test" if ok is None else _sk(v)
-            return v, "passes", why, 0
-        w, hi, lo, n = winsorise_points(v, params.max_points, st, kt)
-        after = passes(w, st, kt)
-        if after is None:  # COINr returns the vector untreated when the re-test is undefined
-            return v, "passes", "skew/kurtosis undefined after winsorising; left untreated", 0
-        if after:
-            side = "high" if len(hi) else "low"
-            return w, "winsorised", f"{_sk(v)} fail the thresholds; {n} {side} point(s) winsorised", n
-        new, form = log_ct(v, params.log_form)
-        return new, "log", (f"{_sk(v)} fail the thresholds and still fail after winsorising {n} "
-                            f"point(s); {form} applied to the original values"), 0
 
-    return _treat_matrix(X, ctx, one, "winsorise_log")
+def _log_column(entries, ind, year, units, v, new, action, reason, points, sk_before, method):
+    """One summary entry per indicator-year, and one per changed point."""
+    s_after, k_after = (sk_before if new is v else (skew(new), kurt(new)))
+    entries.append(log_entry(
+        "treat", f"{action}: {reason}", node=ind, year=year, method=method, action=action,
+        skew=float(sk_before[0]), kurtosis=float(sk_before[1]), points=points,
+        skew_after=float(s_after), kurtosis_after=float(k_after)))
+    if new is v:
+        return
+    for r in np.flatnonzero(~np.isnan(v) & (new != v)):
+        entries.append(log_entry(
+            "treat", f"{action}: {v[r]:.6g} → {new[r]:.6g}", node=ind, unit=units[r], year=year,
+            method=method, action=action, old=float(v[r]), new=float(new[r]), reason=reason))
 
 
 class WinsoriseParams(Params):
