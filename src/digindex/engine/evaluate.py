@@ -7,6 +7,7 @@ one choice changed recomputes only what that choice touches.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,7 +98,8 @@ def normalise_stage(fw: Framework, treated: np.ndarray, units, years, prev: str,
 
 
 def _key(*parts) -> str:
-    return json.dumps(parts, sort_keys=True, default=str)
+    """A short cache key: the digest of the parts (a previous key among them)."""
+    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def evaluate(framework: Framework, panel, cache: dict | None = None):

@@ -108,7 +108,10 @@ class Framework:
         self._index()
 
     def _index(self) -> None:
+        """Derived lookups; call again after editing the tree in place."""
         self.nodes: dict[str, Node] = {n.id: n for n in self.tree.walk()}
+        self._indicators = [n for n in self.tree.walk() if n.is_indicator]
+        self._aggregates = [n for n in self.tree.walk_post() if not n.is_indicator]
         self.parent_of: dict[str, str | None] = {self.tree.id: None}
         for node in self.tree.walk():
             for child in node.children:
@@ -121,16 +124,16 @@ class Framework:
 
     @property
     def indicators(self) -> list[Node]:
-        return [n for n in self.tree.walk() if n.is_indicator]
+        return list(self._indicators)
 
     @property
     def indicator_ids(self) -> list[str]:
-        return [n.id for n in self.indicators]
+        return [n.id for n in self._indicators]
 
     @property
     def aggregates(self) -> list[Node]:
         """Aggregate nodes, children before parents (the order of computation)."""
-        return [n for n in self.tree.walk_post() if not n.is_indicator]
+        return list(self._aggregates)
 
     def label(self, lang: str = "en") -> str:
         return text_in(self.name, lang, self.id)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from ..framework import Framework
 from ..methods import get_method, make_params
@@ -95,8 +94,17 @@ def aggregate_batch(tree: TreeArrays, Z: np.ndarray, weights: list[np.ndarray], 
     ``weights[a]`` is (R, k_a): the weights of aggregate a's children in each replication.
     """
     R = weights[0].shape[0]
-    if all(o == "arithmetic" for o in ops) and not np.isnan(Z).any():
-        return effective_weights(tree, weights) @ Z.T
+    p = _common_power(ops, op_params)
+    if p is not None and not np.isnan(Z).any():
+        # M_p of M_p's is M_p with the effective weights: one matrix product per batch
+        E = effective_weights(tree, weights)
+        if p == 1.0:
+            return E @ Z.T
+        if np.any(Z <= 0):
+            raise ValueError(f"power mean of order {p:g} needs values > 0")
+        if p == 0.0:
+            return np.exp(E @ np.log(Z).T)
+        return (E @ (Z ** p).T) ** (1.0 / p)
     scores: list[np.ndarray | None] = [None] * len(tree.aggregates)
     for a, kids in enumerate(tree.children):
         if all(is_ind for is_ind, _ in kids):
@@ -113,6 +121,19 @@ def aggregate_batch(tree: TreeArrays, Z: np.ndarray, weights: list[np.ndarray], 
         else:
             scores[a] = _per_replication(op, params, X, weights[a], tree, a, years, units)
     return scores[tree.root]
+
+
+def _common_power(ops, op_params) -> float | None:
+    """The order p shared by every node's power mean, or None if the operators differ."""
+    powers = set()
+    for op, params in zip(ops, op_params):
+        if op in POWER:
+            powers.add(POWER[op])
+        elif op == "generalised":
+            powers.add(float(params.get("r", 1.0)))
+        else:
+            return None
+    return powers.pop() if len(powers) == 1 else None
 
 
 def _per_replication(op, params, X, W, tree, a, years, units):
@@ -150,7 +171,17 @@ def effective_weights(tree: TreeArrays, weights: list[np.ndarray]) -> np.ndarray
 
 def rank_rows(Y: np.ndarray) -> np.ndarray:
     """Ranks within each row (1 = best, ties at the minimum, NaN unranked)."""
-    return rankdata(-Y, axis=1, method="min", nan_policy="omit")
+    Y = np.asarray(Y, float)
+    R, n = Y.shape
+    order = np.argsort(-Y, axis=1, kind="stable")  # NaN last
+    ordered = np.take_along_axis(Y, order, axis=1)
+    starts = np.ones((R, n), dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    first = np.maximum.accumulate(np.where(starts, np.arange(1, n + 1), 0), axis=1).astype(float)
+    ranks = np.empty((R, n))
+    np.put_along_axis(ranks, order, first, axis=1)
+    ranks[np.isnan(Y)] = np.nan
+    return ranks
 
 
 def rank_rows_within(Y: np.ndarray, groups: np.ndarray) -> np.ndarray:

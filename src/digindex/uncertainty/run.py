@@ -18,7 +18,7 @@ from .design import decode, read_design, saltelli, unit_points
 from .model import BatchedModel
 from .problem import UncertaintyProblem, problem_from_framework
 from .sobol import analyze
-from .summary import rank_frequency, rank_summary
+from .summary import rank_counts, rank_frequency, rank_summary
 
 
 @dataclass
@@ -140,14 +140,15 @@ def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, desig
     ranks_in = rank_rows_within(Y, parents) if parents is not None else None
 
     nominal_rank = rank_rows(nominal_scores[None])[0]
-    summary = rank_summary(ranks, nominal_rank, units, top_k=top_k)
+    counts = rank_counts(ranks)
+    summary = rank_summary(ranks, nominal_rank, units, top_k=top_k, counts=counts)
     summary.insert(1, "nominal_score", nominal_scores)
     if ranks_in is not None:
         summary.insert(1, "parent", parents)
         nominal_in = rank_rows_within(nominal_scores[None], parents)[0]
         summary = summary.merge(rank_summary(ranks_in, nominal_in, units, "parent_", top_k=()),
                                 on="unit")
-    frequency = rank_frequency(ranks, units)
+    frequency = rank_frequency(ranks, units, counts=counts)
 
     sens, conv = None, None
     if sobol_parts is not None:

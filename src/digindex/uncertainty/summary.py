@@ -1,38 +1,60 @@
-"""Rank statistics per unit over the replications of an uncertainty analysis."""
+"""Rank statistics per unit over the replications of an uncertainty analysis.
+
+Ranks are whole numbers 1..n, so every statistic comes from one table of counts
+(units × ranks): the mean, percentiles with numpy's default linear
+interpolation between order statistics, P(rank ≤ k) and the rank frequencies.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 
-def rank_summary(ranks: np.ndarray, nominal: np.ndarray, units, prefix: str = "",
-                 top_k: tuple[int, ...] = (1, 3, 10)) -> pd.DataFrame:
-    """Nominal, mean, median, 5th and 95th percentile rank and P(rank ≤ k) per unit.
+def rank_counts(ranks: np.ndarray) -> np.ndarray:
+    """(units, n) counts of each rank 1..n per unit; missing ranks are not counted."""
+    R, n = ranks.shape
+    ok = ~np.isnan(ranks)
+    unit = np.broadcast_to(np.arange(n), (R, n))[ok]
+    r = ranks[ok].astype(int) - 1
+    return np.bincount(unit * n + r, minlength=n * n).reshape(n, n)
 
-    ``ranks`` is (R, n); percentiles use numpy's default linear interpolation.
-    """
+
+def _percentile(counts: np.ndarray, q: float) -> np.ndarray:
+    """The q-th percentile of each unit's ranks (numpy 'linear'), from its counts."""
+    total = counts.sum(axis=1)
+    cum = np.cumsum(counts, axis=1)
+    h = (total - 1) * q / 100.0
+    lo = np.floor(h)
+    value_at = lambda k: (cum <= k[:, None]).sum(axis=1) + 1.0  # noqa: E731 - the k-th order statistic
+    lo_val, hi_val = value_at(lo), value_at(np.minimum(lo + 1, total - 1))
+    out = lo_val + (h - lo) * (hi_val - lo_val)
+    return np.where(total > 0, out, np.nan)
+
+
+def rank_summary(ranks: np.ndarray, nominal: np.ndarray, units, prefix: str = "",
+                 top_k: tuple[int, ...] = (1, 3, 10), counts: np.ndarray | None = None) -> pd.DataFrame:
+    """Nominal, mean, median, 5th and 95th percentile rank and P(rank ≤ k) per unit."""
+    counts = rank_counts(ranks) if counts is None else counts
+    total = counts.sum(axis=1)
+    positions = np.arange(1, counts.shape[1] + 1)
     with np.errstate(all="ignore"):
         table = pd.DataFrame({
             "unit": list(units),
             f"{prefix}nominal_rank": nominal,
-            f"{prefix}mean_rank": np.nanmean(ranks, axis=0),
-            f"{prefix}median_rank": np.nanmedian(ranks, axis=0),
-            f"{prefix}p05_rank": np.nanpercentile(ranks, 5, axis=0),
-            f"{prefix}p95_rank": np.nanpercentile(ranks, 95, axis=0),
+            f"{prefix}mean_rank": counts @ positions / total,
+            f"{prefix}median_rank": _percentile(counts, 50),
+            f"{prefix}p05_rank": _percentile(counts, 5),
+            f"{prefix}p95_rank": _percentile(counts, 95),
         })
+        cum = np.cumsum(counts, axis=1)
         for k in top_k:
-            table[f"{prefix}p_top{k}"] = np.mean(ranks <= k, axis=0)
+            table[f"{prefix}p_top{k}"] = cum[:, min(k, counts.shape[1]) - 1] / ranks.shape[0]
     return table
 
 
-def rank_frequency(ranks: np.ndarray, units) -> pd.DataFrame:
+def rank_frequency(ranks: np.ndarray, units, counts: np.ndarray | None = None) -> pd.DataFrame:
     """Share of replications in which each unit takes each rank (units × ranks)."""
-    n = ranks.shape[1]
-    freq = np.zeros((n, n))
-    R = ranks.shape[0]
-    for u in range(n):
-        r = ranks[:, u]
-        r = r[~np.isnan(r)].astype(int)
-        freq[u] = np.bincount(r - 1, minlength=n)[:n] / R
+    counts = rank_counts(ranks) if counts is None else counts
+    freq = counts / ranks.shape[0]
     return pd.DataFrame(freq, index=pd.Index(list(units), name="unit"),
-                        columns=[f"rank_{i + 1}" for i in range(n)]).reset_index()
+                        columns=[f"rank_{i + 1}" for i in range(counts.shape[1])]).reset_index()
