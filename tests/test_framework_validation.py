@@ -151,3 +151,16 @@ def test_table_duplicate_id_and_bad_weight(write):
 def test_table_unknown_column(write):
     p = one(write("f.csv", TABLE.replace("aggregate\n", "aggregat\n", 1)))
     assert "unknown column 'aggregat'" in p.message
+
+
+def test_operators_needing_positive_inputs_are_checked_statically(write):
+    # a generalised mean of order -1 over min-max [0, 100] is refused like the harmonic mean
+    found = problems(write("f.yaml", "aggregate: {method: generalised, r: -1}\n" + GOOD))
+    assert found and "generalised mean" in found[0].message
+    load_framework(write("g.yaml", "aggregate: {method: generalised, r: 2}\n" + GOOD))
+    # a geometric root over a raw Copeland score (which can be negative) is refused
+    text = GOOD.replace("  id: root\n", "  id: root\n  aggregate: geometric\n").replace(
+        "      weight: 2\n", "      weight: 2\n      aggregate: copeland\n")
+    text = "normalise: {method: minmax, scale: [1, 100]}\n" + text
+    (p,) = problems(write("h.yaml", text))
+    assert "'a' can be negative" in p.message

@@ -19,7 +19,7 @@ from ..errors import InputError, Problem
 from ..framework import Framework
 from ..framework.parse import normalise_context, transform_fn
 from ..methods import get_method, make_params
-from ..methods.aggregate import NEEDS_POSITIVE
+from ..methods.aggregate import needs_positive
 
 
 @dataclass
@@ -131,22 +131,25 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
         actx = AggregateContext(node=node.id, children=child_ids, units=units, years=years)
         w = _node_weights(fw, node, X, actx, weight_rows, weight_info, log)
         op = fw.method_for("aggregate", node)
-        if op.name in NEEDS_POSITIVE:
+        # rows below the node's minimum coverage take no part, not even in the
+        # comparisons of methods such as TOPSIS or Copeland
+        coverage = np.mean(~np.isnan(X), axis=1)
+        low = (coverage < fw.coverage_for(node)) & (coverage > 0)
+        X = np.where(low[:, None], np.nan, X)
+        if needs_positive(op.name, op.params):
             _refuse_non_positive(X, node.id, child_ids, op.name, units, years)
         aspec = get_method("aggregate", op.name)
         try:
             y = np.asarray(aspec.func(X, w, make_params(aspec, op.params), actx), float)
         except ValueError as exc:
             raise InputError(Problem(f"node {node.id!r}: {exc}", file=fw.source)) from None
-        coverage = np.mean(~np.isnan(X), axis=1)
-        low = (coverage < fw.coverage_for(node)) & ~np.isnan(y)
         for r in np.flatnonzero(low):
             log.append(LogEntry("aggregate", f"coverage {coverage[r]:.0%} is below the minimum "
                                 f"{fw.coverage_for(node):.0%}; score left missing",
                                 node=node.id, unit=units[r], year=years[r],
                                 detail={"present": int(np.sum(~np.isnan(X[r])))}))
         y[low] = np.nan
-        for r in np.flatnonzero(np.all(np.isnan(X), axis=1)):
+        for r in np.flatnonzero(coverage == 0):
             log.append(LogEntry("aggregate", "all inputs missing; score left missing",
                                 node=node.id, unit=units[r], year=years[r]))
         scores[node.id] = y

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ProblemCollector
 from ..methods import get_method, make_params
-from ..methods.aggregate import NEEDS_POSITIVE
+from ..methods.aggregate import needs_positive
 from ..methods.normalise import NormaliseContext
 from .model import STEPS, Framework, MethodChoice, Node
 
@@ -235,8 +235,15 @@ def normalise_context(node: Node) -> NormaliseContext:
                             clip=node.clip, target=node.target, transform=tf)
 
 
+MEANS = {"arithmetic", "geometric", "harmonic", "generalised", "mean_min"}
+
+
 def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
-    """Static (lo, hi, lo_is_attained) of a node's scores, before any data is read."""
+    """Static (lo, hi, lo_is_attained) of a node's scores, before any data is read.
+
+    A mean stays within its children's range; other operators declare their own
+    range in the registry, and an operator that declares none is unbounded.
+    """
     if node.is_indicator:
         choice = fw.method_for("normalise", node)
         spec = get_method("normalise", choice.name)
@@ -244,14 +251,20 @@ def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
             return -np.inf, np.inf, False
         return spec.output_range(make_params(spec, choice.params), normalise_context(node))
     ranges = [output_range(fw, c) for c in node.children]
-    return min(r[0] for r in ranges), max(r[1] for r in ranges), False
+    op = fw.method_for("aggregate", node)
+    if op.name in MEANS:
+        return min(r[0] for r in ranges), max(r[1] for r in ranges), False
+    spec = get_method("aggregate", op.name)
+    if spec.output_range is None:
+        return -np.inf, np.inf, False
+    return spec.output_range(make_params(spec, op.params), ranges)
 
 
 def _check_methods(fw: Framework, paths: dict[str, tuple], add) -> None:
-    """Checks that need the whole tree: geometric means over inputs that can be <= 0."""
+    """Checks that need the whole tree: means that need inputs > 0 over inputs that can be ≤ 0."""
     for node in fw.aggregates:
         op = fw.method_for("aggregate", node)
-        if op.name not in NEEDS_POSITIVE:
+        if not needs_positive(op.name, op.params):
             continue
         for child in node.children:
             lo, _, attained = output_range(fw, child)

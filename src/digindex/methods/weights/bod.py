@@ -152,7 +152,7 @@ def bod_weights(X, prior=None, params: BodParams | None = None, ctx=None):
     return W, info
 
 
-@register("aggregate", "bod", BodParams)
+@register("aggregate", "bod", BodParams, output_range=lambda p, ranges: (0.0, 1.0, False))
 def bod_aggregate(X, w=None, params: BodParams | None = None, ctx=None):
     """Benefit-of-the-Doubt score: BoD_i = max_w Σ_j w_j x_ij, no unit of the year above 1.
 
