@@ -121,3 +121,12 @@ def test_table_framework_gives_identical_results(tmp_path):
 def test_methods_lists_registry():
     r = cli("methods")
     assert r.exit_code == 0 and "minmax" in r.output and "goalposts" in r.output
+
+
+def test_methods_doc_is_in_sync_with_the_registry():
+    from digindex.methods.docs import render_markdown
+
+    doc = (EXAMPLES.parent / "docs" / "methods.md").read_text(encoding="utf-8")
+    assert doc == render_markdown(), "regenerate with: digindex methods --markdown > docs/methods.md"
+    for name in ("efficacy", "winsorise_log", "entropy", "ahp", "topsis", "mpi", "reference_ratio"):
+        assert f"### `{name}`" in doc

@@ -64,7 +64,7 @@ def test_tree(fw):
 def test_methods(fw):
     norm = fw.defaults["normalise"]
     assert norm.name == "efficacy"
-    assert norm.params == {"range": [60, 100], "thresholds": "data", "base_year": 2017, "clip": True}
+    assert norm.params == {"range": [60, 100], "thresholds": "data", "bounds": "pooled", "clip": True}
     assert fw.tree.weights.name == "ahp"
     for aspect in fw.tree.children:
         w = aspect.weights

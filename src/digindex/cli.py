@@ -244,17 +244,23 @@ def _progress():
 
 @app.command("methods")
 @guarded
-def list_methods(family: Optional[str] = typer.Argument(None, help="impute, treat, normalise, weights or aggregate.")):
+def list_methods(family: Optional[str] = typer.Argument(None, help="impute, treat, normalise, weights or aggregate."),
+                 markdown: bool = typer.Option(False, "--markdown", help="Print docs/methods.md.")):
     """List every registered method with its parameters."""
     from .methods import FAMILIES, methods
 
+    if markdown:
+        from .methods.docs import render_markdown
+
+        sys.stdout.write(render_markdown())
+        return
     if family is not None and family not in FAMILIES:
         raise InputError(f"unknown family {family!r}; use one of {', '.join(FAMILIES)}")
     table = Table(title="digindex methods")
     for c in ("family", "name", "parameters", "summary"):
         table.add_column(c)
     for spec in methods(family):
-        params = ", ".join(f"{n}={d!r}" if d is not None else n for n, _, d in spec.parameters())
+        params = ", ".join(n if d == "required" else f"{n}={d!r}" for n, _, d in spec.parameters())
         table.add_row(spec.family, spec.name, params, spec.summary)
     out.print(table)
 

@@ -63,14 +63,29 @@ class MethodSpec:
         return self.doc.splitlines()[0] if self.doc else ""
 
     def parameters(self) -> list[tuple[str, str, Any]]:
-        """(name, type, default) of each parameter."""
+        """(name, type, default) of each parameter; default is the string 'required' if none."""
         out = []
         for name, field in self.params_model.model_fields.items():
-            ann = getattr(field.annotation, "__name__", None) or str(field.annotation)
-            ann = ann.replace("typing.", "")
-            default = None if field.is_required() else field.default
-            out.append((name, ann, default))
+            out.append((field.alias or name, _type_name(field.annotation),
+                        "required" if field.is_required() else field.default))
         return out
+
+
+def _type_name(annotation) -> str:
+    """A readable type: Literal['a', 'b'] -> 'a | b', Optional[float] -> 'float | None'."""
+    import typing
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return " | ".join(str(a) for a in typing.get_args(annotation))
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        return " | ".join(_type_name(a) for a in typing.get_args(annotation))
+    if annotation is type(None):
+        return "None"
+    if origin is not None:
+        args = ", ".join(_type_name(a) for a in typing.get_args(annotation))
+        return f"{getattr(origin, '__name__', str(origin))}[{args}]"
+    return getattr(annotation, "__name__", str(annotation)).replace("typing.", "")
 
 
 _REGISTRY: dict[tuple[str, str], MethodSpec] = {}
