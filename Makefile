@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/digindex run examples/desi2022/framework.yaml --data examples/desi2022/data.csv --out out/desi2022 --top 10
+	$(VENV)/bin/digindex demo
 
 test: $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider; status=$$?; \

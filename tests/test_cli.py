@@ -31,7 +31,8 @@ def test_run_writes_every_output(tmp_path):
     assert r.exit_code == 0, r.output
     assert "FI" in r.output  # Finland leads DESI 2022
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["log.csv", "results.csv", "results.parquet", "results.xlsx", "run.json", "weights.csv"]
+    assert names == ["changes.csv", "disparity.csv", "growth_yoy.csv", "log.csv", "results.csv",
+                     "results.parquet", "results.xlsx", "run.json", "weights.csv"]
     res = pd.read_csv(out / "results.csv")
     assert list(res.columns) == ["unit", "year", "node", "level", "score", "rank"]
     assert len(res) == 168 * (33 + 10 + 4 + 1)
@@ -42,7 +43,8 @@ def test_run_writes_every_output(tmp_path):
     assert record["data"][0]["sha256"] == sha256_of(DESI / "data.csv")
     assert record["digindex_version"] and record["time"] and record["options"]["lang"] == "en"
     book = pd.ExcelFile(out / "results.xlsx")
-    assert book.sheet_names == ["level 4", "level 3", "level 2", "level 1", "framework", "weights", "run"]
+    assert book.sheet_names == ["level 4", "level 3", "level 2", "level 1", "framework", "weights",
+                                "disparity", "run"]
 
 
 def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path):

@@ -23,7 +23,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 framework_app = typer.Typer(no_args_is_help=True, help="Inspect and convert framework files.")
 app.add_typer(framework_app, name="framework")
 
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 160)  # logs and pipes get full tables
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -240,6 +240,123 @@ def _progress():
             yield update
 
     return ctx()
+
+
+@app.command()
+@guarded
+def demo(
+    data_dir: Path = typer.Option(Path("demo-data"), "--data-dir", help="Where the SYNTHETIC demo data live."),
+    out_dir: Path = typer.Option(Path("out/zhejiang"), "--out", help="Folder for results."),
+    store: Path = typer.Option(Path("digindex.duckdb"), "--store", help="Run store (DuckDB file)."),
+    unit: str = typer.Option("330483", "--unit", help="The unit to follow (default 桐乡市 Tongxiang)."),
+):
+    """The main job: evaluate every Zhejiang city and county (SYNTHETIC demo data) and report."""
+    from .mainjob import run_main_job, summary_tables
+    from .summary import print_summary
+
+    err.print("[bold yellow]SYNTHETIC DATA 合成数据[/] — demonstration values, not official statistics; "
+              "framework modelled on, not identical to, the provincial method")
+    with err.status("working") as status:
+        job = run_main_job(data_dir, out_dir, store, progress=lambda m: status.update(m))
+    print_summary(out, job, summary_tables(job, unit))
+
+
+@app.command("demo-data")
+@guarded
+def demo_data(out_dir: Path = typer.Option(Path("demo-data"), "--out"),
+              seed: Optional[int] = typer.Option(None, "--seed")):
+    """Generate the SYNTHETIC Zhejiang demonstration data (same seed, same bytes)."""
+    from .demo import DEFAULT_SEED, generate
+
+    paths = generate(out_dir, seed=DEFAULT_SEED if seed is None else seed)
+    for name, path in paths.items():
+        out.print(f"{name}: {path}")
+
+
+runs_app = typer.Typer(no_args_is_help=True, help="The run store: list, show and compare runs.")
+app.add_typer(runs_app, name="runs")
+StoreOpt = typer.Option(Path("digindex.duckdb"), "--store", help="Run store (DuckDB file).")
+
+
+@runs_app.command("list")
+@guarded
+def runs_list(store: Path = StoreOpt):
+    """Every recorded run, oldest first."""
+    from .store import list_runs
+
+    table = list_runs(store)
+    if table.empty:
+        out.print(f"no runs recorded in {store}")
+        return
+    show = Table(title=f"runs in {store}")
+    for c in table.columns:
+        show.add_column(str(c))
+    for row in table.itertuples(index=False):
+        show.add_row(*[str(v) for v in row])
+    out.print(show)
+
+
+@runs_app.command("show")
+@guarded
+def runs_show(run_id: str = typer.Argument(..., help="r1, r2, ..., latest or previous."),
+              store: Path = StoreOpt, top: int = typer.Option(10, "--top")):
+    """One run's record and its best units."""
+    import json as _json
+
+    from .store import get_run
+
+    run = get_run(store, run_id)
+    out.print_json(_json.dumps(run.record, default=str, ensure_ascii=False))
+    res = run.results
+    root = res.loc[res["level"] == res["level"].max()]
+    latest = root["year"].max()
+    best = root[root["year"] == latest].sort_values("rank").head(top)
+    out.print(best[["unit", "year", "score", "rank"]].to_string(index=False))
+
+
+@runs_app.command("diff")
+@guarded
+def runs_diff(run_a: str = typer.Argument(...), run_b: str = typer.Argument(...), store: Path = StoreOpt):
+    """Which units changed rank between two runs, and why (framework, data or both)."""
+    from .store import diff_runs
+
+    diff = diff_runs(store, run_a, run_b)
+    out.print(diff.summary(), markup=False)
+    if len(diff.changes):
+        out.print(diff.changes.head(30).to_string(index=False), markup=False)
+
+
+@app.command()
+@guarded
+def audit(
+    framework: Path = typer.Argument(...),
+    data: List[Path] = typer.Option(..., "--data"),
+    out_dir: Path = typer.Option(..., "--out"),
+    regions: Optional[Path] = typer.Option(None, "--regions"),
+    sheet: Optional[str] = typer.Option(None, "--sheet"),
+):
+    """JRC-style statistical audit: coverage, statistics, correlations, α, PCA, importance."""
+    from .audit import audit_files
+
+    result = audit_files(framework, data, out=out_dir, regions=regions, sheet=sheet)
+    flags = result.flags()
+    out.print(f"audit written to {out_dir}/ ({len(flags)} flags)")
+    if len(flags):
+        out.print(flags.head(20).to_string(index=False), markup=False)
+
+
+@app.command("import-coinr")
+@guarded
+def import_coinr(imeta: Path = typer.Argument(..., help="COINr iMeta table (CSV or Excel)."),
+                 idata: Path = typer.Argument(..., help="COINr iData table."),
+                 out_dir: Path = typer.Option(..., "--out"),
+                 framework_id: Optional[str] = typer.Option(None, "--id")):
+    """Convert COINr-style iMeta/iData tables into a digindex framework and data file."""
+    from .importers import write_coinr_import
+
+    paths = write_coinr_import(imeta, idata, out_dir, framework_id=framework_id)
+    for p in (paths.values() if isinstance(paths, dict) else paths):
+        out.print(f"wrote {p}")
 
 
 @app.command("methods")

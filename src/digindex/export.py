@@ -17,6 +17,9 @@ import pandas as pd
 from . import __version__
 
 
+EXCEL_TABLES = {"tiers", "disparity", "disparity_groups"}
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path):
     """Yield a temporary path beside ``path``; rename it to ``path`` on success."""
@@ -94,19 +97,26 @@ def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
 
 
 def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en") -> list[Path]:
-    """Write results.csv/.parquet/.xlsx, weights.csv, log.csv and run.json into ``out_dir``."""
+    """Write results.csv/.parquet/.xlsx, weights.csv, log.csv, the regional analytics
+    (changes, growth_yoy, disparity, disparity_groups, tiers: those that apply) and
+    run.json into ``out_dir``, all or nothing."""
     from .framework.table_io import framework_to_table
+
+    from .analytics import regional_tables
 
     out_dir = Path(out_dir)
     results = evaluation.results()
     fw = evaluation.framework
+    regional = regional_tables(evaluation, lang=lang)
     with AtomicBatch(out_dir) as batch:
+        for name, table in regional.items():  # changes, growth, disparity, tiers
+            table.to_csv(batch.path(f"{name}.csv"), index=False)
         results.to_csv(batch.path("results.csv"), index=False)
         results.assign(year=results["year"].astype("Int64")).to_parquet(
             batch.path("results.parquet"), index=False)
         evaluation.weights.to_csv(batch.path("weights.csv"), index=False)
         evaluation.log_table().to_csv(batch.path("log.csv"), index=False)
-        with pd.ExcelWriter(batch.path("results.xlsx"), engine="openpyxl") as xw:
+        with pd.ExcelWriter(batch.path("results.xlsx"), engine="xlsxwriter") as xw:
             scores = evaluation.scores_table()
             keys = [c for c in ("unit", "year", "parent") if c in scores]
             for level in sorted(set(fw.levels.values()), reverse=True):
@@ -116,6 +126,9 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
             _, table = framework_to_table(fw)
             _excel_safe(table).to_excel(xw, sheet_name="framework", index=False)
             evaluation.weights.to_excel(xw, sheet_name="weights", index=False)
+            for name, table in regional.items():
+                if name in EXCEL_TABLES:  # the long per-node tables stay in their CSV files
+                    _excel_safe(table).to_excel(xw, sheet_name=name[:31], index=False)
             flat = pd.DataFrame([{"key": k, "value": json.dumps(v, ensure_ascii=False, default=str)}
                                  for k, v in record.items()])
             flat.to_excel(xw, sheet_name="run", index=False)
