@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -33,18 +34,8 @@ from digindex.uncertainty.model import framework_variant  # noqa: E402
 
 COINR_SECONDS_PER_REPLICATION = 0.14  # ../shared/domain.md §3, COINr 1.1.14 on this machine class
 
-COINR_ASSUMPTIONS = {
-    "choices": [
-        {"id": "winsorisation", "step": "treat", "labels": [1, 2, 3, 4, 5],
-         "alternatives": [{"method": "winsorise_log", "max_points": k} for k in range(1, 6)]},
-        {"id": "normalisation", "step": "normalise", "labels": ["minmax", "zscore"],
-         "alternatives": [{"method": "minmax", "scale": [1, 100]},
-                          {"method": "zscore", "mean": 10, "sd": 2}]},
-        {"id": "weights", "perturb": "weights", "levels": [2, 3], "noise": 0.25},
-        {"id": "aggregation", "step": "aggregate", "labels": ["arithmetic", "geometric"],
-         "alternatives": ["arithmetic", "geometric"]},
-    ]
-}
+COINR_ASSUMPTIONS = yaml.safe_load(
+    (ROOT / "examples" / "asem" / "uncertainty.yaml").read_text(encoding="utf-8"))["uncertainty"]
 
 
 def asem():

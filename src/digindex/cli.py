@@ -219,7 +219,9 @@ def uncertainty(
         for r in overall.itertuples(index=False):
             out.print(f"  {r.choice}: S1 = {r.S1:.3f} [{r.S1_low:.3f}, {r.S1_high:.3f}], "
                       f"ST = {r.ST:.3f} [{r.ST_low:.3f}, {r.ST_high:.3f}]")
-        out.print(f"  convergence: largest change from N/2 to N = {result.convergence:.3f}")
+        c = result.convergence
+        out.print(f"  convergence (largest change of an index from N/2 to N): overall {c['overall']:.3f}; "
+                  f"units' own ranks: median {c['units_median']:.3f}, 95th percentile {c['units_p95']:.3f}")
     out.print(f"results written to {out_dir}/")
 
 

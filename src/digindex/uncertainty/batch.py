@@ -173,11 +173,16 @@ def rank_rows(Y: np.ndarray) -> np.ndarray:
     """Ranks within each row (1 = best, ties at the minimum, NaN unranked)."""
     Y = np.asarray(Y, float)
     R, n = Y.shape
-    order = np.argsort(-Y, axis=1, kind="stable")  # NaN last
+    order = np.argsort(-Y, axis=1)  # NaN last; the order among ties does not matter below
     ordered = np.take_along_axis(Y, order, axis=1)
-    starts = np.ones((R, n), dtype=bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    first = np.maximum.accumulate(np.where(starts, np.arange(1, n + 1), 0), axis=1).astype(float)
+    positions = np.broadcast_to(np.arange(1.0, n + 1), (R, n))
+    tied = ordered[:, 1:] == ordered[:, :-1]
+    if tied.any():  # a tie takes the position of the first of its group
+        starts = np.ones((R, n), dtype=bool)
+        starts[:, 1:] = ~tied
+        first = np.maximum.accumulate(np.where(starts, positions, 0.0), axis=1)
+    else:
+        first = positions
     ranks = np.empty((R, n))
     np.put_along_axis(ranks, order, first, axis=1)
     ranks[np.isnan(Y)] = np.nan

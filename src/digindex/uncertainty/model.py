@@ -23,6 +23,7 @@ from .batch import TreeArrays, aggregate_batch
 from .problem import PRE_AGGREGATION, UncertaintyProblem, apply_levels, without_indicator
 
 CHUNK = 4096
+PARALLEL_CELLS = 2_000_000  # replications × units from which batches run on several threads
 
 
 @dataclass
@@ -109,26 +110,40 @@ class BatchedModel:
         R = len(design)
         cfg_keys = self._config_keys(design)
         op_codes = self._op_codes(design)
-        groups: dict[tuple, list[int]] = {}
-        for r, key in enumerate(zip(map(tuple, cfg_keys), map(tuple, op_codes))):
-            groups.setdefault(key, []).append(r)
+        columns = {c: design[c].to_numpy() for c in design.columns}
+        # one integer code per distinct (configuration, operators): replications sharing it
+        # are one batch
+        combined = np.hstack([cfg_keys, op_codes]).astype(np.int64)
+        radix = [c.n_levels for c in self.config_choices + self.op_choices]
+        code = np.zeros(R, dtype=np.int64)
+        for j, base in enumerate(radix):  # mixed-radix number: one integer per combination
+            code = code * base + combined[:, j]
+        order = np.argsort(code, kind="stable")
+        sorted_code = code[order]
+        starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
+        bounds = np.r_[starts, R]
+        distinct = combined[order[starts]]
         out = np.empty((R, len(self.units)))
         tasks = []
-        for (ckey, ocode), rows in groups.items():
-            cfg = self.config(ckey)
-            rows = np.asarray(rows)
+        nc = cfg_keys.shape[1]
+        for g, code in enumerate(distinct):
+            cfg = self.config(tuple(int(v) for v in code[:nc]))
+            ocode = tuple(int(v) for v in code[nc:]) if op_codes.size else ()
+            rows = order[bounds[g]:bounds[g + 1]]
             for start in range(0, len(rows), CHUNK):
                 tasks.append((cfg, ocode, rows[start:start + CHUNK]))
 
         def run(task):
             cfg, ocode, rows = task
             ops, params = self._ops_for(cfg, ocode)
-            W = self._weights_for(cfg, design, rows)
+            W = self._weights_for(cfg, columns, rows)
             return rows, aggregate_batch(self.tree, cfg.Z, W, ops, params, self.years,
                                          np.asarray(self.units, dtype=object))
 
         done = 0
-        if self.workers > 1 and len(tasks) > 1:
+        # Threads pay off only for big batches: small ones are dominated by Python overhead,
+        # which holds the GIL, so they run in this thread.
+        if self.workers > 1 and len(tasks) > 1 and R * len(self.units) >= PARALLEL_CELLS:
             with ThreadPoolExecutor(self.workers) as pool:
                 for rows, Y in pool.map(run, tasks):
                     out[rows] = Y
@@ -163,14 +178,14 @@ class BatchedModel:
                     ops[a], params[a] = alt.name, dict(alt.params)
         return tuple(ops), tuple(params)
 
-    def _weights_for(self, cfg: Config, design: pd.DataFrame, rows: np.ndarray) -> list[np.ndarray]:
+    def _weights_for(self, cfg: Config, design: dict, rows: np.ndarray) -> list[np.ndarray]:
         R = len(rows)
         W = [np.tile(w, (R, 1)) for w in cfg.base_weights]
         index = {nid: a for a, nid in enumerate(self.tree.aggregates)}
         for c in self.problem.choices:
             if c.kind == "weight_sets":
                 sets = c.weight_sets.to_numpy(float)
-                chosen = sets[design[c.id].to_numpy(int)[rows] - 1]
+                chosen = sets[design[c.id].astype(int)[rows] - 1]
                 for col, nid in enumerate(c.weight_sets.columns):
                     parent = self.fw.parent_of[nid]
                     j = [ch.id for ch in self.fw.nodes[parent].children].index(nid)
@@ -178,7 +193,7 @@ class BatchedModel:
                     W[a][:, j] = np.where(cfg.base_weights[a][j] > 0, chosen[:, col], 0.0)
             elif c.kind == "noise":
                 for node, j in c.weight_targets:
-                    mult = design[f"{c.id}:{node}/{j + 1}"].to_numpy(float)[rows]
+                    mult = design[f"{c.id}:{node}/{j + 1}"].astype(float)[rows]
                     W[index[node]][:, j] *= mult
         return W
 

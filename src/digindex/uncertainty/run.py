@@ -180,4 +180,7 @@ def _sensitivity(problem, ranks, nominal_rank, N, units, n_boot, seed):
                          "ST_high": res.st_ci[1, g, o]})
     table = pd.DataFrame(rows)
     table["consistent"] = (table["S1_low"] <= 1) & (table["ST_high"] >= 0) & (table["S1_low"] <= table["ST_high"])
-    return table, res.convergence
+    conv = {"overall": float(res.convergence[0]),
+            "units_median": float(np.nanmedian(res.convergence[1:])),
+            "units_p95": float(np.nanpercentile(res.convergence[1:], 95))}
+    return table, conv

@@ -11,8 +11,8 @@ Confidence intervals are percentile bootstrap intervals over the N base rows.
 The estimators are vectorised over outputs, so every unit's own rank is analysed
 at once ("which assumption moves this unit").
 
-A convergence check recomputes the indices on the first N/4 and N/2 rows and
-reports the largest change; where V = 0 (an output no choice moves) the indices
+A convergence check recomputes the indices on the first N/2 rows and reports,
+per output, the largest change of any index; where V = 0 (an output no choice moves) the indices
 are reported as 0.
 
 References: Saltelli, A., Annoni, P., Azzini, I., Campolongo, F., Ratto, M. &
@@ -45,7 +45,7 @@ class SobolResult:
     st: np.ndarray
     s1_ci: np.ndarray   # (2, G, outputs): lower, upper
     st_ci: np.ndarray
-    convergence: float  # largest |change| of any index between N/2 and N rows
+    convergence: np.ndarray  # per output: largest |change| of its indices between N/2 and N rows
 
 
 def analyze(fA, fB, fAB, n_boot: int = 500, seed: int = 0, level: float = 0.95,
@@ -73,5 +73,6 @@ def analyze(fA, fB, fAB, n_boot: int = 500, seed: int = 0, level: float = 0.95,
         st_ci[:, :, cols] = np.quantile(bt, [lo_q, hi_q], axis=0)
     half = max(N // 2, 2)
     h1, ht = indices(fA[:half], fB[:half], fAB[:, :half])
-    conv = float(max(np.max(np.abs(h1 - s1)), np.max(np.abs(ht - st)))) if N >= 4 else float("nan")
+    conv = (np.maximum(np.abs(h1 - s1).max(axis=0), np.abs(ht - st).max(axis=0)) if N >= 4
+            else np.full(out, np.nan))
     return SobolResult(s1, st, s1_ci, st_ci, conv)

@@ -14,9 +14,10 @@ def rank_counts(ranks: np.ndarray) -> np.ndarray:
     """(units, n) counts of each rank 1..n per unit; missing ranks are not counted."""
     R, n = ranks.shape
     ok = ~np.isnan(ranks)
-    unit = np.broadcast_to(np.arange(n), (R, n))[ok]
-    r = ranks[ok].astype(int) - 1
-    return np.bincount(unit * n + r, minlength=n * n).reshape(n, n)
+    flat = (np.arange(n) * n + np.where(ok, ranks, 1) - 1).astype(np.int64)
+    weights = None if ok.all() else ok.ravel().astype(float)
+    counts = np.bincount(flat.ravel(), weights=weights, minlength=n * n)
+    return counts.reshape(n, n).astype(np.int64)
 
 
 def _percentile(counts: np.ndarray, q: float) -> np.ndarray:
