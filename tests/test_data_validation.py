@@ -119,3 +119,14 @@ def test_parents_from_column_and_regions_file(write, fw):
     assert panel.parents == {"A": "P", "B": "P"}
     (p,) = problems(write("u.csv", "unit,parent,year,x1,x2\nA,P,2020,1,2\nA,Q,2021,3,4\n"), framework=fw)
     assert "unit 'A' has parent 'Q' here but 'P'" in p.message and p.row == 3
+
+
+def test_units_by_name_or_code_resolve_through_the_registry(write, fw):
+    text = "unit,year,x1,x2\n桐乡,2020,1,2\nTongxiang,2021,3,4\n330106,2020,5,6\n嘉兴市,2020,7,8\n"
+    panel = load_data(write("n.csv", text), framework=fw, units_in="浙江")
+    assert sorted(panel.table["unit"]) == ["330106", "3304", "330483", "330483"]
+    assert panel.parents["330483"] == "3304" and panel.parents["330106"] == "3301"
+    assert panel.names["330483"] == "桐乡市"
+    (p,) = problems(write("m.csv", "unit,year,x1,x2\n桐相,2020,1,2\n"), framework=fw, units_in="33")
+    assert "unknown region '桐相'" in p.message and "did you mean 桐乡市" in p.fix
+    assert p.row == 2 and p.column == "unit"

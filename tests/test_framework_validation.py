@@ -164,3 +164,8 @@ def test_operators_needing_positive_inputs_are_checked_statically(write):
     text = "normalise: {method: minmax, scale: [1, 100]}\n" + text
     (p,) = problems(write("h.yaml", text))
     assert "'a' can be negative" in p.message
+
+
+def test_tier_configuration_is_checked_at_load(write):
+    p = one(write("f.yaml", "tiers: {by: quantile, cuts: [0.5, 0.2]}\n" + GOOD))
+    assert "cuts must increase" in p.message and p.line == 1

@@ -33,14 +33,15 @@ def write_results(evaluation, out_dir, framework_file=None, options=None, lang="
     return _write(evaluation, out_dir, record, lang=lang)
 
 
-def run(framework, data, regions=None, out=None, sheet=None, lang="en"):
+def run(framework, data, regions=None, out=None, sheet=None, lang="en", units_in=None):
     """Load, evaluate and (with ``out``) write: what ``digindex run`` does."""
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     files = [data] if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else list(data)
-    panel = load_data(files, framework=fw, regions=regions, sheet=sheet)
+    panel = load_data(files, framework=fw, regions=regions, sheet=sheet, units_in=units_in)
     result = evaluate(fw, panel)
     if out is not None:
         write_results(result, out, framework_file=None if isinstance(framework, Framework) else str(framework),
                       options={"data": [str(f) for f in files], "regions": str(regions) if regions else None,
-                               "sheet": sheet, "lang": lang, "out": str(out)}, lang=lang)
+                               "sheet": sheet, "lang": lang, "out": str(out), "units_in": units_in},
+                      lang=lang)
     return result

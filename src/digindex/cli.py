@@ -79,12 +79,14 @@ def run(
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet to read."),
     lang: str = LangOpt,
     top: int = typer.Option(10, "--top", help="How many units to print."),
+    units_in: Optional[str] = typer.Option(None, "--units-in", help="Resolve unit codes or names "
+                                           "within this province or city (e.g. 33 or 浙江)."),
 ):
     """Evaluate FRAMEWORK on the data and write results to --out."""
     from . import run as run_api
 
     _check_lang(lang)
-    result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang)
+    result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang, units_in=units_in)
     fw = result.framework
     table = result.top(top)
     if result.panel.names:
@@ -112,6 +114,7 @@ def validate(
     data: Optional[List[Path]] = typer.Option(None, "--data", help="Data file(s) to check too."),
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
+    units_in: Optional[str] = typer.Option(None, "--units-in"),
 ):
     """Check a framework, and data against it, without evaluating."""
     from . import load_data, load_framework
@@ -119,7 +122,7 @@ def validate(
     fw = load_framework(framework)
     out.print(f"framework {fw.id!r}: {len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates — ok")
     if data:
-        panel = load_data(data, framework=fw, regions=regions, sheet=sheet)
+        panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in)
         n_units = len(set(panel.units))
         n_years = len({y for y in panel.years})
         out.print(f"data: {n_units} units × {n_years} period(s), "

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
 from .readers import read_table, sha256_of
+from .units import registry_names, registry_parents, resolve_units, scope_of
 
 ID_COLUMNS = ("unit", "year", "parent", "name")
 LONG_COLUMNS = ("indicator", "value")
@@ -84,7 +85,7 @@ def _text_records(unit, year, column, cells, rows, file) -> pd.DataFrame:
                          "row": rows, "file": file})
 
 
-def _read_one(path, sheet, problems: ProblemCollector, text_ok: frozenset = frozenset()):
+def _read_one(path, sheet, problems: ProblemCollector, text_ok: frozenset = frozenset(), scope=None):
     """One file as long records (unit, year, indicator, value, row, file), extras, text records.
 
     Columns in ``text_ok`` (group labels) are returned as text records, not checked as numbers.
@@ -99,6 +100,12 @@ def _read_one(path, sheet, problems: ProblemCollector, text_ok: frozenset = froz
         return None, {}, []
     quoted = [0]
     unit = df[cols["unit"]]
+    if scope is not None:
+        try:
+            unit = resolve_units(unit, scope, file, sh, cols["unit"], off)
+        except InputError as exc:
+            problems.problems.extend(exc.problems)
+            return None, {}, []
     for idx in np.flatnonzero((unit == "").to_numpy()):
         problems.add("empty unit", file=file, sheet=sh, row=int(idx) + off, column=cols["unit"],
                      fix="fill in the unit code or name, or delete the row")
@@ -152,7 +159,8 @@ def _read_one(path, sheet, problems: ProblemCollector, text_ok: frozenset = froz
     return records, extras, texts
 
 
-def load_data(files, framework=None, regions=None, sheet: str | None = None) -> Panel:
+def load_data(files, framework=None, regions=None, sheet: str | None = None,
+              units_in: str | None = None) -> Panel:
     """Read one or more data files (and a regions file) into a :class:`Panel`.
 
     With ``framework``, indicators it does not know and framework indicators
@@ -160,10 +168,14 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None) -> 
     ``data_columns`` (denominators, groups) are kept as data, and so are the denominator
     and imputation-group columns the framework names, listed or not. Group columns and
     ``data_columns`` whose cells are not all numbers are kept as text (labels).
+
+    With ``units_in`` (a province or city by code or name), units may be given by code
+    or name and resolve through the region registry (see :mod:`digindex.data.units`).
     """
     if isinstance(files, (str, Path)):
         files = [files]
     problems = ProblemCollector()
+    scope = scope_of(units_in) if units_in else None
     parts, extras, texts = [], {"parent": [], "name": []}, []
     hashes = {}
     referenced, text_ok = set(), frozenset()
@@ -174,7 +186,7 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None) -> 
         referenced = denoms | groups
         text_ok = frozenset((set(framework.data_columns) | groups) - denoms - set(framework.indicator_ids))
     for f in files:
-        records, ext, txt = _read_one(f, sheet, problems, text_ok)
+        records, ext, txt = _read_one(f, sheet, problems, text_ok, scope)
         hashes[str(f)] = sha256_of(f) if Path(f).exists() else ""
         if records is not None:
             parts.append(records)
@@ -222,6 +234,10 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None) -> 
     parents = _hierarchy(extras["parent"], "parent", regions, problems)
     names = _hierarchy(extras["name"], "name", None, problems)
     problems.raise_if_any()
+    if scope is not None:
+        units = list(dict.fromkeys(table["unit"]))
+        parents = {**registry_parents(units), **parents}
+        names = {**registry_names(units), **names}
     if parents:
         missing = sorted(set(table["unit"]) - set(parents))
         if missing:

@@ -75,6 +75,11 @@ def build_framework(data: Any, locate: Locate, file: str) -> Framework:
     )
     paths = {nid: path for nid, path in seen.items()}
     _check_methods(fw, paths, add)
+    if "tiers" in data:
+        from ..analytics.tiers import tier_problems
+
+        for problem in tier_problems(data["tiers"], fw):
+            add(("tiers",), problem.message, problem.fix)
     p.raise_if_any()
     return fw
 
