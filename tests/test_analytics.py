@@ -266,8 +266,9 @@ def test_tier_config_from_framework_and_missing(tmp_path):
     assert cfg == A.TierConfig(node="idx", by="quantile", cuts=(0.5,), labels=({"en": "Top"}, {"en": "Rest"}))
     # n = 3: ceil(0.5 * 3) = 2 -> ranks 1 and 2 (u3, u2) are Top
     assert A.tiers(ev)["tier_label"].tolist() == ["Rest", "Top", "Top"]
-    bad = one_indicator(tmp_path, [1, 2], extra="tiers: {by: score, cuts: [1, 2]}", name="bad")
-    assert len(A.tier_problems(bad.framework.extra["tiers"], bad.framework)) == 1
+    assert len(A.tier_problems({"by": "score", "cuts": [1, 2]}, ev.framework)) == 1
+    with pytest.raises(InputError, match="score cuts must decrease"):  # refused when the framework loads
+        one_indicator(tmp_path, [1, 2], extra="tiers: {by: score, cuts: [1, 2]}", name="bad")
     plain = one_indicator(tmp_path, [1, 2], name="plain")
     assert A.tier_config(plain.framework) is None
     with pytest.raises(InputError, match="no 'tiers' configuration"):
