@@ -32,6 +32,7 @@ class StageContext:
     indicators: list[str]
     parents: dict[str, str]
     data: pd.DataFrame  # the panel table, with any data_columns (groups, denominators)
+    quiet: bool = False  # methods may skip building log entries (many-variant runs)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
 
 # ---- before normalisation: denominate, transform, screen, impute, treat -------------------
 
-def _prepare(fw: Framework, panel, cache: dict, log: list):
+def _prepare(fw: Framework, panel, cache: dict, log: list, quiet: bool = False):
     """raw → denominated → transformed → imputed → treated, screening where the framework says.
 
     Returns the panel of the rows kept (with ``origin`` the full panel), the stages restricted
@@ -201,9 +202,9 @@ def _prepare(fw: Framework, panel, cache: dict, log: list):
             if step == "treat":
                 stages["imputed"] = current
         ctx = StageContext(fw, units[keep], years[keep], fw.indicator_ids, panel.parents,
-                           panel.table[keep].reset_index(drop=True))
+                           panel.table[keep].reset_index(drop=True), quiet)
         prev = _key(prev, step, fw.defaults[step].name, fw.defaults[step].params,
-                    _per_indicator_choices(fw, step))
+                    _per_indicator_choices(fw, step), quiet)
         if prev not in cache:
             cache[prev] = _run_step(fw, step, current, ctx, set(skip))
         current, entries = cache[prev]

@@ -42,7 +42,7 @@ class BatchedModel:
         self.fw, self.panel, self.problem = fw, panel, problem
         self.cache = {} if cache is None else cache
         self.tree = TreeArrays.of(fw)
-        kept, _, _ = _prepare(fw, panel, self.cache, [])
+        kept, _, _ = _prepare(fw, panel, self.cache, [], quiet=True)
         self.units = list(kept.units)
         self.years = kept.years
         self.parents = kept.parents
@@ -65,7 +65,7 @@ class BatchedModel:
         for c in self.config_choices:
             if c.kind == "exclude" and levels[c.id] > 0:
                 fw = without_indicator(fw, c.excluded[levels[c.id] - 1])
-        kept, stages, prev = _prepare(fw, self.panel, self.cache, [])
+        kept, stages, prev = _prepare(fw, self.panel, self.cache, [], quiet=True)
         if list(kept.units) != self.units:
             raise InputError(Problem("a declared choice changes which units are screened out, so "
                                      "replications would rank different sets of units",

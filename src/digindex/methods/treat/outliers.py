@@ -200,8 +200,9 @@ def winsorise_log(X, ctx, params: WinsoriseLogParams):
                 reason = (f"{sk} fail the thresholds and still fail after winsorising {int(points[j])} "
                           f"point(s); {form} applied to the original values")
             out[rows, j] = new
-            _log_column(entries, ind, year, ctx.units[rows], v, new, action, reason, points_j,
-                        (g1[j], g2[j]), "winsorise_log")
+            if not getattr(ctx, "quiet", False):
+                _log_column(entries, ind, year, ctx.units[rows], v, new, action, reason, points_j,
+                            (g1[j], g2[j]), "winsorise_log")
     return out, entries
 
 
