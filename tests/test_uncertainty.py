@@ -188,3 +188,17 @@ def test_collapsed_tree_equals_node_by_node(ua):
                          axis=-1)
             scores.append(_power_mean(X, W[a], p, 0.5))
         assert np.allclose(fast, scores[tree.root], rtol=1e-12)
+
+
+def test_panel_ranks_are_compared_within_one_year(write):
+    fw = load_framework(write("f.yaml", TWO_UNITS))
+    data = "unit,year,x1,x2\nA,2020,2,0\nB,2020,0,1\nA,2021,0,1\nB,2021,2,0\n"
+    panel = load_data(write("d.csv", data), framework=fw)
+    latest = run_uncertainty(fw, panel, runs=256, seed=3, sensitivity=False)
+    first = run_uncertainty(fw, panel, runs=256, seed=3, sensitivity=False, year=2020)
+    assert list(latest.summary["unit"]) == ["A", "B"] and latest.ranks.shape[1] == 2
+    assert latest.summary.set_index("unit").loc["B", "nominal_rank"] == 1  # 2021: B leads
+    assert first.summary.set_index("unit").loc["A", "nominal_rank"] == 1   # 2020: A leads
+    assert latest.record["year"] == 2021
+    with pytest.raises(InputError):
+        run_uncertainty(fw, panel, runs=8, year=1999)

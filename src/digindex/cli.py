@@ -187,6 +187,7 @@ def uncertainty(
                                            "that overrides the framework's."),
     sampling: Optional[str] = typer.Option(None, "--sampling", help="sobol or lhs."),
     no_sensitivity: bool = typer.Option(False, "--no-sensitivity", help="Ranks only, no Sobol indices."),
+    year: Optional[int] = typer.Option(None, "--year", help="Year whose ranks are analysed (default: latest)."),
 ):
     """Monte Carlo uncertainty and Sobol sensitivity analysis of the ranks."""
     import yaml
@@ -207,7 +208,8 @@ def uncertainty(
     panel = load_data(data, framework=fw, regions=regions, sheet=sheet)
     with _progress() as progress:
         result = run_uncertainty(fw, panel, runs=runs, seed=seed, design_file=design,
-                                 sensitivity=not no_sensitivity, problem=problem, progress=progress)
+                                 sensitivity=not no_sensitivity, problem=problem, progress=progress,
+                                 year=year)
     result.write(out_dir)
     top = result.summary.sort_values("nominal_rank").head(10)
     show = Table(title=f"{fw.label()} — rank uncertainty ({len(result.design)} evaluations)")

@@ -106,12 +106,13 @@ def _fill_noise(problem, design):
 def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, design_file=None,
                     sensitivity: bool = True, method: str | None = None, n_boot: int = 300,
                     top_k: tuple[int, ...] = (1, 3, 10), problem: UncertaintyProblem | None = None,
-                    check: bool = True, progress=None) -> UncertaintyResult:
+                    check: bool = True, progress=None, year=None) -> UncertaintyResult:
     """Sample the declared choices, evaluate every replication and summarise ranks.
 
     With ``sensitivity`` the design is Saltelli's (N = ``runs`` base rows, N·(G + 2)
     evaluations for G choices) and Sobol indices are estimated; without it,
     ``runs`` quasi-random points are used. ``design_file`` replays a given design.
+    Ranks are compared within one year of a panel: ``year``, by default the latest.
     """
     if runs < 4 and design_file is None:
         raise InputError(Problem(f"--runs must be at least 4, not {runs}"))
@@ -135,6 +136,16 @@ def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, desig
     else:
         design = decode(problem, unit_points(problem, runs, seed, method))
     Y = model.scores(design, progress=progress)
+    # ranks compare units within one year: the latest, unless ``year`` is given
+    years = np.asarray(panel.years, dtype=object)
+    real = sorted({y for y in years if y is not None})
+    if year is not None and year not in real:
+        raise InputError(Problem(f"year {year} is not in the data (years: {', '.join(map(str, real))})",
+                                 fix="choose one of the data's years with --year"))
+    chosen = year if year is not None else (real[-1] if real else None)
+    rows = np.flatnonzero(years == chosen) if chosen is not None else np.arange(len(units))
+    Y, nominal_scores = Y[:, rows], nominal_scores[rows]
+    units = [units[i] for i in rows]
     ranks = rank_rows(Y)
     parents = np.array([panel.parents.get(u, "") for u in units], dtype=object) if panel.has_parents else None
     ranks_in = rank_rows_within(Y, parents) if parents is not None else None
@@ -155,7 +166,7 @@ def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, desig
         sens, conv = _sensitivity(problem, ranks, nominal_rank, sobol_parts, units, n_boot, seed)
     record = {
         "digindex_version": __version__, "framework": fw.id, "seed": seed, "runs": runs,
-        "evaluations": int(len(design)), "sampling": "replay" if design_file else (method or problem.sampling),
+        "evaluations": int(len(design)), "year": chosen, "sampling": "replay" if design_file else (method or problem.sampling),
         "sensitivity": bool(sobol_parts), "choices": [c.id for c in problem.choices],
         "design_file": str(design_file) if design_file else None,
         "convergence_max_change": conv, "data": panel.files,
