@@ -366,6 +366,66 @@ def import_coinr(imeta: Path = typer.Argument(..., help="COINr iMeta table (CSV 
         out.print(f"wrote {p}")
 
 
+report_app = typer.Typer(no_args_is_help=True, help="Region profiles and the province bulletin.")
+app.add_typer(report_app, name="report")
+
+
+def _zhejiang_evaluation(data: Optional[Path], regions: Optional[Path], framework: Optional[Path]):
+    from . import evaluate, load_data, load_framework
+    from .frameworks import builtin_framework_path
+
+    fw = load_framework(framework or builtin_framework_path("zhejiang"))
+    if data is None:
+        return None
+    return evaluate(fw, load_data(data, framework=fw, regions=regions))
+
+
+@report_app.command("profile")
+@guarded
+def report_profile(
+    unit: str = typer.Argument(..., help="Unit code (e.g. 330483) or name (桐乡市)."),
+    data: Path = typer.Option(..., "--data", help="Data of the unit's population (counties or cities)."),
+    out_file: Path = typer.Option(..., "--out", help="Output file: .html, .pdf or .xlsx."),
+    regions: Optional[Path] = typer.Option(None, "--regions"),
+    framework: Optional[Path] = typer.Option(None, "--framework", help="Default: the built-in zhejiang."),
+    lang: str = typer.Option("both", "--lang", help="zh, en or both."),
+    target_rank: Optional[int] = typer.Option(None, "--target-rank"),
+    year: Optional[int] = typer.Option(None, "--year"),
+):
+    """A region profile: score, ranks, tier, trend, aspects, indicators, strengths, narrative."""
+    from .regions import lookup
+    from .reports import profile_report
+
+    ev = _zhejiang_evaluation(data, regions, framework)
+    code = unit if unit in set(ev.panel.units) else lookup(unit).code
+    fmt = out_file.suffix.lstrip(".").lower()
+    path = profile_report(ev, code, out_file, lang=lang, format=fmt, target_rank=target_rank, year=year)
+    out.print(f"wrote {path}")
+
+
+@report_app.command("bulletin")
+@guarded
+def report_bulletin(
+    counties: Optional[Path] = typer.Option(None, "--counties", help="County data."),
+    cities: Optional[Path] = typer.Option(None, "--cities", help="City data."),
+    out_file: Path = typer.Option(..., "--out", help="Output file: .html, .pdf or .xlsx."),
+    regions: Optional[Path] = typer.Option(None, "--regions"),
+    framework: Optional[Path] = typer.Option(None, "--framework"),
+    lang: str = typer.Option("zh", "--lang", help="zh, en or both."),
+    year: Optional[int] = typer.Option(None, "--year"),
+):
+    """The province bulletin: rankings, tiers, movers, disparity, Moran's I, maps and annexes."""
+    from .reports import bulletin_report
+
+    if counties is None and cities is None:
+        raise InputError("give --counties and/or --cities data")
+    ev_counties = _zhejiang_evaluation(counties, regions, framework)
+    ev_cities = _zhejiang_evaluation(cities, regions, framework)
+    fmt = out_file.suffix.lstrip(".").lower()
+    path = bulletin_report(ev_counties, ev_cities, out_file, lang=lang, format=fmt, year=year)
+    out.print(f"wrote {path}")
+
+
 @app.command("methods")
 @guarded
 def list_methods(family: Optional[str] = typer.Argument(None, help="impute, treat, normalise, weights or aggregate."),

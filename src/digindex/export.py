@@ -20,6 +20,13 @@ from . import __version__
 EXCEL_TABLES = {"tiers", "disparity", "disparity_groups"}
 
 
+def _default_mode() -> int:
+    """0o666 less the umask: what a plain open() would give (mkstemp makes files 0o600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path):
     """Yield a temporary path beside ``path``; rename it to ``path`` on success."""
@@ -30,6 +37,7 @@ def atomic_path(path: str | Path):
     tmp = Path(tmp)
     try:
         yield tmp
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -54,7 +62,9 @@ class AtomicBatch:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
+            mode = _default_mode()
             for tmp, final in self.pending:
+                os.chmod(tmp, mode)
                 os.replace(tmp, final)
         for tmp, _ in self.pending:
             tmp.unlink(missing_ok=True)

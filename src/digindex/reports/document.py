@@ -1,0 +1,101 @@
+"""A report as plain data (sections of paragraphs, images and tables), written to HTML, PDF or Excel.
+
+Profiles and bulletins build a :class:`Document`; :mod:`digindex.reports.render` turns it into
+any format, so the three formats always show the same numbers. Table cells keep their raw
+values (numbers stay numbers in Excel); each column has a *kind* that fixes its display:
+
+``text``; ``score`` (1 decimal); ``rank`` (whole number); ``value`` (3 significant
+figures style: 2 decimals below 100, 1 below 1,000, then thousands separators); ``signed``
+(+/− with 2 decimals); ``int``; ``p`` (3 decimals).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .i18n import fmt
+
+KIND_FORMATS = {"score": "0.0", "rank": "0", "value": "#,##0.00", "signed": "+0.00;-0.00;0.00",
+                "int": "#,##0", "p": "0.000", "text": "@"}
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list]
+    kinds: list[str]
+    sheet: str | None = None   # Excel sheet name (default: from the title)
+    note: str = ""
+
+    def cell(self, value, kind: str) -> str:
+        return display(value, kind)
+
+    def display_rows(self) -> list[list[str]]:
+        return [[display(v, k) for v, k in zip(row, self.kinds)] for row in self.rows]
+
+
+def display(value, kind: str) -> str:
+    """The display text of one cell of ``kind`` (see the module doc)."""
+    missing = value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
+    if kind == "text":
+        return "" if missing else str(value)
+    if missing:
+        return "—"
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if x != x:
+        return "—"
+    if kind == "score":
+        return f"{x:.1f}"
+    if kind in ("rank", "int"):
+        return f"{int(round(x)):,}"
+    if kind == "signed":
+        return f"{x:+.2f}"
+    if kind == "p":
+        return f"{x:.3f}"
+    return fmt(x)
+
+
+@dataclass
+class Image:
+    uri: str
+    alt: str
+    gid: str = ""   # e.g. the map's node, for tests and styling
+
+
+@dataclass
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    css_class: str = ""
+    page_break: bool = False
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str
+    lang: str
+    sections: list[Section]
+    synthetic: bool = False
+    mark: str = ""                       # the synthetic-data mark shown on every page
+    footer: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+
+def is_synthetic(*evaluations) -> bool:
+    """Whether any data file of the evaluations is marked synthetic (``*_SYNTHETIC*`` in its name)."""
+    for ev in evaluations:
+        panel = getattr(ev.panel, "origin", None) or ev.panel
+        if any("synthetic" in str(p).lower() for p in (panel.files or {})):
+            return True
+    return False
+
+
+__all__ = ["display", "Table", "Image", "Section", "Document", "is_synthetic", "KIND_FORMATS"]
