@@ -8,12 +8,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install clean system-deps
 
+# Debian packages (fonts, WeasyPrint's libraries; for tests also poppler, a JRE, PostgreSQL and
+# Chromium) are installed by scripts/system-deps.sh when missing.
 system-deps:
-	@if ! $(PYTHON) -c 'import venv, ensurepip' >/dev/null 2>&1; then \
-	  echo "installing python3-venv"; apt-get update -qq && apt-get install -y -qq python3-venv; fi
+	@bash scripts/system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),test,core)
 
 $(STAMP): pyproject.toml
-	@$(MAKE) --no-print-directory system-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
@@ -21,10 +21,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: system-deps $(STAMP)
 	$(VENV)/bin/digindex demo
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests were collected: failing"; exit 1; fi; exit $$status
 
