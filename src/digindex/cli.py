@@ -449,6 +449,17 @@ def list_methods(family: Optional[str] = typer.Argument(None, help="impute, trea
     out.print(table)
 
 
+def _add_web_commands() -> None:
+    """``digindex serve`` and ``digindex admin ...`` from the web package."""
+    from .web.cli import admin_app as web_admin_app, serve_command
+
+    app.command("serve")(serve_command)
+    app.add_typer(web_admin_app, name="admin")
+
+
+_add_web_commands()
+
+
 def entrypoint():  # pragma: no cover - console script
     app()
 

@@ -22,6 +22,7 @@ Families and the signature their functions share:
 from __future__ import annotations
 
 import inspect
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -143,10 +144,15 @@ def make_params(spec: MethodSpec, raw: dict[str, Any]) -> Params:
 
 
 _loaded = False
+_loading = threading.Lock()
 
 
 def _load_builtin() -> None:
+    """Import the method modules once (thread-safe: web workers may race on first use)."""
     global _loaded
-    if not _loaded:
-        _loaded = True
-        from . import aggregate, impute, normalise, treat, weights  # noqa: F401  (registers)
+    if _loaded:
+        return
+    with _loading:
+        if not _loaded:
+            from . import aggregate, impute, normalise, treat, weights  # noqa: F401  (registers)
+            _loaded = True

@@ -1,0 +1,99 @@
+"""Who may do what: roles, regional scope and submission actions (checked on the server).
+
+- ``admin`` (province): everything;
+- ``reviewer`` (a city, 4-digit code): sees, approves and returns the submissions of that
+  city's counties; cannot edit values, lock, run or publish;
+- ``reporter`` (a county, 6-digit code): sees, edits and submits its own county's
+  submissions only.
+
+Objects outside a user's scope answer 404 (their existence is not revealed); actions a
+role may never take answer 403.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import units
+from .errors import Conflict, Forbidden, NotFound
+
+ROLES = ("admin", "reviewer", "reporter")
+STATES = ("draft", "submitted", "approved", "returned", "locked")
+EDITABLE = ("draft", "returned")
+# action: (states it applies to, resulting state, roles that may take it, comment required)
+ACTIONS = {
+    "submit": (("draft", "returned"), "submitted", ("reporter", "admin"), False),
+    "approve": (("submitted",), "approved", ("reviewer", "admin"), False),
+    "return": (("submitted", "approved"), "returned", ("reviewer", "admin"), True),
+    "lock": (("approved",), "locked", ("admin",), False),
+    "reopen": (("locked",), "returned", ("admin",), True),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: int
+    username: str
+    role: str
+    region: str | None
+    via: str = "session"          # session | token
+    csrf: str | None = None
+    session_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def can_see_unit(p: Principal, unit: str) -> bool:
+    if p.role == "admin":
+        return units.get(unit) is not None
+    u = units.get(unit)
+    if u is None:
+        return False
+    if p.role == "reviewer":
+        return u.level == "county" and u.parent == p.region
+    if p.role == "reporter":
+        return u.code == p.region
+    return False
+
+
+def require_role(p: Principal, *roles: str) -> None:
+    if p.role not in roles:
+        raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {p.role}")
+
+
+def require_unit(p: Principal, unit: str) -> None:
+    """A unit outside the user's scope is 'not found' to them."""
+    if not can_see_unit(p, unit):
+        raise NotFound(f"no unit {unit} that you can access")
+
+
+def require_edit(p: Principal, sub) -> None:
+    require_unit(p, sub.unit)
+    require_role(p, "reporter", "admin")
+    if sub.state not in EDITABLE:
+        raise Conflict(f"submission {sub.id} is {sub.state}: values can only change while it is draft or "
+                       "returned", state=sub.state, version=sub.version)
+
+
+def check_action(p: Principal, sub, action: str, comment: str) -> str:
+    """The state ``action`` leads to, or an error saying why it is not allowed."""
+    from .errors import Invalid
+
+    if action not in ACTIONS:
+        raise Invalid(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
+    require_unit(p, sub.unit)
+    states, target, roles, needs_comment = ACTIONS[action]
+    require_role(p, *roles)
+    if sub.state not in states:
+        raise Conflict(f"cannot {action} a {sub.state} submission (allowed from: {', '.join(states)})",
+                       state=sub.state, version=sub.version)
+    if needs_comment and not (comment or "").strip():
+        raise Invalid(f"{action} needs a comment saying why")
+    return target
+
+
+def allowed_actions(p: Principal, sub) -> list[str]:
+    if not can_see_unit(p, sub.unit):
+        return []
+    return [a for a, (states, _t, roles, _c) in ACTIONS.items() if p.role in roles and sub.state in states]

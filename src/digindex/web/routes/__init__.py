@@ -1,0 +1,1 @@
+"""HTTP routes: JSON API (``api_*``) and HTML pages (``pages_*``)."""
