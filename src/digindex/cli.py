@@ -81,12 +81,27 @@ def run(
     top: int = typer.Option(10, "--top", help="How many units to print."),
     units_in: Optional[str] = typer.Option(None, "--units-in", help="Resolve unit codes or names "
                                            "within this province or city (e.g. 33 or 浙江)."),
+    registry: Optional[List[str]] = typer.Option(None, "--registry", help="NAME=FILE micro-data registry: "
+                                                 "derive the framework's 'derive:' indicators first."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark (for --registry)."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master"),
 ):
     """Evaluate FRAMEWORK on the data and write results to --out."""
     from . import run as run_api
 
     _check_lang(lang)
-    result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang, units_in=units_in)
+    if registry:
+        from . import load_framework
+        from .microdata import parse_registries, run_with_registries
+
+        result, derivation = run_with_registries(
+            load_framework(framework), parse_registries(registry), data=data, out=out_dir, regions=regions,
+            engine=engine, spark_master=spark_master, sheet=sheet, lang=lang)
+        for problem in derivation.problems():
+            err.print(f"warning: {problem}", markup=False)
+    else:
+        result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang,
+                         units_in=units_in)
     fw = result.framework
     table = result.top(top)
     if result.panel.names:
@@ -424,6 +439,31 @@ def report_bulletin(
     fmt = out_file.suffix.lstrip(".").lower()
     path = bulletin_report(ev_counties, ev_cities, out_file, lang=lang, format=fmt, year=year)
     out.print(f"wrote {path}")
+
+
+@app.command()
+@guarded
+def derive(
+    framework: Path = typer.Argument(...),
+    registry: List[str] = typer.Option(..., "--registry", help="NAME=FILE (CSV, Parquet or Excel); repeatable."),
+    out_file: Path = typer.Option(..., "--out", help="Derived indicator table: .csv, .parquet or .xlsx."),
+    stats: Optional[Path] = typer.Option(None, "--stats", help="Statistics table with the denominators."),
+    level: str = typer.Option("county", "--level", help="county, prefecture or province."),
+    years: Optional[str] = typer.Option(None, "--years", help="e.g. 2017-2022 (needed without --stats)."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (in-process) or spark."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL (default local)."),
+    no_validate: bool = typer.Option(False, "--no-validate", help="Skip record validation."),
+):
+    """Derive indicators from enterprise, project and platform registries (DuckDB or Spark)."""
+    from . import load_framework
+    from .microdata import parse_registries, parse_years, write_derived
+
+    derivation = write_derived(load_framework(framework), parse_registries(registry), out_file,
+                               stats_table=stats, engine=engine, spark_master=spark_master, level=level,
+                               years=parse_years(years), validate=not no_validate)
+    for problem in derivation.problems():
+        err.print(f"warning: {problem}", markup=False)
+    out.print(f"wrote {out_file} (validation report and rejected records beside it)")
 
 
 @app.command("methods")

@@ -1,0 +1,240 @@
+"""derive(): registries in, a wide indicator table (unit, year, derived indicators) out.
+
+::
+
+    from digindex.microdata import derive, write_derived
+    table = derive("zhejiang.yaml", {"enterprises": "ent.parquet", "projects": "proj.csv", ...},
+                   stats_table="counties.csv")                 # DuckDB in-process
+    table = derive(fw, regs, stats_table=stats, engine="spark")  # the same on PySpark
+    write_derived(fw, regs, "out/derived.csv", stats_table=stats)  # plus validation report and
+                                                                   # rejected records
+
+Rows: the (unit, year) rows of the statistics table (its units must be at
+``level``), or, without one, every unit with accepted records × ``years``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..regions import normalise_code
+from . import compile as comp
+from .engines import connect, engine_name, from_pandas
+from .read import open_registry
+from .spec import DeriveSpec, derive_problems, framework_specs
+from .units import level_of, region_map
+from .validate import RegistryReport, check_registry
+
+
+@dataclass
+class Derivation:
+    """A derived indicator table with the validation reports of its registries."""
+
+    table: pd.DataFrame
+    reports: dict[str, RegistryReport]
+    engine: str
+    seconds: float
+    specs: dict[str, DeriveSpec] = field(default_factory=dict)
+
+    def problems(self) -> list[Problem]:
+        return [p for r in self.reports.values() for p in r.problems()]
+
+    def summary(self) -> dict:
+        return {"engine": self.engine, "seconds": round(self.seconds, 3),
+                "indicators": list(self.specs), "rows": len(self.table),
+                "registries": [r.to_dict() for r in self.reports.values()]}
+
+
+def _framework(framework, extra: dict | None = None):
+    from ..framework import Framework, load_framework
+    from .spec import parse_spec
+
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    problems = derive_problems(fw)
+    specs, _ = framework_specs(fw)
+    for name, raw in (extra or {}).items():
+        spec, errs = parse_spec(name, raw)
+        problems += [Problem(m, fix=f) for _, m, f in errs]
+        if spec is not None:
+            specs[name] = spec
+    if problems:
+        raise InputError(problems)
+    if not specs:
+        raise InputError(Problem(f"framework {fw.id!r} has no indicator with a 'derive:' block",
+                                 file=fw.source, fix="add derive: to the micro-data indicators"))
+    return fw, specs
+
+
+def read_stats(stats_table, level: str) -> pd.DataFrame:
+    """The statistics table (unit, year, denominators) from a DataFrame or file(s)."""
+    from ..data.readers import read_table
+
+    if isinstance(stats_table, pd.DataFrame):
+        df, files = stats_table.copy(), "stats_table"
+    else:
+        paths = [stats_table] if isinstance(stats_table, (str, Path)) else list(stats_table)
+        files = ", ".join(str(p) for p in paths)
+        parts = []
+        for p in paths:
+            part = read_table(p)
+            parts.append(part.rename(columns={c: c.lower() for c in part.columns if c.lower() in ("unit", "year")}))
+        df = pd.concat(parts, ignore_index=True).replace("", None)
+    cols = {c.lower(): c for c in df.columns}
+    if "unit" not in cols or "year" not in cols:
+        raise InputError(Problem("the statistics table needs columns 'unit' and 'year'", file=files,
+                                 fix="use the wide data layout: unit, year, population, gdp, ..."))
+    df = df.rename(columns={cols["unit"]: "unit", cols["year"]: "year"})
+    df["unit"] = [normalise_code(u) or str(u) for u in df["unit"]]
+    year = pd.to_numeric(df["year"], errors="coerce")
+    if year.isna().any():
+        raise InputError(Problem("the statistics table has rows without a year", file=files, column="year"))
+    df["year"] = year.astype("int64")
+    # several files: rows of one (unit, year) are combined; two different values are an error
+    values = df.drop(columns=["unit", "year"])
+    clash = values.groupby([df["unit"], df["year"]]).nunique() > 1
+    if clash.to_numpy().any():
+        (u, y), col = next((k, c) for c in clash.columns for k in clash.index[clash[c]])
+        raise InputError(Problem(f"the statistics table has two values of {col!r} for unit {u}, year {y}",
+                                 file=files, column=col, fix="keep one row per unit and year"))
+    return df.groupby(["unit", "year"], as_index=False, sort=False).first()
+
+
+def _check_units(stats: pd.DataFrame, level: str) -> None:
+    known = set(region_map(level)["unit"])
+    odd = sorted(set(stats["unit"]) - known)
+    if odd:
+        raise InputError(Problem(f"{len(odd)} unit(s) of the statistics table are not {level}-level units: "
+                                 f"{', '.join(odd[:5])}" + (" ..." if len(odd) > 5 else ""),
+                                 column="unit", fix="use level=prefecture for cities, province for provinces, "
+                                 "or remove those rows"))
+
+
+def _registries(registries: dict, specs) -> dict[str, str]:
+    needed = {s.source for s in specs.values()}
+    if "software_revenue" in needed:
+        needed.add("enterprises")
+    missing = sorted(needed - set(registries))
+    if missing:
+        raise InputError([Problem(f"indicator(s) {', '.join(i for i, s in specs.items() if s.source == m)} "
+                                  f"derive from registry {m!r}, which was not given",
+                                  fix=f"pass --registry {m}=FILE") for m in missing])
+    order = ["enterprises"] + sorted(needed - {"enterprises"})
+    return {name: registries[name] for name in order if name in needed}
+
+
+def derive_with_reports(framework, registries: dict, stats_table=None, engine: str = "duckdb",
+                        spark_master: str | None = None, *, level: str = "county", years=None,
+                        units=None, digits: int | None = 6, spark_conf: dict | None = None,
+                        spark_session=None, con=None, extra: dict | None = None,
+                        validate: bool = True) -> Derivation:
+    """Validate the registries and derive every ``derive:`` indicator; see :func:`derive`."""
+    start = time.perf_counter()
+    _, specs = _framework(framework, extra)
+    level = level_of(level)
+    stats = read_stats(stats_table, level) if stats_table is not None else None
+    need_per = sorted({s.per for s in specs.values() if s.per})
+    if need_per and stats is None:
+        raise InputError(Problem(f"indicators divide by {', '.join(need_per)}: a statistics table is needed",
+                                 fix="pass --stats FILE (unit, year, " + ", ".join(need_per) + ")"))
+    if stats is not None:
+        _check_units(stats, level)
+        absent = [c for c in need_per if c not in stats.columns]
+        if absent:
+            raise InputError(Problem(f"the statistics table has no column(s) {', '.join(absent)}",
+                                     fix="add them (columns unit, year, population, gdp, ...)"))
+    paths = _registries(registries, specs)
+    con = con or connect(engine, spark_master, spark_conf, spark_session)
+    rmap = from_pandas(con, region_map(level))
+    provinces = sorted({u[:2] for u in stats["unit"]}) if stats is not None else None
+    accepted, reports, caches = {}, {}, []
+    try:
+        for name, path in paths.items():
+            source = open_registry(con, name, path)
+            acc, report, cached = check_registry(con, source, rmap, accepted.get("enterprises"), provinces,
+                                                 full=validate)
+            accepted[name], reports[name] = acc, report
+            caches.append(cached)
+        panel = _panel(stats, accepted, units, years)
+        out_years = sorted(panel["year"].unique().tolist())
+        lags = max([s.growth or 0 for s in specs.values()])
+        comp_years = sorted(set(out_years) | {y - k for y in out_years for k in range(1, lags + 1)})
+        pending = tuple(n for n, r in reports.items() if r.pending)
+        agg, unmatched = comp.aggregate(con, accepted, list(specs.values()), comp_years, pending)
+        for name in pending:  # trusted revenue rows of no known enterprise, counted by the aggregation
+            rep, bad = reports[name], unmatched.get(name, 0)
+            rep.accepted, rep.rejected = rep.input_rows - bad, bad
+            rep.reasons = {rep.pending: bad} if bad else {}
+        agg = agg.set_index(["unit", "year"])
+        full = _with_lag_rows(panel, comp_years, stats)
+        table = panel[["unit", "year"]].copy()
+        for ind, spec in specs.items():
+            values = comp.finish(spec, agg, full)
+            values.index = pd.MultiIndex.from_frame(full[["unit", "year"]])
+            v = values.reindex(pd.MultiIndex.from_frame(panel[["unit", "year"]])).to_numpy(dtype=float)
+            table[ind] = np.round(v, digits) if digits is not None else v
+            if _is_count(spec) and np.all(np.isfinite(v)):
+                table[ind] = table[ind].astype("int64")
+    finally:
+        for release in caches:
+            release()
+    return Derivation(table.reset_index(drop=True), reports, engine_name(con),
+                      time.perf_counter() - start, specs)
+
+
+def _is_count(spec: DeriveSpec) -> bool:
+    """Plain counts (no denominator, factor or growth) stay whole numbers."""
+    return spec.measure in ("count", "distinct") and spec.per is None and spec.growth is None \
+        and spec.factor == 1
+
+
+def _panel(stats, accepted, units, years) -> pd.DataFrame:
+    if stats is not None:
+        panel = stats
+        if units is not None:
+            panel = panel[panel["unit"].isin([str(u) for u in units])]
+        if years is not None:
+            panel = panel[panel["year"].isin([int(y) for y in years])]
+        return panel.reset_index(drop=True)
+    if years is None:
+        raise InputError(Problem("without a statistics table, give the years to derive",
+                                 fix="pass years=[...] (--years 2017-2022) or --stats FILE"))
+    if units is None:
+        found = set()
+        for acc in accepted.values():
+            found |= set(acc.select("unit").distinct().to_pandas()["unit"].astype(str))
+        units = sorted(found)
+    grid = [(str(u), int(y)) for u in units for y in years]
+    return pd.DataFrame(grid, columns=["unit", "year"])
+
+
+def _with_lag_rows(panel, comp_years, stats) -> pd.DataFrame:
+    """The panel plus rows for earlier years that growth needs (stats values where known)."""
+    units = panel["unit"].unique()
+    grid = pd.DataFrame([(u, y) for u in units for y in comp_years], columns=["unit", "year"])
+    source = stats if stats is not None else panel
+    full = grid.merge(source, on=["unit", "year"], how="left")
+    return full.drop_duplicates(["unit", "year"]).reset_index(drop=True)
+
+
+def derive(framework, registries: dict, stats_table=None, engine: str = "duckdb",
+           spark_master: str | None = None, **options) -> pd.DataFrame:
+    """Wide table ``unit, year, <derived indicators>`` from the registries.
+
+    ``registries`` maps registry names (enterprises, projects, platforms,
+    software_revenue) to files (CSV, Excel, Parquet, or Parquet URIs the engine
+    reads). ``stats_table`` (DataFrame or file) gives the rows and the
+    denominators. Options: ``level`` (county, prefecture, province), ``years``,
+    ``units``, ``digits`` (rounding, default 6), ``spark_conf``,
+    ``spark_session``, ``extra`` (more columns to derive: {name: derive block},
+    e.g. a denominator), ``validate`` (default True; False trusts the records and
+    checks only their region codes). The validation reports are in ``table.attrs["validation"]``.
+    """
+    result = derive_with_reports(framework, registries, stats_table, engine, spark_master, **options)
+    table = result.table
+    table.attrs["validation"] = [r.to_dict() for r in result.reports.values()]
+    return table
