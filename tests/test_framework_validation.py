@@ -169,3 +169,9 @@ def test_operators_needing_positive_inputs_are_checked_statically(write):
 def test_tier_configuration_is_checked_at_load(write):
     p = one(write("f.yaml", "tiers: {by: quantile, cuts: [0.5, 0.2]}\n" + GOOD))
     assert "cuts must increase" in p.message and p.line == 1
+
+
+def test_derive_blocks_are_checked_at_load(write):
+    text = GOOD.replace("- {id: y1}", "- {id: y1, derive: {source: enterprises, measure: cont, window: stock}}")
+    found = problems(write("f.yaml", text))
+    assert found and any("measure" in p.message for p in found)

@@ -80,6 +80,10 @@ def build_framework(data: Any, locate: Locate, file: str) -> Framework:
 
         for problem in tier_problems(data["tiers"], fw):
             add(("tiers",), problem.message, problem.fix)
+    if any("derive" in n.extra for n in fw.indicators):
+        from ..microdata.spec import derive_problems
+
+        p.problems.extend(derive_problems(fw))
     p.raise_if_any()
     return fw
 
