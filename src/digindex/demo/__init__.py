@@ -6,7 +6,7 @@ units (real codes and names) and the years 2017-2022:
 - an indicator table per population (counties, cities) as CSV and Parquet;
 - a regions file; micro-data registries (enterprises, software revenue, projects,
   platforms) as Parquet, from which the micro-data indicators are computed with
-  DuckDB SQL (:mod:`digindex.demo.derive`);
+  the framework's ``derive:`` blocks (:mod:`digindex.microdata`, Ibis on DuckDB);
 - a README and a manifest. Every data file is labelled SYNTHETIC (file name and
   Parquet metadata).
 

@@ -102,7 +102,7 @@ end) and `industrial_enterprises` (above designated size).
 
 The six micro-data indicators (core_ent_density, software_rev_cagr, digital_inv_pc,
 cloud_ent_rate, smart_transform_rate, iiot_platforms) are computed from the registries with
-DuckDB SQL (`digindex.demo.derive`), not generated directly. City values of the other
+the framework's `derive:` blocks (`digindex.microdata`, Ibis on DuckDB), not generated directly. City values of the other
 indicators are weighted means of their counties.
 
 ## Structure built in
