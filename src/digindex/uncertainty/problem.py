@@ -228,11 +228,6 @@ def apply_levels(fw: Framework, problem: UncertaintyProblem, levels: dict[str, i
 
 def without_indicator(fw: Framework, indicator: str) -> Framework:
     """A copy of ``fw`` without one indicator; refuses to empty a node."""
-    out = fw.copy()
-    parent = out.nodes[out.parent_of[indicator]]
-    if len(parent.children) == 1:
-        raise InputError(Problem(f"excluding {indicator!r} would leave node {parent.id!r} empty",
-                                 file=fw.source, fix="exclude indicators whose parent has other children"))
-    parent.children = [c for c in parent.children if c.id != indicator]
-    out._index()
-    return out
+    from ..audit.remove_one import without_node
+
+    return without_node(fw, indicator)
