@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 import digindex
+from digindex.errors import InputError
 from digindex.frameworks import builtin_framework_path
 from digindex.microdata import derive_problems, framework_specs
 from digindex.microdata.spec import parse_spec
@@ -55,8 +56,9 @@ tree:
 def test_problems_name_the_line_and_the_fix(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text(FRAMEWORK, encoding="utf-8")
-    fw = digindex.load_framework(path)  # the framework itself is valid
-    problems = derive_problems(fw)
+    with pytest.raises(InputError) as exc:  # derive blocks are checked when the framework loads
+        digindex.load_framework(path)
+    problems = exc.value.problems
     by_text = {p.message: p for p in problems}
     lines = FRAMEWORK.splitlines()
 
