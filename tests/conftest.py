@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,12 @@ VALIDATION = ROOT.parent / "shared" / "validation"
 
 @pytest.fixture(scope="session")
 def validation() -> Path:
-    assert VALIDATION.is_dir(), f"validation data not found at {VALIDATION} (clone beside ../shared)"
+    """The published reference data in ../shared/validation (CI always has it beside the clone)."""
+    if not VALIDATION.is_dir():
+        message = f"validation data not found at {VALIDATION} (clone beside ../shared)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return VALIDATION
 
 
