@@ -132,3 +132,13 @@ def test_methods_doc_is_in_sync_with_the_registry():
     assert doc == render_markdown(), "regenerate with: digindex methods --markdown > docs/methods.md"
     for name in ("efficacy", "winsorise_log", "entropy", "ahp", "topsis", "mpi", "reference_ratio"):
         assert f"### `{name}`" in doc
+
+
+def test_table_form_keeps_derive_definitions_and_sources():
+    """The bureau workbook carries everything the YAML does, micro-data derivations included."""
+    from digindex.frameworks import builtin_framework_path
+
+    yaml_fw = load_framework(builtin_framework_path("zhejiang"))
+    xlsx_fw = load_framework(builtin_framework_path("zhejiang", "xlsx"))
+    assert framework_to_dict(xlsx_fw) == framework_to_dict(yaml_fw)
+    assert xlsx_fw.nodes["core_ent_density"].extra["derive"]["source"] == "enterprises"

@@ -27,7 +27,9 @@ from .yaml_io import _read_text, framework_to_dict
 REQUIRED = ["id", "parent"]
 COLUMNS = ["id", "parent", "name_en", "name_zh", "weight", "direction", "unit", "transform",
            "goalpost_lo", "goalpost_hi", "normalise", "aggregate"]
-OPTIONAL = ["weights", "clip", "target", "min_coverage", "description"]
+# YAML-valued keys (e.g. `derive` as a flow mapping) have their own optional columns too.
+EXTRA_KEYS = ["definition", "source", "denominator", "factor", "impute", "treat", "derive", "pairwise"]
+OPTIONAL = ["weights", "clip", "target", "min_coverage", "description"] + EXTRA_KEYS
 NODE_SHEET_NAMES = ("framework", "nodes", "indicators", "指标体系")
 
 
@@ -143,7 +145,7 @@ def table_to_dict(table: pd.DataFrame, settings: dict, file: str, sheet: str | N
         if name:
             node["name"] = name
         for col in ("weight", "direction", "unit", "transform", "normalise", "aggregate",
-                    "weights", "clip", "target", "min_coverage", "description"):
+                    "weights", "clip", "target", "min_coverage", "description", *EXTRA_KEYS):
             value = _cell_value(str(rec.get(col, "")))
             if value is not None:
                 node[col] = str(value) if col in ("unit", "description") else value
@@ -235,6 +237,7 @@ def framework_to_table(fw: Framework) -> tuple[dict, pd.DataFrame]:
             "weights": _fmt(node.get("weights")), "clip": _fmt(node.get("clip")),
             "target": _fmt(node.get("target")), "min_coverage": _fmt(node.get("min_coverage")),
             "description": _fmt(node.get("description")),
+            **{k: _fmt(node.get(k)) for k in EXTRA_KEYS},
         })
         for child in node.get("children", []):
             visit(child, node["id"])
