@@ -33,30 +33,12 @@ from .columns import passes_columns, skew_kurt_columns, winsorise_columns
 
 def skew(v: np.ndarray) -> float:
     """COINr ``skew()``: bias-corrected sample skewness G1 of the non-missing values (n ≥ 3)."""
-    v = v[~np.isnan(v)]
-    n = len(v)
-    if n < 3:
-        return np.nan
-    d = v - v.mean()
-    m2 = np.sum(d ** 2)
-    if m2 == 0:
-        return np.nan
-    g = np.sqrt(n) * np.sum(d ** 3) / m2 ** 1.5
-    return float(g * np.sqrt(n * (n - 1)) / (n - 2))
+    return float(skew_kurt_columns(np.asarray(v, float)[:, None])[0][0])
 
 
 def kurt(v: np.ndarray) -> float:
     """COINr ``kurt()``: bias-corrected sample excess kurtosis G2 of the non-missing values (n ≥ 4)."""
-    v = v[~np.isnan(v)]
-    n = len(v)
-    if n < 4:
-        return np.nan
-    d = v - v.mean()
-    m2 = np.sum(d ** 2)
-    if m2 == 0:
-        return np.nan
-    r = n * np.sum(d ** 4) / m2 ** 2
-    return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
+    return float(skew_kurt_columns(np.asarray(v, float)[:, None])[1][0])
 
 
 def passes(v: np.ndarray, skew_threshold: float, kurtosis_threshold: float) -> bool | None:
