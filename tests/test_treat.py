@@ -234,3 +234,22 @@ def test_vectorised_rule_equals_the_column_by_column_rule():
             if passes(X[:, j], 2, 3.5) is False:
                 w, _, _, n_points = winsorise_points(X[:, j], max_points, 2, 3.5)
                 assert np.allclose(w, W[:, j], equal_nan=True) and n_points == points[j]
+
+
+def test_winsorise_log_quiet_gives_the_logged_outcome():
+    """Many-variant runs skip the log; the treated values must not change."""
+    rng = np.random.default_rng(4)
+    X = np.column_stack([rng.normal(size=40),                          # passes
+                         np.r_[rng.normal(size=39), 25.0],             # one point winsorised
+                         np.exp(rng.normal(scale=2.0, size=40)),        # log after winsorising fails
+                         np.r_[np.full(40, np.nan)]])                  # nothing to treat
+    ids = ("a", "b", "c", "d")
+    spec = get_method("treat", "winsorise_log")
+    for max_points in (1, 5):
+        params = make_params(spec, {"max_points": max_points})
+        loud, entries = spec.func(X, ctx_for(40, ids), params)
+        quiet_ctx = ctx_for(40, ids)
+        quiet_ctx.quiet = True
+        quiet, none = spec.func(X, quiet_ctx, params)
+        assert np.array_equal(loud, quiet, equal_nan=True) and entries and not none
+        assert {e.detail["action"] for e in summary(entries)} >= {"passes", "winsorised"}

@@ -159,13 +159,17 @@ def test_fast_ranks_and_percentiles_equal_scipy_and_numpy():
     from scipy.stats import rankdata
 
     from digindex.uncertainty.batch import rank_rows
-    from digindex.uncertainty.summary import rank_summary
+    from digindex.uncertainty.summary import rank_counts, rank_summary
 
     rng = np.random.default_rng(0)
     Y = np.round(rng.random((500, 30)), 1)  # many ties
     Y[rng.random(Y.shape) < 0.02] = np.nan
     ranks = rank_rows(Y)
     assert np.array_equal(ranks, rankdata(-Y, axis=1, method="min", nan_policy="omit"), equal_nan=True)
+    big = np.vstack([Y] * 5)  # several blocks, on two threads, with counts tallied per block
+    threaded, counts = rank_rows(big, workers=2, counts=True)
+    assert np.array_equal(threaded, np.vstack([ranks] * 5), equal_nan=True)
+    assert np.array_equal(counts, rank_counts(threaded))
     s = rank_summary(ranks, np.ones(30), range(30))
     for col, q in (("median_rank", 50), ("p05_rank", 5), ("p95_rank", 95)):
         assert np.allclose(s[col], np.nanpercentile(ranks, q, axis=0))
@@ -202,3 +206,24 @@ def test_panel_ranks_are_compared_within_one_year(write):
     assert latest.record["year"] == 2021
     with pytest.raises(InputError):
         run_uncertainty(fw, panel, runs=8, year=1999)
+
+
+def test_nominal_scores_equal_the_engine(write, ua):
+    """The batched kernels give the engine's scores: collapsed, node by node with gaps and a
+    non-mean operator whose low-coverage rows must take no part in the comparisons."""
+    from digindex.uncertainty.model import BatchedModel
+
+    fw, panel = ua
+    model = BatchedModel(fw, panel, problem_from_framework(fw))
+    assert np.allclose(model.nominal_scores(), evaluate(fw, panel).scores["root"], rtol=1e-12, atol=0)
+
+    text = UA.replace("    - id: b\n", "    - id: b\n      aggregate: topsis\n      min_coverage: 0.6\n")
+    fw2 = load_framework(write("gaps.yaml", text))
+    df = panel.table.assign(parent=[panel.parents[u] for u in panel.units])
+    df.loc[[2, 5], "y1"] = np.nan  # units 2 and 5 fall below b's minimum coverage
+    df.loc[7, "x2"] = np.nan
+    panel2 = load_data(write("gaps.csv", df.drop(columns=["year"]).to_csv(index=False)), framework=fw2)
+    ev = evaluate(fw2, panel2)
+    batched = BatchedModel(fw2, panel2, problem_from_framework(fw2)).nominal_scores()
+    assert np.isnan(ev.scores["b"][[2, 5]]).all()
+    assert np.allclose(batched, ev.scores["root"], rtol=1e-12, atol=0)

@@ -38,21 +38,36 @@ class Panel:
     # After screening: the full panel these rows were kept from (evaluate() starts from it).
     origin: "Panel | None" = field(default=None, repr=False, compare=False)
     digest: str | None = field(default=None, repr=False, compare=False)  # set by the engine's cache
+    # memoised columns and matrices; init=False so that dataclasses.replace starts afresh
+    _matrices: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def units(self) -> np.ndarray:
-        return self.table["unit"].to_numpy(dtype=object)
+        return self._column("unit")
 
     @property
     def years(self) -> np.ndarray:
-        return self.table["year"].to_numpy(dtype=object)
+        return self._column("year")
+
+    def _column(self, name: str) -> np.ndarray:
+        if name not in self._matrices:  # memoised, read-only: panels are not edited once loaded
+            values = self.table[name].to_numpy(dtype=object)
+            values.flags.writeable = False
+            self._matrices[name] = values
+        return self._matrices[name]
 
     @property
     def indicator_columns(self) -> list[str]:
         return [c for c in self.table.columns if c not in ("unit", "year")]
 
     def matrix(self, columns: list[str]) -> np.ndarray:
-        return self.table[columns].to_numpy(dtype=float)
+        """The values of ``columns`` as a float matrix (memoised: panels are not edited once loaded)."""
+        key = tuple(columns)
+        if key not in self._matrices:
+            values = self.table[list(columns)].to_numpy(dtype=float)
+            values.flags.writeable = False
+            self._matrices[key] = values
+        return self._matrices[key]
 
     @property
     def has_parents(self) -> bool:

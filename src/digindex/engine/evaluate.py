@@ -68,16 +68,22 @@ def normalise_stage(fw: Framework, treated: np.ndarray, units, years, prev: str,
     normalised = np.empty_like(treated)
     methods_used: dict[str, str] = {}
     groups: dict[tuple, tuple] = {}
+    # id(choice) -> (choice, label, spec, params, params key): indicators share the default's
+    # object; holding the choice keeps its id from being reused
+    resolved: dict[int, tuple] = {}
     for j, node in enumerate(fw.indicators):
         choice = fw.method_for("normalise", node)
-        methods_used[node.id] = str(choice)
-        spec = get_method("normalise", choice.name)
-        params = make_params(spec, choice.params)
+        if id(choice) not in resolved:
+            spec = get_method("normalise", choice.name)
+            resolved[id(choice)] = (choice, str(choice), spec, make_params(spec, choice.params),
+                                    _key(choice.params))
+        _, label, spec, params, params_key = resolved[id(choice)]
+        methods_used[node.id] = label
         nctx = normalise_context(node)
         if spec.columns is not None and spec.columns_ok(params, nctx):
-            groups.setdefault((choice.name, _key(choice.params)), (choice, []))[1].append(j)
+            groups.setdefault((choice.name, params_key), (spec, params, []))[2].append(j)
             continue
-        key = (prev, "normalise", node.id, choice.name, _key(choice.params), node.direction,
+        key = (prev, "normalise", node.id, choice.name, params_key, node.direction,
                node.goalposts, node.clip, node.target, node.transform)
         if key not in cache:
             try:
@@ -86,13 +92,11 @@ def normalise_stage(fw: Framework, treated: np.ndarray, units, years, prev: str,
                 raise InputError(Problem(f"indicator {node.id!r}: {exc}", file=fw.source)) from None
         normalised[:, j] = cache[key]
     inds = fw.indicators
-    for (name, params_key), (choice, cols) in groups.items():
+    for (name, params_key), (spec, params, cols) in groups.items():
         directions = np.array([inds[j].direction for j in cols], dtype=float)
         key = (prev, "normalise-columns", tuple(inds[j].id for j in cols), name, params_key,
                tuple(directions))
         if key not in cache:
-            spec = get_method("normalise", name)
-            params = make_params(spec, choice.params)
             cache[key] = spec.columns(treated[:, cols], directions, years, params)
         normalised[:, cols] = cache[key]
     return normalised, methods_used
@@ -201,8 +205,8 @@ def _prepare(fw: Framework, panel, cache: dict, log: list, quiet: bool = False):
             current[:, skip] = np.nan
             if step == "treat":
                 stages["imputed"] = current
-        ctx = StageContext(fw, units[keep], years[keep], fw.indicator_ids, panel.parents,
-                           panel.table[keep].reset_index(drop=True), quiet)
+        rows = panel.table if keep.all() else panel.table[keep].reset_index(drop=True)
+        ctx = StageContext(fw, units[keep], years[keep], fw.indicator_ids, panel.parents, rows, quiet)
         prev = _key(prev, step, fw.defaults[step].name, fw.defaults[step].params,
                     _per_indicator_choices(fw, step), quiet)
         if prev not in cache:
@@ -252,10 +256,15 @@ def _run_step(fw: Framework, step: str, X: np.ndarray, ctx: StageContext, skip: 
 
     ids = fw.indicator_ids
     groups: dict[str, tuple] = {}
+    # id(choice) -> (choice, key): most indicators share the default's object; holding the
+    # choice keeps its id from being reused
+    keys: dict[int, tuple] = {}
     for j, node in enumerate(fw.indicators):
         if j not in skip:
             choice = _indicator_choice(fw, step, node)
-            groups.setdefault(_key(choice.name, choice.params), (choice, []))[1].append(j)
+            if id(choice) not in keys:
+                keys[id(choice)] = (choice, _key(choice.name, choice.params))
+            groups.setdefault(keys[id(choice)][1], (choice, []))[1].append(j)
     out, entries = X.copy(), []
     for choice, cols in groups.values():
         names = ", ".join(repr(ids[c]) for c in cols[:5]) + (" ..." if len(cols) > 5 else "")

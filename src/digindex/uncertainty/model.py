@@ -9,7 +9,6 @@ bounded size, on a thread pool (numpy releases the GIL in its kernels).
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,19 +18,32 @@ from ..engine import evaluate
 from ..engine.evaluate import _prepare, normalise_stage
 from ..errors import InputError, Problem
 from ..framework import Framework
-from .batch import TreeArrays, aggregate_batch
-from .problem import PRE_AGGREGATION, UncertaintyProblem, apply_levels, without_indicator
+from .batch import (
+    TreeArrays,
+    aggregate_batch,
+    collapsed_scores,
+    collapses,
+    effective_weights,
+)
+from .problem import (
+    PRE_AGGREGATION,
+    UncertaintyProblem,
+    apply_levels,
+    without_indicator,
+)
 
-CHUNK = 4096
-PARALLEL_CELLS = 2_000_000  # replications × units from which batches run on several threads
+SPAN_CELLS = 65_536         # replications × columns per span: arrays of about 0.5 MB stay in cache
+TREE_CELLS = 4_000_000      # replications × units × children per node-by-node batch
+PARALLEL_CELLS = 2_000_000  # replications × units from which spans run on several threads
 
 
 @dataclass
 class Config:
     Z: np.ndarray                # (n, m) normalised indicators, excluded columns 1 (weight 0)
-    base_weights: list[np.ndarray]  # per aggregate node, (k,), excluded children 0
+    base_weights: np.ndarray     # (K,) every aggregate's children side by side, excluded ones 0
     ops: list[str]
     op_params: list[dict]
+    logZ: np.ndarray | None = None  # ln Z, when Z > 0 (geometric means)
 
 
 class BatchedModel:
@@ -43,10 +55,12 @@ class BatchedModel:
         self.cache = {} if cache is None else cache
         self.tree = TreeArrays.of(fw)
         kept, _, _ = _prepare(fw, panel, self.cache, [], quiet=True)
+        self.kept = kept  # the panel's rows that are evaluated (after any screening)
         self.units = list(kept.units)
         self.years = kept.years
         self.parents = kept.parents
         self.workers = workers or min(2, os.cpu_count() or 1)
+        self._unit_array = np.asarray(self.units, dtype=object)
         self._configs: dict[tuple, Config] = {}
         self.config_choices = [c for c in problem.choices
                                if c.kind == "exclude" or (c.kind == "categorical" and
@@ -59,12 +73,34 @@ class BatchedModel:
             self._configs[key] = self._build_config(key)
         return self._configs[key]
 
+    def nominal_scores(self) -> np.ndarray:
+        """Root scores (n,) of the framework as declared, by the kernels of the replications.
+
+        The same arithmetic as the replications, so a replication that repeats the nominal
+        choices gives exactly the nominal scores (and no rank shift from rounding).
+        """
+        cfg = self._config_of(self.fw)
+        return self._aggregate(cfg, cfg.base_weights[None], tuple(cfg.ops), tuple(cfg.op_params))[0]
+
+    def _aggregate(self, cfg: Config, W: np.ndarray, ops: tuple, params: tuple) -> np.ndarray:
+        try:
+            return aggregate_batch(self.tree, cfg.Z, W, ops, params, self.years, self._unit_array,
+                                   logZ=cfg.logZ)
+        except ValueError as exc:
+            raise InputError(Problem(f"a declared uncertain choice cannot be evaluated: {exc}",
+                                     file=self.fw.source, fix="pair geometric or harmonic means only "
+                                     "with normalisations whose scores are above 0")) from None
+
     def _build_config(self, key: tuple) -> Config:
         levels = {c.id: lv for c, lv in zip(self.config_choices, key)}
         fw = apply_levels(self.fw, self.problem, levels)
         for c in self.config_choices:
             if c.kind == "exclude" and levels[c.id] > 0:
                 fw = without_indicator(fw, c.excluded[levels[c.id] - 1])
+        return self._config_of(fw)
+
+    def _config_of(self, fw: Framework) -> Config:
+        """Normalised matrix, base weights and operators of one framework variant."""
         kept, stages, prev = _prepare(fw, self.panel, self.cache, [], quiet=True)
         if list(kept.units) != self.units:
             raise InputError(Problem("a declared choice changes which units are screened out, so "
@@ -95,79 +131,110 @@ class BatchedModel:
                 Z[:, j] = normalised[:, cols[nid]]
         base, ops, params = [], [], []
         for a in self.tree.aggregates:
-            base.append(np.array([wt.get((a, c.id), 0.0) for c in self.fw.nodes[a].children]))
+            base.extend(wt.get((a, c.id), 0.0) for c in self.fw.nodes[a].children)
             if a in fw.nodes:
                 op = fw.method_for("aggregate", fw.nodes[a])
             else:
                 op = self.fw.method_for("aggregate", self.fw.nodes[a])
             ops.append(op.name)
             params.append(dict(op.params))
-        return Config(Z, base, ops, params)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logZ = np.log(Z) if np.all(Z > 0) else None
+        return Config(Z, np.array(base), ops, params, logZ)
 
     # ---- replications -----------------------------------------------
-    def scores(self, design: pd.DataFrame, progress=None) -> np.ndarray:
-        """Root scores (R, n) of every replication of a decoded design."""
-        R = len(design)
-        cfg_keys = self._config_keys(design)
-        op_codes = self._op_codes(design)
-        columns = {c: design[c].to_numpy() for c in design.columns}
-        # one integer code per distinct (configuration, operators): replications sharing it
-        # are one batch
-        combined = np.hstack([cfg_keys, op_codes]).astype(np.int64)
-        radix = [c.n_levels for c in self.config_choices + self.op_choices]
-        code = np.zeros(R, dtype=np.int64)
-        for j, base in enumerate(radix):  # mixed-radix number: one integer per combination
-            code = code * base + combined[:, j]
+    def scores(self, design, progress=None) -> np.ndarray:
+        """Root scores (R, n) of every replication of a decoded design (a table or a dict of columns).
+
+        Replications are taken in spans of a few thousand (small enough to stay in the
+        processor's cache, and bounded memory), spans on ``workers`` threads. In a span,
+        the children's weights and, where the tree collapses, the effective weights of
+        every replication are computed at once; replications sharing a configuration and
+        operators are then one batch.
+        """
+        columns = {c: np.asarray(design[c]) for c in design}  # a DataFrame or a dict of columns
+        R = len(design) if isinstance(design, pd.DataFrame) else len(next(iter(columns.values())))
+        cfg_index, configs = self._distinct(self._levels(columns, self.config_choices, R),
+                                            self.config_choices, self.config)
+        op_index, op_codes = self._distinct(self._levels(columns, self.op_choices, R), self.op_choices,
+                                            lambda code: code)
+        # replications sorted by (configuration, operators): each batch is a run of rows
+        code = cfg_index * len(op_codes) + op_index
         order = np.argsort(code, kind="stable")
-        sorted_code = code[order]
-        starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
-        bounds = np.r_[starts, R]
-        distinct = combined[order[starts]]
+        batches = {}  # code -> (configuration, operators, parameters, collapses)
+        for c in np.unique(code).tolist():
+            cfg = configs[c // len(op_codes)]
+            ops, params = self._ops_for(cfg, op_codes[c % len(op_codes)])
+            batches[c] = (cfg, ops, params, collapses(cfg.Z, ops, params))
+        base = np.stack([cfg.base_weights for cfg in configs])
+        multipliers = self._multipliers(columns, R)
         out = np.empty((R, len(self.units)))
-        tasks = []
-        nc = cfg_keys.shape[1]
-        for g, code in enumerate(distinct):
-            cfg = self.config(tuple(int(v) for v in code[:nc]))
-            ocode = tuple(int(v) for v in code[nc:]) if op_codes.size else ()
-            rows = order[bounds[g]:bounds[g + 1]]
-            for start in range(0, len(rows), CHUNK):
-                tasks.append((cfg, ocode, rows[start:start + CHUNK]))
+        width = max(len(self.units), len(self.tree.indicators), int(self.tree.offsets[-1]))
+        span = max(64, SPAN_CELLS // width)
 
-        def run(task):
-            cfg, ocode, rows = task
-            ops, params = self._ops_for(cfg, ocode)
-            W = self._weights_for(cfg, columns, rows)
-            return rows, aggregate_batch(self.tree, cfg.Z, W, ops, params, self.years,
-                                         np.asarray(self.units, dtype=object))
+        def run_span(start: int) -> int:
+            rows = order[start:start + span]
+            W = self._weights_for(base[cfg_index[rows]], columns, multipliers, rows)
+            E = None  # effective weights, made the first time a batch collapses
+            codes = code[rows]
+            bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
+            for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+                cfg, ops, params, collapsed = batches[int(codes[lo])]
+                if collapsed:
+                    if E is None:
+                        E = effective_weights(self.tree, W)
+                    try:
+                        out[rows[lo:hi]] = collapsed_scores(E[lo:hi], cfg.Z, ops, params, cfg.logZ)
+                    except ValueError:
+                        self._aggregate(cfg, W[lo:lo + 1], ops, params)  # raises the InputError
+                    continue
+                # node by node: (rows, units, children) arrays, so smaller pieces
+                step = max(1, TREE_CELLS // (len(self.units) * self.tree.max_children))
+                for piece in range(lo, hi, step):
+                    b = slice(piece, min(piece + step, hi))
+                    out[rows[b]] = self._aggregate(cfg, W[b], ops, params)
+            return len(rows)
 
+        starts = range(0, R, span)
         done = 0
-        # Threads pay off only for big batches: small ones are dominated by Python overhead,
-        # which holds the GIL, so they run in this thread.
-        if self.workers > 1 and len(tasks) > 1 and R * len(self.units) >= PARALLEL_CELLS:
-            with ThreadPoolExecutor(self.workers) as pool:
-                for rows, Y in pool.map(run, tasks):
-                    out[rows] = Y
-                    done += len(rows)
-                    if progress:
-                        progress(done, R)
+        # small designs are dominated by Python overhead, which holds the GIL: one thread
+        if self.workers > 1 and len(starts) > 1 and R * len(self.units) >= PARALLEL_CELLS:
+            for n_rows in thread_pool(self.workers).map(run_span, starts):
+                done += n_rows
+                if progress:
+                    progress(done, R)
         else:
-            for task in tasks:
-                rows, Y = run(task)
-                out[rows] = Y
-                done += len(rows)
+            for start in starts:
+                done += run_span(start)
                 if progress:
                     progress(done, R)
         return out
 
-    def _config_keys(self, design: pd.DataFrame) -> np.ndarray:
-        if not self.config_choices:
-            return np.zeros((len(design), 0), dtype=int)
-        return np.column_stack([design[c.id].to_numpy(int) - 1 for c in self.config_choices])
+    @staticmethod
+    def _distinct(keys: np.ndarray, choices, make):
+        """(index per row, [make(key) for each distinct key]): rows of ``keys`` are levels."""
+        if keys.shape[1] == 0:
+            return np.zeros(len(keys), dtype=np.intp), [make(())]
+        radix = [c.n_levels for c in choices]
+        code = np.zeros(len(keys), dtype=np.int64)
+        for j, base in enumerate(radix):  # mixed-radix number: one integer per combination
+            code = code * base + keys[:, j]
+        distinct, index = np.unique(code, return_inverse=True)
+        made = []
+        for value in distinct.tolist():
+            digits = []
+            for base in reversed(radix):
+                value, digit = divmod(value, base)
+                digits.append(digit)
+            made.append(make(tuple(reversed(digits))))
+        return index.reshape(-1), made
 
-    def _op_codes(self, design: pd.DataFrame) -> np.ndarray:
-        if not self.op_choices:
-            return np.zeros((len(design), 0), dtype=int)
-        return np.column_stack([design[c.id].to_numpy(int) - 1 for c in self.op_choices])
+    @staticmethod
+    def _levels(columns: dict, choices, R: int) -> np.ndarray:
+        """(R, len(choices)) 0-based alternatives of these choices in each replication."""
+        if not choices:
+            return np.zeros((R, 0), dtype=np.int64)
+        return np.column_stack([np.asarray(columns[c.id], dtype=np.int64) - 1 for c in choices])
 
     def _ops_for(self, cfg: Config, ocode: tuple):
         ops, params = list(cfg.ops), list(cfg.op_params)
@@ -178,23 +245,41 @@ class BatchedModel:
                     ops[a], params[a] = alt.name, dict(alt.params)
         return tuple(ops), tuple(params)
 
-    def _weights_for(self, cfg: Config, design: dict, rows: np.ndarray) -> list[np.ndarray]:
-        R = len(rows)
-        W = [np.tile(w, (R, 1)) for w in cfg.base_weights]
-        index = {nid: a for a, nid in enumerate(self.tree.aggregates)}
+    def _weight_column(self, node: str, child: int) -> int:
+        """The column of ``node``'s child ``child`` in a replications × K weight matrix."""
+        return int(self.tree.offsets[self.tree.aggregates.index(node)]) + child
+
+    def _multipliers(self, design: dict, R: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every noise choice's weight multipliers (R, t) and the weight columns they scale."""
+        cols, values = [], []
+        for c in self.problem.choices:
+            if c.kind == "noise":
+                for node, j in c.weight_targets:
+                    cols.append(self._weight_column(node, j))
+                    values.append(np.asarray(design[f"{c.id}:{node}/{j + 1}"], dtype=float))
+        M = np.column_stack(values) if values else np.ones((R, 0))
+        return M, np.array(cols, dtype=np.intp)
+
+    def _weights_for(self, base: np.ndarray, design: dict, multipliers, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), K): the children's weights of every aggregate in these replications.
+
+        ``base`` holds each row's configuration weights (excluded children 0).
+        """
+        W = base  # a fresh gather: edited in place
         for c in self.problem.choices:
             if c.kind == "weight_sets":
                 sets = c.weight_sets.to_numpy(float)
                 chosen = sets[design[c.id].astype(int)[rows] - 1]
                 for col, nid in enumerate(c.weight_sets.columns):
                     parent = self.fw.parent_of[nid]
-                    j = [ch.id for ch in self.fw.nodes[parent].children].index(nid)
-                    a = index[parent]
-                    W[a][:, j] = np.where(cfg.base_weights[a][j] > 0, chosen[:, col], 0.0)
-            elif c.kind == "noise":
-                for node, j in c.weight_targets:
-                    mult = design[f"{c.id}:{node}/{j + 1}"].astype(float)[rows]
-                    W[index[node]][:, j] *= mult
+                    k = self._weight_column(parent, [ch.id for ch in self.fw.nodes[parent].children].index(nid))
+                    W[:, k] = np.where(base[:, k] > 0, chosen[:, col], 0.0)
+        M, cols = multipliers
+        if cols.size and np.unique(cols).size == cols.size:
+            W[:, cols] *= M[rows]
+        else:  # two choices perturb one weight: apply both
+            for i, k in enumerate(cols):
+                W[:, k] *= M[rows, i]
         return W
 
 

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..engine import evaluate
 from ..errors import InputError, Problem
 from ..export import AtomicBatch, _excel_safe
 from ..framework import Framework
@@ -18,7 +17,7 @@ from .design import decode, read_design, saltelli, unit_points
 from .model import BatchedModel
 from .problem import UncertaintyProblem, problem_from_framework
 from .sobol import analyze
-from .summary import rank_counts, rank_frequency, rank_summary
+from .summary import rank_frequency, rank_summary
 
 
 @dataclass
@@ -70,37 +69,37 @@ def check_choices_matter(model: BatchedModel, tol: float = 1e-12) -> None:
 
     Each choice is varied alone, the others held at their first alternative and
     weights unperturbed: a categorical choice over all its alternatives, a
-    weights perturbation over a few random draws against no perturbation.
+    weights perturbation over a few random draws against no perturbation. All
+    these replications are evaluated as one design.
     """
     problem = model.problem
-    base = {c.id: 1 for c in problem.choices if c.kind != "noise"}
     rng = np.random.default_rng(12345)
-    dead = []
+    blocks = []  # per choice: its design columns
     for c in problem.choices:
         rows = 5 if c.kind == "noise" else c.n_levels
-        design = pd.DataFrame({k: [v] * rows for k, v in base.items()})
+        block = {k.id: np.ones(rows, dtype=int) for k in problem.choices if k.kind != "noise"}
+        for k in problem.choices:
+            if k.kind == "noise":
+                for node, j in k.weight_targets:
+                    block[f"{k.id}:{node}/{j + 1}"] = np.ones(rows)
         if c.kind == "noise":
             for node, j in c.weight_targets:
-                design[f"{c.id}:{node}/{j + 1}"] = np.r_[1.0, c.multipliers(rng.random(rows - 1))]
+                block[f"{c.id}:{node}/{j + 1}"] = np.r_[1.0, c.multipliers(rng.random(rows - 1))]
         else:
-            design[c.id] = np.arange(1, rows + 1)
-        _fill_noise(problem, design)
-        Y = model.scores(design)
-        if np.allclose(Y, Y[:1], atol=tol, rtol=0, equal_nan=True):
+            block[c.id] = np.arange(1, rows + 1)
+        blocks.append(block)
+    design = {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
+    Y = model.scores(design)
+    dead, start = [], 0
+    for c, block in zip(problem.choices, blocks):
+        part = Y[start:start + len(next(iter(block.values())))]
+        start += len(part)
+        if np.allclose(part, part[:1], atol=tol, rtol=0, equal_nan=True):
             dead.append(c.id)
     if dead:
         raise InputError([Problem(f"uncertain choice {cid!r} does not change any score: its alternatives "
                                   "all give the same result", file=model.fw.source,
                                   fix="remove it or give it alternatives that differ") for cid in dead])
-
-
-def _fill_noise(problem, design):
-    for c in problem.choices:
-        if c.kind == "noise":
-            for node, j in c.weight_targets:
-                name = f"{c.id}:{node}/{j + 1}"
-                if name not in design:
-                    design[name] = 1.0
 
 
 def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, design_file=None,
@@ -120,11 +119,9 @@ def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, desig
     model = BatchedModel(fw, panel, problem)
     if check:
         check_choices_matter(model)
-    nominal_eval = evaluate(fw, panel, cache=model.cache)
-    root = fw.tree.id
-    nominal_scores = nominal_eval.scores[root]
-    units = list(nominal_eval.panel.units)
-    panel = nominal_eval.panel
+    nominal_scores = model.nominal_scores()
+    units = list(model.units)
+    panel = model.kept
     sobol_parts = None
     if design_file is not None:
         design = read_design(problem, design_file)
@@ -146,12 +143,11 @@ def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, desig
     rows = np.flatnonzero(years == chosen) if chosen is not None else np.arange(len(units))
     Y, nominal_scores = Y[:, rows], nominal_scores[rows]
     units = [units[i] for i in rows]
-    ranks = rank_rows(Y)
+    ranks, counts = rank_rows(Y, model.workers, counts=True)
     parents = np.array([panel.parents.get(u, "") for u in units], dtype=object) if panel.has_parents else None
-    ranks_in = rank_rows_within(Y, parents) if parents is not None else None
+    ranks_in = rank_rows_within(Y, parents, model.workers) if parents is not None else None
 
     nominal_rank = rank_rows(nominal_scores[None])[0]
-    counts = rank_counts(ranks)
     summary = rank_summary(ranks, nominal_rank, units, top_k=top_k, counts=counts)
     summary.insert(1, "nominal_score", nominal_scores)
     if ranks_in is not None:

@@ -38,16 +38,22 @@ def _central(X, ctx, params: CentralParams, name: str, fn):
     entries = []
     labels = group_labels(ctx, params.group)
     where = (lambda lab: "all units") if params.group is None else (lambda lab: f"{params.group}={lab}")
+    quiet = getattr(ctx, "quiet", False)
     for year, rows in year_slices(ctx.years):
         labs = labels[rows]
+        unlabelled = np.array([lab is None for lab in labs], dtype=bool)
+        members = {lab: np.array([x == lab for x in labs], dtype=bool)
+                   for lab in dict.fromkeys(labs[~unlabelled])}
         for j, ind in enumerate(ctx.indicators):
             col = X[rows, j]
             missing = np.isnan(col)
-            for r in np.flatnonzero(missing & np.array([lab is None for lab in labs], dtype=bool)):
+            if not missing.any():
+                continue
+            for r in np.flatnonzero(missing & unlabelled):
                 entries.append(log_entry("impute", f"not imputed: unit has no {params.group!r} group",
                                          node=ind, unit=ctx.units[rows[r]], year=year, method=name))
             for lab in dict.fromkeys(lab for lab in labs[missing] if lab is not None):
-                in_group = np.array([x == lab for x in labs], dtype=bool)
+                in_group = members[lab]
                 peers = col[in_group & ~missing]
                 for r in np.flatnonzero(in_group & missing):
                     unit = ctx.units[rows[r]]
@@ -57,8 +63,9 @@ def _central(X, ctx, params: CentralParams, name: str, fn):
                         continue
                     value = float(fn(peers))
                     out[rows[r], j] = value
-                    entries.append(imputed(name, ind, unit, year, value,
-                                           f"{name} of {peers.size} values ({where(lab)}, year {year})"))
+                    if not quiet:
+                        entries.append(imputed(name, ind, unit, year, value,
+                                               f"{name} of {peers.size} values ({where(lab)}, year {year})"))
     return out, entries
 
 

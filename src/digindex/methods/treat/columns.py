@@ -22,9 +22,10 @@ def skew_kurt_columns(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(present, X, 0.0).sum(axis=0) / n
         d = np.where(present, X - mean, 0.0)
-        m2 = (d ** 2).sum(axis=0)
-        m3 = (d ** 3).sum(axis=0)
-        m4 = (d ** 4).sum(axis=0)
+        d2 = d * d  # products, not ** (numpy's pow is ~50× slower for small powers)
+        m2 = d2.sum(axis=0)
+        m3 = (d2 * d).sum(axis=0)
+        m4 = (d2 * d2).sum(axis=0)
         g1 = np.sqrt(n) * m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
         g2 = ((n + 1) * (n * m4 / m2 ** 2 - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
     g1 = np.where((n >= 3) & (m2 > 0), g1, np.nan)
