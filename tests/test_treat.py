@@ -218,7 +218,7 @@ def test_bad_override_is_an_input_error(write):
 
 def test_vectorised_rule_equals_the_column_by_column_rule():
     """winsorise_log treats all columns at once; it must equal COINr's one-column procedure."""
-    from digindex.methods.treat.columns import winsorise_columns
+    from digindex.methods.treat.columns import WinsoriseTrace, winsorise_columns
     from digindex.methods.treat.outliers import passes, winsorise_points
 
     rng = np.random.default_rng(0)
@@ -234,6 +234,10 @@ def test_vectorised_rule_equals_the_column_by_column_rule():
             if passes(X[:, j], 2, 3.5) is False:
                 w, _, _, n_points = winsorise_points(X[:, j], max_points, 2, 3.5)
                 assert np.allclose(w, W[:, j], equal_nan=True) and n_points == points[j]
+        # one trace to 5 points gives every smaller limit exactly (uncertainty variants share it)
+        trace = WinsoriseTrace(X, 5, 2, 3.5)
+        shared, alone = trace.result(max_points), winsorise_columns(X, max_points, 2, 3.5)
+        assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(shared, alone))
 
 
 def test_winsorise_log_quiet_gives_the_logged_outcome():

@@ -33,6 +33,9 @@ class StageContext:
     parents: dict[str, str]
     data: pd.DataFrame  # the panel table, with any data_columns (groups, denominators)
     quiet: bool = False  # methods may skip building log entries (many-variant runs)
+    # methods may keep intermediate results here, keyed by their inputs, for the other
+    # variants of a many-variant run (e.g. one winsorising trace for several max_points)
+    memo: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,8 @@ def _prepare(fw: Framework, panel, cache: dict, log: list, quiet: bool = False):
             if step == "treat":
                 stages["imputed"] = current
         rows = panel.table if keep.all() else panel.table[keep].reset_index(drop=True)
-        ctx = StageContext(fw, units[keep], years[keep], fw.indicator_ids, panel.parents, rows, quiet)
+        ctx = StageContext(fw, units[keep], years[keep], fw.indicator_ids, panel.parents, rows, quiet,
+                           cache if quiet else None)
         prev = _key(prev, step, fw.defaults[step].name, fw.defaults[step].params,
                     _per_indicator_choices(fw, step), quiet)
         if prev not in cache:

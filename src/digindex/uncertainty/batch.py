@@ -66,14 +66,18 @@ class TreeArrays:
                 for a in aggs]
         cov = np.array([fw.coverage_for(fw.nodes[a]) for a in aggs])
         ids = [[c.id for c in fw.nodes[a].children] for a in aggs]
-        offsets = np.cumsum([0] + [len(k) for k in kids])
-        owner = np.repeat(np.arange(len(aggs)), np.diff(offsets))
-        root = agg[fw.tree.id]
-        paths: list[list[int]] = [[] for _ in ind]
+        return cls.build(fw.indicator_ids, aggs, kids, ids, cov, agg[fw.tree.id])
+
+    @classmethod
+    def build(cls, indicators, aggregates, children, child_ids, coverage, root) -> "TreeArrays":
+        """The arrays of a tree given as children lists (aggregates children-first)."""
+        offsets = np.cumsum([0] + [len(k) for k in children])
+        owner = np.repeat(np.arange(len(aggregates)), np.diff(offsets))
+        paths: list[list[int]] = [[] for _ in indicators]
         stack = [(root, [])]
         while stack:  # walk down from the root, carrying the columns passed through
             a, path = stack.pop()
-            for c, (is_ind, j) in enumerate(kids[a]):
+            for c, (is_ind, j) in enumerate(children[a]):
                 col = path + [int(offsets[a]) + c]
                 if is_ind:
                     paths[j] = col
@@ -81,7 +85,8 @@ class TreeArrays:
                     stack.append((j, col))
         K, depth = int(offsets[-1]), max(len(p) for p in paths)
         padded = np.array([[K] * (depth - len(p)) + p for p in paths], dtype=np.intp)
-        return cls(fw.indicator_ids, aggs, kids, ids, cov, root, offsets, owner, padded)
+        return cls(list(indicators), list(aggregates), children, child_ids, np.asarray(coverage), root,
+                   offsets, owner, padded)
 
     def split(self, W: np.ndarray) -> list[np.ndarray]:
         """Per-aggregate views (R, k_a) of a replications × K weight matrix."""
@@ -137,7 +142,13 @@ def aggregate_batch(tree: TreeArrays, Z: np.ndarray, weights, ops: tuple, op_par
     """
     W = weights if isinstance(weights, np.ndarray) else np.hstack(weights)
     if collapses(Z, ops, op_params):
-        return collapsed_scores(effective_weights(tree, W), Z, ops, op_params, logZ)
+        return collapsed_scores(effective_weights(tree, W), Z, common_power(ops, op_params), logZ)
+    return node_scores(tree, Z, W, ops, op_params, years, units)[tree.root]
+
+
+def node_scores(tree: TreeArrays, Z: np.ndarray, W: np.ndarray, ops: tuple, op_params: tuple,
+                years=None, units=None) -> list[np.ndarray]:
+    """Every aggregate's scores (R, n), node by node, children first; W is (R, K)."""
     R = W.shape[0]
     per_node = tree.split(W)
     scores: list[np.ndarray | None] = [None] * len(tree.aggregates)
@@ -155,17 +166,16 @@ def aggregate_batch(tree: TreeArrays, Z: np.ndarray, weights, ops: tuple, op_par
             scores[a] = _power_mean(X, per_node[a], p, tree.coverage[a])
         else:
             scores[a] = _per_replication(op, params, X, per_node[a], tree, a, years, units)
-    return scores[tree.root]
+    return scores
 
 
 def collapses(Z: np.ndarray, ops, op_params) -> bool:
     """Whether the tree collapses to effective weights: one power mean everywhere, no gaps."""
-    return _common_power(ops, op_params) is not None and not np.isnan(Z).any()
+    return common_power(ops, op_params) is not None and not np.isnan(Z).any()
 
 
-def collapsed_scores(E: np.ndarray, Z: np.ndarray, ops, op_params, logZ=None) -> np.ndarray:
+def collapsed_scores(E: np.ndarray, Z: np.ndarray, p: float, logZ=None) -> np.ndarray:
     """Root scores (R, n) from effective weights E (R, m): M_p of M_p's is M_p over the leaves."""
-    p = _common_power(ops, op_params)
     if p == 1.0:
         return E @ Z.T
     if np.any(Z <= 0):
@@ -175,7 +185,7 @@ def collapsed_scores(E: np.ndarray, Z: np.ndarray, ops, op_params, logZ=None) ->
     return (E @ (Z ** p).T) ** (1.0 / p)
 
 
-def _common_power(ops, op_params) -> float | None:
+def common_power(ops, op_params) -> float | None:
     """The order p shared by every node's power mean, or None if the operators differ."""
     powers = set()
     for op, params in zip(ops, op_params):

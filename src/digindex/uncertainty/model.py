@@ -2,9 +2,10 @@
 
 Pre-aggregation configurations (imputation, treatment, normalisation, weighting
 method, excluded indicator) are few: each distinct one is evaluated once by the
-engine, sharing its stage cache. The replications are then grouped by
-configuration and operators and aggregated in vectorised batches, in chunks of
-bounded size, on a thread pool (numpy releases the GIL in its kernels).
+engine, sharing its stage cache. Replications sharing a configuration and
+operators form a batch: its static subtrees are aggregated once (see
+:mod:`.reduce`) and its replications in vectorised spans of bounded size, on a
+thread pool for big designs (numpy releases the GIL in its kernels).
 """
 from __future__ import annotations
 
@@ -18,19 +19,9 @@ from ..engine import evaluate
 from ..engine.evaluate import _prepare, normalise_stage
 from ..errors import InputError, Problem
 from ..framework import Framework
-from .batch import (
-    TreeArrays,
-    aggregate_batch,
-    collapsed_scores,
-    collapses,
-    effective_weights,
-)
-from .problem import (
-    PRE_AGGREGATION,
-    UncertaintyProblem,
-    apply_levels,
-    without_indicator,
-)
+from .batch import TreeArrays, aggregate_batch, collapsed_scores, effective_weights, thread_pool
+from .problem import PRE_AGGREGATION, UncertaintyProblem, apply_levels, without_indicator
+from .reduce import Reduction
 
 SPAN_CELLS = 65_536         # replications × columns per span: arrays of about 0.5 MB stay in cache
 TREE_CELLS = 4_000_000      # replications × units × children per node-by-node batch
@@ -44,6 +35,19 @@ class Config:
     ops: list[str]
     op_params: list[dict]
     logZ: np.ndarray | None = None  # ln Z, when Z > 0 (geometric means)
+
+
+@dataclass
+class Batch:
+    """Replications sharing a configuration and operators, and what they share."""
+
+    cfg: Config
+    ops: tuple
+    params: tuple
+    constant: np.ndarray | None = None    # (n,) scores, when no weight varies
+    power: float | None = None            # the upper tree's power mean, when it collapses
+    leaves: np.ndarray | None = None      # (n, L) leaf scores of the collapsed upper tree
+    log_leaves: np.ndarray | None = None
 
 
 class BatchedModel:
@@ -66,6 +70,18 @@ class BatchedModel:
                                if c.kind == "exclude" or (c.kind == "categorical" and
                                                           (c.step in PRE_AGGREGATION or c.step == "weights"))]
         self.op_choices = [c for c in problem.choices if c.kind == "categorical" and c.step == "aggregate"]
+        varying = set()  # aggregates whose children's weights differ between replications
+        for c in problem.choices:
+            if c.kind == "noise":
+                varying.update(self.tree.aggregates.index(node) for node, _ in c.weight_targets)
+            elif c.kind == "weight_sets":
+                varying.update(self.tree.aggregates.index(fw.parent_of[nid]) for nid in c.weight_sets.columns)
+        self.reduction = Reduction.of(self.tree, varying)
+        K = int(self.tree.offsets[-1])
+        self._full_position = np.arange(K)
+        self._upper_position = np.full(K, -1)
+        if self.reduction is not None:
+            self._upper_position[self.reduction.columns] = np.arange(len(self.reduction.columns))
 
     # ---- configurations ---------------------------------------------
     def config(self, key: tuple) -> Config:
@@ -90,6 +106,22 @@ class BatchedModel:
             raise InputError(Problem(f"a declared uncertain choice cannot be evaluated: {exc}",
                                      file=self.fw.source, fix="pair geometric or harmonic means only "
                                      "with normalisations whose scores are above 0")) from None
+
+    def _batch(self, cfg: Config, ops: tuple, params: tuple) -> Batch:
+        """What the replications of one configuration and operators share."""
+        if self.reduction is None:  # no weight varies: every replication scores the same
+            return Batch(cfg, ops, params, constant=self._aggregate(cfg, cfg.base_weights[None], ops, params)[0])
+        p = self.reduction.upper_power(ops, params)
+        if p is not None:
+            try:
+                leaves = self.reduction.leaf_scores(self.tree, cfg.Z, cfg.base_weights, ops, params,
+                                                    self.years, self._unit_array, cfg.logZ)
+            except ValueError:
+                leaves = None  # node by node, below, names the problem
+            if leaves is not None and not np.isnan(leaves).any() and (p == 1.0 or np.all(leaves > 0)):
+                return Batch(cfg, ops, params, power=p, leaves=leaves,
+                             log_leaves=np.log(leaves) if p == 0.0 else None)
+        return Batch(cfg, ops, params)
 
     def _build_config(self, key: tuple) -> Config:
         levels = {c.id: lv for c, lv in zip(self.config_choices, key)}
@@ -161,12 +193,12 @@ class BatchedModel:
         # replications sorted by (configuration, operators): each batch is a run of rows
         code = cfg_index * len(op_codes) + op_index
         order = np.argsort(code, kind="stable")
-        batches = {}  # code -> (configuration, operators, parameters, collapses)
+        batches = {}
         for c in np.unique(code).tolist():
             cfg = configs[c // len(op_codes)]
-            ops, params = self._ops_for(cfg, op_codes[c % len(op_codes)])
-            batches[c] = (cfg, ops, params, collapses(cfg.Z, ops, params))
+            batches[c] = self._batch(cfg, *self._ops_for(cfg, op_codes[c % len(op_codes)]))
         base = np.stack([cfg.base_weights for cfg in configs])
+        base_upper = base[:, self.reduction.columns] if self.reduction is not None else None
         multipliers = self._multipliers(columns, R)
         out = np.empty((R, len(self.units)))
         width = max(len(self.units), len(self.tree.indicators), int(self.tree.offsets[-1]))
@@ -174,25 +206,26 @@ class BatchedModel:
 
         def run_span(start: int) -> int:
             rows = order[start:start + span]
-            W = self._weights_for(base[cfg_index[rows]], columns, multipliers, rows)
-            E = None  # effective weights, made the first time a batch collapses
             codes = code[rows]
             bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
+            E = None  # effective weights of the upper tree's leaves, made when first needed
             for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-                cfg, ops, params, collapsed = batches[int(codes[lo])]
-                if collapsed:
+                batch, part = batches[int(codes[lo])], rows[lo:hi]
+                if batch.constant is not None:
+                    out[part] = batch.constant
+                elif batch.power is not None:
                     if E is None:
-                        E = effective_weights(self.tree, W)
-                    try:
-                        out[rows[lo:hi]] = collapsed_scores(E[lo:hi], cfg.Z, ops, params, cfg.logZ)
-                    except ValueError:
-                        self._aggregate(cfg, W[lo:lo + 1], ops, params)  # raises the InputError
-                    continue
-                # node by node: (rows, units, children) arrays, so smaller pieces
-                step = max(1, TREE_CELLS // (len(self.units) * self.tree.max_children))
-                for piece in range(lo, hi, step):
-                    b = slice(piece, min(piece + step, hi))
-                    out[rows[b]] = self._aggregate(cfg, W[b], ops, params)
+                        W = self._weights_for(base_upper[cfg_index[rows]], columns, multipliers, rows,
+                                              self._upper_position)
+                        E = effective_weights(self.reduction.tree, W)
+                    out[part] = collapsed_scores(E[lo:hi], batch.leaves, batch.power, batch.log_leaves)
+                else:  # node by node, on (rows, units, children) arrays: in smaller pieces
+                    W = self._weights_for(base[cfg_index[part]], columns, multipliers, part,
+                                          self._full_position)
+                    step = max(1, TREE_CELLS // (len(self.units) * self.tree.max_children))
+                    for piece in range(0, len(part), step):
+                        out[part[piece:piece + step]] = self._aggregate(batch.cfg, W[piece:piece + step],
+                                                                        batch.ops, batch.params)
             return len(rows)
 
         starts = range(0, R, span)
@@ -260,10 +293,12 @@ class BatchedModel:
         M = np.column_stack(values) if values else np.ones((R, 0))
         return M, np.array(cols, dtype=np.intp)
 
-    def _weights_for(self, base: np.ndarray, design: dict, multipliers, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), K): the children's weights of every aggregate in these replications.
+    def _weights_for(self, base: np.ndarray, design: dict, multipliers, rows: np.ndarray,
+                     position: np.ndarray) -> np.ndarray:
+        """The children's weights in these replications, one row each.
 
-        ``base`` holds each row's configuration weights (excluded children 0).
+        ``base`` holds each row's configuration weights (excluded children 0) for some of
+        the weight columns; ``position`` maps a full column to its place in ``base``.
         """
         W = base  # a fresh gather: edited in place
         for c in self.problem.choices:
@@ -272,9 +307,11 @@ class BatchedModel:
                 chosen = sets[design[c.id].astype(int)[rows] - 1]
                 for col, nid in enumerate(c.weight_sets.columns):
                     parent = self.fw.parent_of[nid]
-                    k = self._weight_column(parent, [ch.id for ch in self.fw.nodes[parent].children].index(nid))
+                    siblings = [ch.id for ch in self.fw.nodes[parent].children]
+                    k = position[self._weight_column(parent, siblings.index(nid))]
                     W[:, k] = np.where(base[:, k] > 0, chosen[:, col], 0.0)
         M, cols = multipliers
+        cols = position[cols]
         if cols.size and np.unique(cols).size == cols.size:
             W[:, cols] *= M[rows]
         else:  # two choices perturb one weight: apply both

@@ -21,6 +21,8 @@ OECD/JRC (2008) Handbook on Constructing Composite Indicators, §1.5.
 """
 from __future__ import annotations
 
+import hashlib
+
 from typing import Literal
 
 import numpy as np
@@ -28,7 +30,7 @@ from pydantic import Field
 
 from ..impute.common import log_entry, year_slices
 from ..registry import Params, register
-from .columns import passes_columns, skew_kurt_columns, winsorise_columns
+from .columns import WinsoriseTrace, passes_columns, skew_kurt_columns
 
 
 def skew(v: np.ndarray) -> float:
@@ -158,7 +160,8 @@ def winsorise_log(X, ctx, params: WinsoriseLogParams):
         V = X[rows]
         g1, g2 = skew_kurt_columns(V)
         state = passes_columns(g1, g2, st, kt)
-        W, points, hi_mask, _ = winsorise_columns(V, params.max_points, st, kt)
+        W, points, hi_mask, _ = _trace(V, params.max_points, st, kt, getattr(ctx, "memo", None)
+                                       ).result(params.max_points)
         a1, a2 = skew_kurt_columns(W)
         after = passes_columns(a1, a2, st, kt)
         if getattr(ctx, "quiet", False):  # the same outcome as the loop below, without its log
@@ -192,6 +195,21 @@ def winsorise_log(X, ctx, params: WinsoriseLogParams):
                 _log_column(entries, ind, year, ctx.units[rows], v, new, action, reason, points_j,
                             (g1[j], g2[j]), "winsorise_log")
     return out, entries
+
+
+TRACE_POINTS = 5  # COINr's default max_points: a shared trace serves every limit up to it
+
+
+def _trace(V: np.ndarray, max_points: int, st: float, kt: float, memo: dict | None) -> WinsoriseTrace:
+    """The winsorising trace of V; with a memo (several variants of one run), shared by limits."""
+    if memo is None:
+        return WinsoriseTrace(V, max_points, st, kt)
+    key = ("winsorise_log trace", V.shape, hashlib.sha1(np.ascontiguousarray(V).tobytes()).hexdigest(),
+           st, kt)
+    trace = memo.get(key)
+    if trace is None or trace.max_points < max_points:
+        trace = memo[key] = WinsoriseTrace(V, max(max_points, TRACE_POINTS), st, kt)
+    return trace
 
 
 def _log_column(entries, ind, year, units, v, new, action, reason, points, sk_before, method):
