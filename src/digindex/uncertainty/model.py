@@ -19,7 +19,7 @@ from ..engine import evaluate
 from ..engine.evaluate import _prepare, normalise_stage
 from ..errors import InputError, Problem
 from ..framework import Framework
-from .batch import TreeArrays, aggregate_batch, collapsed_scores, effective_weights, thread_pool
+from .batch import TreeArrays, aggregate_batch, collapsed_scores, effective_weights, keep_heap, thread_pool
 from .problem import PRE_AGGREGATION, UncertaintyProblem, apply_levels, without_indicator
 from .reduce import Reduction
 
@@ -55,6 +55,7 @@ class BatchedModel:
 
     def __init__(self, fw: Framework, panel, problem: UncertaintyProblem, cache: dict | None = None,
                  workers: int | None = None):
+        keep_heap()
         self.fw, self.panel, self.problem = fw, panel, problem
         self.cache = {} if cache is None else cache
         self.tree = TreeArrays.of(fw)
