@@ -7,6 +7,8 @@ problems are collected and raised together as one :class:`InputError`.
 """
 from __future__ import annotations
 
+import functools
+
 import math
 from typing import Any, Callable
 
@@ -236,12 +238,18 @@ def transform_fn(node: Node):
 
 
 def normalise_context(node: Node) -> NormaliseContext:
-    tf = transform_fn(node)
-    gp = node.goalposts
+    goalposts = tuple(node.goalposts) if node.goalposts is not None else None
+    return _normalise_context(node.id, node.direction, goalposts, node.clip, node.target, node.transform)
+
+
+@functools.lru_cache(maxsize=4096)  # many-variant runs ask for the same indicators again and again
+def _normalise_context(indicator, direction, goalposts, clip, target, transform) -> NormaliseContext:
+    tf = TRANSFORMS.get(transform) if transform else None
+    gp = goalposts
     if gp is not None and tf is not None:
         gp = (float(tf(gp[0])), float(tf(gp[1])))
-    return NormaliseContext(indicator=node.id, direction=node.direction, goalposts=gp,
-                            clip=node.clip, target=node.target, transform=tf)
+    return NormaliseContext(indicator=indicator, direction=direction, goalposts=gp,
+                            clip=clip, target=target, transform=tf)
 
 
 MEANS = {"arithmetic", "geometric", "harmonic", "generalised", "mean_min"}

@@ -185,8 +185,13 @@ class BatchedModel:
         every replication are computed at once; replications sharing a configuration and
         operators are then one batch.
         """
-        columns = {c: np.asarray(design[c]) for c in design}  # a DataFrame or a dict of columns
-        R = len(design) if isinstance(design, pd.DataFrame) else len(next(iter(columns.values())))
+        if isinstance(design, pd.DataFrame):  # one conversion, not one per column
+            values = design.to_numpy(dtype=float)
+            columns = {c: values[:, i] for i, c in enumerate(design.columns)}
+            R = len(design)
+        else:  # a dict of columns
+            columns = {c: np.asarray(v) for c, v in design.items()}
+            R = len(next(iter(columns.values())))
         cfg_index, configs = self._distinct(self._levels(columns, self.config_choices, R),
                                             self.config_choices, self.config)
         op_index, op_codes = self._distinct(self._levels(columns, self.op_choices, R), self.op_choices,

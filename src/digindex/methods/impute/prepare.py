@@ -106,7 +106,7 @@ def denominate(fw, panel, X: np.ndarray, specs: dict[str, DenominatorSpec]):
                 file=data_files, column=spec.column,
                 fix=f"add a column {spec.column!r} to the data, or correct the denominator"))
             continue
-        d = np.asarray(panel.table[spec.column].to_numpy(), dtype=float)
+        d = panel.matrix([spec.column])[:, 0]
         bad = ~np.isnan(X[:, j]) & (np.isnan(d) | (d == 0))
         for r in np.flatnonzero(bad):
             what = "missing" if np.isnan(d[r]) else "zero"

@@ -55,13 +55,13 @@ def _central(X, ctx, params: CentralParams, name: str, fn):
             for lab in dict.fromkeys(lab for lab in labs[missing] if lab is not None):
                 in_group = members[lab]
                 peers = col[in_group & ~missing]
+                value = float(fn(peers)) if peers.size else None
                 for r in np.flatnonzero(in_group & missing):
                     unit = ctx.units[rows[r]]
-                    if peers.size == 0:
+                    if value is None:
                         entries.append(log_entry("impute", f"not imputed: no value in group {lab!r}",
                                                  node=ind, unit=unit, year=year, method=name))
                         continue
-                    value = float(fn(peers))
                     out[rows[r], j] = value
                     if not quiet:
                         entries.append(imputed(name, ind, unit, year, value,
