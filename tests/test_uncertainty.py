@@ -158,7 +158,7 @@ def test_bad_design_file_is_reported(tmp_path, ua):
 def test_fast_ranks_and_percentiles_equal_scipy_and_numpy():
     from scipy.stats import rankdata
 
-    from digindex.uncertainty.batch import rank_rows
+    from digindex.uncertainty.batch import rank_rows, rank_rows_within
     from digindex.uncertainty.summary import rank_counts, rank_summary
 
     rng = np.random.default_rng(0)
@@ -170,6 +170,12 @@ def test_fast_ranks_and_percentiles_equal_scipy_and_numpy():
     threaded, counts = rank_rows(big, workers=2, counts=True)
     assert np.array_equal(threaded, np.vstack([ranks] * 5), equal_nan=True)
     assert np.array_equal(counts, rank_counts(threaded))
+    groups = np.array([f"P{j % 7}" for j in range(30)], dtype=object)  # ranks within parents
+    within = rank_rows_within(Y, groups)
+    for g in set(groups):
+        cols = np.flatnonzero(groups == g)
+        assert np.array_equal(within[:, cols], rankdata(-Y[:, cols], axis=1, method="min", nan_policy="omit"),
+                              equal_nan=True)
     s = rank_summary(ranks, np.ones(30), range(30))
     for col, q in (("median_rank", 50), ("p05_rank", 5), ("p95_rank", 95)):
         assert np.allclose(s[col], np.nanpercentile(ranks, q, axis=0))

@@ -273,7 +273,7 @@ def keep_heap() -> None:
         pass
 
 
-RANK_BLOCK = 1024  # rows ranked at a time: small blocks stay in cache (about 3× faster than one sort)
+RANK_CELLS = 52_224  # cells ranked at a time (1,024 rows of 51): small blocks stay in cache
 
 
 def rank_rows(Y: np.ndarray, workers: int = 1, counts: bool = False):
@@ -286,12 +286,13 @@ def rank_rows(Y: np.ndarray, workers: int = 1, counts: bool = False):
     Y = np.ascontiguousarray(Y, dtype=float)
     R, n = Y.shape
     out = np.empty(Y.shape)
-    starts = range(0, R, RANK_BLOCK)
+    block = max(16, RANK_CELLS // max(n, 1))
+    starts = range(0, R, block)
     tallies = []
 
     def rank_block(start):
-        ranks, order, first, ordered = _rank_block(Y[start:start + RANK_BLOCK])
-        out[start:start + RANK_BLOCK] = ranks
+        ranks, order, first, ordered = _rank_block(Y[start:start + block])
+        out[start:start + block] = ranks
         if counts:  # column order[r, i] took rank first[r, i]; NaN (sorted last) is not counted
             cells = order * n + (np.arange(n) if first is None else first.astype(np.int64) - 1)
             missing = np.isnan(ordered)
@@ -334,9 +335,28 @@ def _rank_block(Y: np.ndarray):
 
 
 def rank_rows_within(Y: np.ndarray, groups: np.ndarray, workers: int = 1) -> np.ndarray:
-    """Ranks within each row and each group of columns (e.g. units of one parent city)."""
-    out = np.full(Y.shape, np.nan)
-    for g in dict.fromkeys(groups.tolist()):
-        cols = np.flatnonzero(groups == g)
-        out[:, cols] = rank_rows(Y[:, cols], workers)
-    return out
+    """Ranks within each row and each group of columns (e.g. units of one parent city).
+
+    The groups are laid side by side as rows of one padded table (the padding is NaN,
+    which is never ranked), so all of them are ranked in one call.
+    """
+    R, n = Y.shape
+    labels, code, sizes = np.unique(np.asarray(groups, dtype=str), return_inverse=True, return_counts=True)
+    G, width = len(labels), int(sizes.max(initial=0))
+    if G * width > 4 * n:  # very uneven groups: padding would cost more than it saves
+        out = np.full(Y.shape, np.nan)
+        for g in range(G):
+            cols = np.flatnonzero(code == g)
+            out[:, cols] = rank_rows(Y[:, cols], workers)
+        return out
+    order = np.argsort(code, kind="stable")
+    slot = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # place within its group
+    layout = np.full((G, width), n)  # column n is the NaN padding
+    layout[code[order], slot] = order
+    padded = np.empty((R, n + 1))
+    padded[:, :n] = Y
+    padded[:, n] = np.nan
+    ranks = rank_rows(padded[:, layout.ravel()].reshape(R * G, width), workers).reshape(R, G * width)
+    out = np.empty((R, n + 1))
+    out[:, layout.ravel()] = ranks
+    return out[:, :n]

@@ -17,7 +17,7 @@ from .design import decode, read_design, saltelli, unit_points
 from .model import BatchedModel
 from .problem import UncertaintyProblem, problem_from_framework
 from .sobol import analyze
-from .summary import rank_frequency, rank_summary
+from .summary import rank_counts, rank_frequency, rank_summary
 
 
 @dataclass
@@ -153,8 +153,9 @@ def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, desig
     if ranks_in is not None:
         summary.insert(1, "parent", parents)
         nominal_in = rank_rows_within(nominal_scores[None], parents)[0]
-        summary = summary.merge(rank_summary(ranks_in, nominal_in, units, "parent_", top_k=()),
-                                on="unit")
+        largest = max(np.unique(parents, return_counts=True)[1])
+        summary = summary.merge(rank_summary(ranks_in, nominal_in, units, "parent_", top_k=(),
+                                             counts=rank_counts(ranks_in, largest)), on="unit")
     frequency = rank_frequency(ranks, units, counts=counts)
 
     sens, conv = None, None
