@@ -170,6 +170,10 @@ def test_fast_ranks_and_percentiles_equal_scipy_and_numpy():
     threaded, counts = rank_rows(big, workers=2, counts=True)
     assert np.array_equal(threaded, np.vstack([ranks] * 5), equal_nan=True)
     assert np.array_equal(counts, rank_counts(threaded))
+    wide = rng.random((300, 600))  # many units: counted once at the end, not per block
+    wide_ranks, wide_counts = rank_rows(wide, workers=2, counts=True)
+    assert np.array_equal(wide_ranks, rankdata(-wide, axis=1, method="min"))
+    assert np.array_equal(wide_counts, rank_counts(wide_ranks)) and wide_counts.sum() == wide.size
     groups = np.array([f"P{j % 7}" for j in range(30)], dtype=object)  # ranks within parents
     within = rank_rows_within(Y, groups)
     for g in set(groups):

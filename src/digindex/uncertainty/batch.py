@@ -289,11 +289,12 @@ def rank_rows(Y: np.ndarray, workers: int = 1, counts: bool = False):
     block = max(16, RANK_CELLS // max(n, 1))
     starts = range(0, R, block)
     tallies = []
+    per_block = counts and n <= 4 * block  # else one block's n × n tally outweighs the block
 
     def rank_block(start):
         ranks, order, first, ordered = _rank_block(Y[start:start + block])
         out[start:start + block] = ranks
-        if counts:  # column order[r, i] took rank first[r, i]; NaN (sorted last) is not counted
+        if per_block:  # column order[r, i] took rank first[r, i]; NaN (sorted last) is not counted
             cells = order * n + (np.arange(n) if first is None else first.astype(np.int64) - 1)
             missing = np.isnan(ordered)
             tallies.append(np.bincount((cells[~missing] if missing.any() else cells).ravel(),
@@ -306,6 +307,10 @@ def rank_rows(Y: np.ndarray, workers: int = 1, counts: bool = False):
             rank_block(start)
     if not counts:
         return out
+    if not per_block:
+        from .summary import rank_counts
+
+        return out, rank_counts(out)
     table = np.sum(tallies, axis=0) if tallies else np.zeros(n * n, dtype=np.int64)
     return out, table.reshape(n, n).astype(np.int64)
 
