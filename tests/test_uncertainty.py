@@ -237,3 +237,13 @@ def test_nominal_scores_equal_the_engine(write, ua):
     batched = BatchedModel(fw2, panel2, problem_from_framework(fw2)).nominal_scores()
     assert np.isnan(ev.scores["b"][[2, 5]]).all()
     assert np.allclose(batched, ev.scores["root"], rtol=1e-12, atol=0)
+
+
+def test_geometric_alternative_over_zero_scores_is_refused_clearly(write, ua):
+    fw, panel = ua
+    text = UA.replace("normalise: {method: minmax, scale: [1, 100]}", "normalise: minmax")  # 0 occurs
+    fw0 = load_framework(write("zero.yaml", text))
+    with pytest.raises(InputError) as exc:
+        run_uncertainty(fw0, panel, runs=8, sensitivity=False)
+    (p,) = exc.value.problems
+    assert "cannot be evaluated" in p.message and "values > 0" in p.message and p.fix
