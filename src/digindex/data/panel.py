@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem, ProblemCollector
+from ..errors import InputError, ProblemCollector
 from .readers import read_table, sha256_of
 from .units import registry_names, registry_parents, resolve_units, scope_of
 

@@ -179,11 +179,11 @@ class BatchedModel:
     def scores(self, design, progress=None) -> np.ndarray:
         """Root scores (R, n) of every replication of a decoded design (a table or a dict of columns).
 
-        Replications are taken in spans of a few thousand (small enough to stay in the
-        processor's cache, and bounded memory), spans on ``workers`` threads. In a span,
-        the children's weights and, where the tree collapses, the effective weights of
-        every replication are computed at once; replications sharing a configuration and
-        operators are then one batch.
+        Replications are sorted by batch (configuration and operators; see :meth:`_batch`
+        for what a batch shares) and taken in spans of about a thousand: small enough to
+        stay in the processor's cache and to bound memory; big designs run spans on
+        ``workers`` threads. In a span the varying weights and the upper tree's effective
+        weights of every replication are computed at once.
         """
         if isinstance(design, pd.DataFrame):  # one conversion, not one per column
             values = design.to_numpy(dtype=float)
