@@ -157,11 +157,14 @@ class BatchedModel:
                     "doubt), which the uncertainty analysis cannot vary", file=self.fw.source,
                     fix="use node-level weights for this analysis"))
             wt = {(r.node, r.child): r.weight for r in ev.weights.itertuples()}
-        cols = {nid: j for j, nid in enumerate(fw.indicator_ids)}
-        Z = np.ones((len(self.units), len(self.tree.indicators)))
-        for j, nid in enumerate(self.tree.indicators):
-            if nid in cols:
-                Z[:, j] = normalised[:, cols[nid]]
+        if fw.indicator_ids == self.tree.indicators:
+            Z = normalised  # a new array, not a cached one
+        else:  # an excluded indicator keeps its column, at 1 with weight 0
+            cols = {nid: j for j, nid in enumerate(fw.indicator_ids)}
+            Z = np.ones((len(self.units), len(self.tree.indicators)))
+            for j, nid in enumerate(self.tree.indicators):
+                if nid in cols:
+                    Z[:, j] = normalised[:, cols[nid]]
         base, ops, params = [], [], []
         for a in self.tree.aggregates:
             base.extend(wt.get((a, c.id), 0.0) for c in self.fw.nodes[a].children)
