@@ -74,7 +74,7 @@ def decode(problem: UncertaintyProblem, U: np.ndarray) -> pd.DataFrame:
         block = U[:, sl]
         if c.kind == "noise":
             for (node, j), col in zip(c.weight_targets, block.T):
-                cols[f"{c.id}:{node}/{j + 1}"] = c.multipliers(col)
+                cols[c.column(node, j)] = c.multipliers(col)
         else:
             cols[c.id] = c.level_of(block[:, 0]) + 1
     return pd.DataFrame(cols)
@@ -97,7 +97,7 @@ def read_design(problem: UncertaintyProblem, path: str | Path) -> pd.DataFrame:
     for c in problem.choices:
         if c.kind == "noise":
             for node, j in c.weight_targets:
-                name = f"{c.id}:{node}/{j + 1}"
+                name = c.column(node, j)
                 known.add(name)
                 out[name] = pd.to_numeric(raw[name], errors="coerce") if name in raw else np.ones(len(raw))
             continue

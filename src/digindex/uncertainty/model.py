@@ -298,7 +298,7 @@ class BatchedModel:
             if c.kind == "noise":
                 for node, j in c.weight_targets:
                     cols.append(self._weight_column(node, j))
-                    values.append(np.asarray(design[f"{c.id}:{node}/{j + 1}"], dtype=float))
+                    values.append(np.asarray(design[c.column(node, j)], dtype=float))
         M = np.column_stack(values) if values else np.ones((R, 0))
         return M, np.array(cols, dtype=np.intp)
 
@@ -352,7 +352,7 @@ def framework_variant(fw: Framework, problem: UncertaintyProblem, row: dict) -> 
                         ch.weight = ch.weight / total if total else 1.0 / len(parent.children)
                     out = out.with_choice("weights", "manual", node=node)
                     parent = out.nodes[node]
-                parent.children[j].weight *= float(row[f"{c.id}:{node}/{j + 1}"])
+                parent.children[j].weight *= float(row[c.column(node, j)])
         elif c.kind == "weight_sets":
             chosen = c.weight_sets.iloc[levels[c.id]]
             for nid, w in chosen.items():

@@ -72,6 +72,10 @@ class Choice:
         """Inverse CDF of the discrete uniform: equal probability for each alternative."""
         return np.minimum((np.asarray(u) * self.n_levels).astype(int), self.n_levels - 1)
 
+    def column(self, node: str, child: int) -> str:
+        """The design column of a noise choice's weight of ``node``'s child ``child`` (0-based)."""
+        return f"{self.id}:{node}/{child + 1}"
+
     def multipliers(self, u: np.ndarray) -> np.ndarray:
         """Weight multipliers 1 + noise·(2u − 1), for a noise choice."""
         return 1.0 + self.noise * (2.0 * np.asarray(u) - 1.0)

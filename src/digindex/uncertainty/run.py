@@ -81,10 +81,10 @@ def check_choices_matter(model: BatchedModel, tol: float = 1e-12) -> None:
         for k in problem.choices:
             if k.kind == "noise":
                 for node, j in k.weight_targets:
-                    block[f"{k.id}:{node}/{j + 1}"] = np.ones(rows)
+                    block[k.column(node, j)] = np.ones(rows)
         if c.kind == "noise":
             for node, j in c.weight_targets:
-                block[f"{c.id}:{node}/{j + 1}"] = np.r_[1.0, c.multipliers(rng.random(rows - 1))]
+                block[c.column(node, j)] = np.r_[1.0, c.multipliers(rng.random(rows - 1))]
         else:
             block[c.id] = np.arange(1, rows + 1)
         blocks.append(block)
