@@ -78,6 +78,12 @@ class BatchedModel:
             elif c.kind == "weight_sets":
                 varying.update(self.tree.aggregates.index(fw.parent_of[nid]) for nid in c.weight_sets.columns)
         self.reduction = Reduction.of(self.tree, varying)
+        self._weight_sets = [  # (choice, its sets (rows × columns), the weight column of each set column)
+            (c, c.weight_sets.to_numpy(float),
+             np.array([self._weight_column(fw.parent_of[nid],
+                                           [ch.id for ch in fw.nodes[fw.parent_of[nid]].children].index(nid))
+                       for nid in c.weight_sets.columns], dtype=np.intp))
+            for c in problem.choices if c.kind == "weight_sets"]
         K = int(self.tree.offsets[-1])
         self._full_position = np.arange(K)
         self._upper_position = np.full(K, -1)
@@ -257,19 +263,11 @@ class BatchedModel:
         """(index per row, [make(key) for each distinct key]): rows of ``keys`` are levels."""
         if keys.shape[1] == 0:
             return np.zeros(len(keys), dtype=np.intp), [make(())]
-        radix = [c.n_levels for c in choices]
         code = np.zeros(len(keys), dtype=np.int64)
-        for j, base in enumerate(radix):  # mixed-radix number: one integer per combination
-            code = code * base + keys[:, j]
-        distinct, index = np.unique(code, return_inverse=True)
-        made = []
-        for value in distinct.tolist():
-            digits = []
-            for base in reversed(radix):
-                value, digit = divmod(value, base)
-                digits.append(digit)
-            made.append(make(tuple(reversed(digits))))
-        return index.reshape(-1), made
+        for j, c in enumerate(choices):  # mixed-radix number: one integer per combination
+            code = code * c.n_levels + keys[:, j]
+        _, first, index = np.unique(code, return_index=True, return_inverse=True)
+        return index.reshape(-1), [make(tuple(int(v) for v in keys[i])) for i in first]
 
     @staticmethod
     def _levels(columns: dict, choices, R: int) -> np.ndarray:
@@ -310,15 +308,10 @@ class BatchedModel:
         the weight columns; ``position`` maps a full column to its place in ``base``.
         """
         W = base  # a fresh gather: edited in place
-        for c in self.problem.choices:
-            if c.kind == "weight_sets":
-                sets = c.weight_sets.to_numpy(float)
-                chosen = sets[design[c.id].astype(int)[rows] - 1]
-                for col, nid in enumerate(c.weight_sets.columns):
-                    parent = self.fw.parent_of[nid]
-                    siblings = [ch.id for ch in self.fw.nodes[parent].children]
-                    k = position[self._weight_column(parent, siblings.index(nid))]
-                    W[:, k] = np.where(base[:, k] > 0, chosen[:, col], 0.0)
+        for c, sets, set_columns in self._weight_sets:
+            chosen = sets[design[c.id].astype(int)[rows] - 1]
+            k = position[set_columns]
+            W[:, k] = np.where(base[:, k] > 0, chosen, 0.0)
         M, cols = multipliers
         cols = position[cols]
         if cols.size and np.unique(cols).size == cols.size:
