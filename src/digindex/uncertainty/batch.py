@@ -219,16 +219,19 @@ def _per_replication(op, params, X, W, tree, a, years, units):
     return out
 
 
-def effective_weights(tree: TreeArrays, weights) -> np.ndarray:
+def effective_weights(tree: TreeArrays, weights, ones: np.ndarray | None = None) -> np.ndarray:
     """(R, m): each indicator's weight in the index, the product of normalised weights on its path.
 
-    ``weights`` is (R, K) or a list of per-aggregate (R, k_a) matrices.
+    ``weights`` is (R, K) or a list of per-aggregate (R, k_a) matrices. Normalised weights in
+    the columns ``ones`` are taken as 1 (e.g. to weigh indicators within a subtree only).
     """
     W = weights if isinstance(weights, np.ndarray) else np.hstack(weights)
     R, K = W.shape
     N = np.empty((R, K + 1))
     N[:, K] = 1.0  # the padding column of shorter paths
     np.divide(W, W @ tree.siblings, out=N[:, :K])  # each weight over its siblings' total
+    if ones is not None:
+        N[:, ones] = 1.0
     E = N[:, tree.paths[:, 0]]
     for d in range(1, tree.paths.shape[1]):  # root first: the same products as node by node
         E *= N[:, tree.paths[:, d]]

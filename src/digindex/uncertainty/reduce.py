@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .batch import TreeArrays, common_power, node_scores
+from .batch import TreeArrays, common_power, effective_weights, node_scores
 
 
 @dataclass
@@ -72,11 +72,8 @@ class Reduction:
         p = common_power(ops, op_params)
         if p is not None and not np.isnan(Z).any():
             # each leaf is the power mean of its indicators with the weights below it: the
-            # products of normalised weights on each indicator's path, upper ones taken as 1
-            normalised = np.ones(len(base) + 1)  # the last one pads shorter paths
-            normalised[:-1] = base / np.add.reduceat(base, full.offsets[:-1])[full.owner]
-            normalised[self.columns] = 1.0
-            share = np.prod(normalised[full.paths], axis=1)[:, None] * self.membership  # (m, L)
+            # effective weights with the upper tree's weights taken as 1
+            share = effective_weights(full, base[None], ones=self.columns)[0][:, None] * self.membership
             if p == 1.0:
                 return Z @ share
             if p == 0.0:
