@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -19,47 +16,8 @@ from ..errors import InputError, Problem
 from ..framework import Framework
 from ..framework.parse import normalise_context, transform_fn
 from ..methods import get_method, make_params
+from ..methods.context import AggregateContext, LogEntry, StageContext  # noqa: F401  (re-exported)
 from ..methods.aggregate import needs_positive
-
-
-@dataclass
-class StageContext:
-    """What imputation and treatment methods may know about the rows and columns."""
-
-    framework: Framework
-    units: np.ndarray
-    years: np.ndarray
-    indicators: list[str]
-    parents: dict[str, str]
-    data: pd.DataFrame  # the panel table, with any data_columns (groups, denominators)
-    quiet: bool = False  # methods may skip building log entries (many-variant runs)
-    # methods may keep intermediate results here, keyed by their inputs, for the other
-    # variants of a many-variant run (e.g. one winsorising trace for several max_points)
-    memo: dict | None = None
-
-
-@dataclass(frozen=True)
-class AggregateContext:
-    """What weighting and aggregation methods may know about a node's rows."""
-
-    node: str
-    children: list[str]
-    units: np.ndarray
-    years: np.ndarray
-
-
-@dataclass
-class LogEntry:
-    stage: str
-    message: str
-    node: str | None = None
-    unit: str | None = None
-    year: Any = None
-    detail: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {"stage": self.stage, "node": self.node, "unit": self.unit, "year": self.year,
-                "message": self.message, **{f"detail_{k}": v for k, v in self.detail.items()}}
 
 
 def normalise_stage(fw: Framework, treated: np.ndarray, units, years, prev: str, cache: dict):

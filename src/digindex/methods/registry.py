@@ -12,20 +12,28 @@ Families and the signature their functions share:
   are the children of one node, ``w`` their weights summing to 1 (shape (k,), or (rows, k)
   for per-unit weights); ``ctx`` is an ``AggregateContext`` (node, children, units,
   years: per-year methods such as TOPSIS group by ``ctx.years``). NaN cells are
-  missing and must be handled as the method's docstring states.
+  missing and must be handled as the method's docstring states. A method may also
+  register a ``batched`` kernel ``fn(X, W, params, ctx) -> (R, n)`` over R replications
+  (``X`` (n, k) shared or (R, n, k), ``W`` (R, k) or (R, n, k)); otherwise
+  :meth:`MethodSpec.batched` loops over the replications.
 - ``weights``: ``fn(X, prior, params, ctx) -> ndarray | (ndarray, info)``: weights of
   the children of one
   node, from their normalised values ``X`` (pooled over all years) and the framework's
   weights ``prior``; ``info`` (e.g. AHP λmax, CI, CR) is kept in the result.
 - ``impute`` and ``treat``: operate on the indicator matrix; see their modules.
+
+Every method declares what it can do as :class:`Capabilities` (for given parameters);
+generic code (the engine, the uncertainty engine, explanations, the framework checks)
+asks ``spec.capabilities(params)`` and never tests a method's name.
 """
 from __future__ import annotations
 
 import inspect
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 FAMILIES = ("impute", "treat", "normalise", "weights", "aggregate")
@@ -42,6 +50,30 @@ class NoParams(Params):
 
 
 @dataclass(frozen=True)
+class Capabilities:
+    """What a method does, for given parameters: generic code reads these, never names.
+
+    - ``scope``: what one output value depends on. ``row``: that unit-year's own inputs
+      (weighted means); ``year``: the other units of the same year (TOPSIS, VIKOR,
+      Copeland, MPI, per-year bounds); ``panel``: every row of the panel (pooled forms).
+    - ``power``: an aggregation that is the weighted power mean of order r (1 arithmetic,
+      0 geometric, −1 harmonic); None for any other operator. Trees of one power mean
+      collapse to effective weights, and contributions have an exact split for r = 1, 0.
+    - ``inputs``: what the method needs of its input values: ``any``, ``nonnegative`` or
+      ``positive`` (checked on the data, and statically against the children's ranges).
+    - ``data_driven``: weights computed from the children's scores (entropy, CRITIC, PCA …),
+      as opposed to fixed by the framework (manual, equal, AHP).
+    - ``per_row``: weights that differ per unit-year (benefit of the doubt).
+    """
+
+    scope: Literal["row", "year", "panel"] = "row"
+    power: float | None = None
+    inputs: Literal["any", "nonnegative", "positive"] = "any"
+    data_driven: bool = False
+    per_row: bool = False
+
+
+@dataclass(frozen=True)
 class MethodSpec:
     family: str
     name: str
@@ -54,6 +86,31 @@ class MethodSpec:
     # used when ``columns_ok(params, ctx)`` says the per-indicator context adds nothing.
     columns: Callable[..., Any] | None = None
     columns_ok: Callable[..., bool] | None = None
+    # Capabilities, or a function of the validated parameters returning them.
+    declared: Capabilities | Callable[[Any], Capabilities] = Capabilities()
+    # aggregate: the kernel over many replications at once (see the module doc)
+    batched_kernel: Callable[..., np.ndarray] | None = None
+
+    def capabilities(self, params: Any = None) -> Capabilities:
+        """What this method does with ``params`` (validated, a raw dict, or None for defaults)."""
+        if not callable(self.declared):
+            return self.declared
+        if params is None or isinstance(params, dict):
+            params = make_params(self, params or {})
+        return self.declared(params)
+
+    def batched(self, X: np.ndarray, W: np.ndarray, params: Any = None, ctx: Any = None) -> np.ndarray:
+        """Scores (R, n) of R replications: ``X`` (n, k) or (R, n, k), ``W`` (R, k) or (R, n, k).
+
+        The method's own kernel when it has one, else its function once per replication.
+        """
+        if self.batched_kernel is not None:
+            return self.batched_kernel(X, W, params, ctx)
+        R = W.shape[0]
+        out = np.empty((R, X.shape[-2]))
+        for r in range(R):
+            out[r] = self.func(X if X.ndim == 2 else X[r], W[r], params, ctx)
+        return out
 
     @property
     def doc(self) -> str:
@@ -93,8 +150,13 @@ _REGISTRY: dict[tuple[str, str], MethodSpec] = {}
 
 
 def register(family: str, name: str, params: type[Params] = NoParams, output_range=None,
-             columns=None, columns_ok=None):
-    """Decorator registering ``func`` as method ``name`` of ``family``."""
+             columns=None, columns_ok=None, capabilities: Capabilities | Callable = Capabilities(),
+             batched=None):
+    """Decorator registering ``func`` as method ``name`` of ``family``.
+
+    ``capabilities`` is a :class:`Capabilities` or a function of the validated parameters
+    returning one; ``batched`` an aggregation kernel over many replications.
+    """
     if family not in FAMILIES:
         raise ValueError(f"unknown method family {family!r}")
 
@@ -102,7 +164,8 @@ def register(family: str, name: str, params: type[Params] = NoParams, output_ran
         key = (family, name)
         if key in _REGISTRY:
             raise ValueError(f"method {family}/{name} is registered twice")
-        _REGISTRY[key] = MethodSpec(family, name, func, params, output_range, columns, columns_ok)
+        _REGISTRY[key] = MethodSpec(family, name, func, params, output_range, columns, columns_ok,
+                                    capabilities, batched)
         return func
 
     return deco

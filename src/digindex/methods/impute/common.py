@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from ..context import LogEntry
+
 
 def year_slices(years) -> list[tuple[Any, np.ndarray]]:
     """(year, row indices) for each year, in order of first appearance."""
@@ -35,9 +37,7 @@ def unit_slices(units, years) -> list[tuple[Any, np.ndarray]]:
 
 
 def log_entry(stage: str, message: str, node=None, unit=None, year=None, **detail):
-    """A LogEntry (imported lazily: the engine imports the method registry)."""
-    from ...engine.evaluate import LogEntry
-
+    """A LogEntry of this stage, with the details as keyword arguments."""
     return LogEntry(stage, message, node=node, unit=unit, year=year, detail=detail)
 
 
