@@ -156,7 +156,7 @@ def test_table_unknown_column(write):
 def test_operators_needing_positive_inputs_are_checked_statically(write):
     # a generalised mean of order -1 over min-max [0, 100] is refused like the harmonic mean
     found = problems(write("f.yaml", "aggregate: {method: generalised, r: -1}\n" + GOOD))
-    assert found and "generalised mean" in found[0].message
+    assert found and "generalised aggregation, which needs values > 0" in found[0].message
     load_framework(write("g.yaml", "aggregate: {method: generalised, r: 2}\n" + GOOD))
     # a geometric root over a raw Copeland score (which can be negative) is refused
     text = GOOD.replace("  id: root\n", "  id: root\n  aggregate: geometric\n").replace(

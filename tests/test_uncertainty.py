@@ -187,21 +187,25 @@ def test_fast_ranks_and_percentiles_equal_scipy_and_numpy():
 
 
 def test_collapsed_tree_equals_node_by_node(ua):
-    """With one power mean everywhere, the tree collapses to effective weights: same scores."""
-    from digindex.uncertainty.batch import TreeArrays, _power_mean, aggregate_batch
+    """With one power mean everywhere, the tree collapses to effective weights: the same scores
+    as aggregating node by node with the registered means, one replication at a time."""
+    from digindex.methods import get_method
+    from digindex.uncertainty.batch import TreeArrays, aggregate_batch, operators
 
     fw, panel = ua
     tree = TreeArrays.of(fw)
     Z = np.random.default_rng(1).uniform(1, 100, size=(24, 5))
     W = [np.random.default_rng(2).uniform(0.5, 1.5, size=(7, len(k))) for k in tree.children]
-    for op, p in (("arithmetic", 1.0), ("geometric", 0.0), ("harmonic", -1.0)):
-        fast = aggregate_batch(tree, Z, W, (op,) * len(tree.aggregates), ({},) * len(tree.aggregates))
-        scores = []
-        for a, kids in enumerate(tree.children):  # node by node, children first
-            X = np.stack([np.broadcast_to(Z[:, j], (7, 24)) if is_ind else scores[j] for is_ind, j in kids],
-                         axis=-1)
-            scores.append(_power_mean(X, W[a], p, 0.5))
-        assert np.allclose(fast, scores[tree.root], rtol=1e-12)
+    for op, params in (("arithmetic", {}), ("geometric", {}), ("harmonic", {}), ("generalised", {"r": 2.5})):
+        ops = operators([op] * len(tree.aggregates), [params] * len(tree.aggregates))
+        fast = aggregate_batch(tree, Z, W, ops)
+        spec = get_method("aggregate", op)
+        for r in range(7):  # one replication at a time, node by node, children first
+            scores = []
+            for a, kids in enumerate(tree.children):
+                X = np.column_stack([Z[:, j] if is_ind else scores[j] for is_ind, j in kids])
+                scores.append(spec.func(X, W[a][r] / W[a][r].sum(), ops[a][1]))
+            assert np.allclose(fast[r], scores[tree.root], rtol=1e-12, atol=0)
 
 
 def test_panel_ranks_are_compared_within_one_year(write):

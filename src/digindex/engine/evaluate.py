@@ -17,7 +17,7 @@ from ..framework import Framework
 from ..framework.parse import normalise_context, transform_fn
 from ..methods import get_method, make_params
 from ..methods.context import AggregateContext, LogEntry, StageContext  # noqa: F401  (re-exported)
-from ..methods.aggregate import needs_positive
+from ..methods.node import NodeWeights, aggregate_node, node_weights
 
 
 def normalise_stage(fw: Framework, treated: np.ndarray, units, years, prev: str, cache: dict):
@@ -90,40 +90,25 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
     # aggregate, children before parents
     col = {nid: j for j, nid in enumerate(ind_ids)}
     scores = {nid: normalised[:, j] for nid, j in col.items()}
-    weight_rows, weight_info = [], {}
+    weight_rows, weight_info, node_weight_values = [], {}, {}
     for node in fw.aggregates:
         child_ids = [c.id for c in node.children]
         X = np.column_stack([scores[c] for c in child_ids])
         actx = AggregateContext(node=node.id, children=child_ids, units=units, years=years)
-        w = _node_weights(fw, node, X, actx, weight_rows, weight_info, log)
+        weights = _node_weights(fw, node, X, actx, weight_rows)
+        if weights.info:
+            weight_info[node.id] = weights.info
+        log.extend(weights.log)
+        node_weight_values[node.id] = weights.values
         op = fw.method_for("aggregate", node)
-        # rows below the node's minimum coverage take no part, not even in the
-        # comparisons of methods such as TOPSIS or Copeland
-        coverage = np.mean(~np.isnan(X), axis=1)
-        low = (coverage < fw.coverage_for(node)) & (coverage > 0)
-        X = np.where(low[:, None], np.nan, X)
-        if needs_positive(op.name, op.params):
-            _refuse_non_positive(X, node.id, child_ids, op.name, units, years)
         aspec = get_method("aggregate", op.name)
-        try:
-            y = np.asarray(aspec.func(X, w, make_params(aspec, op.params), actx), float)
-        except ValueError as exc:
-            raise InputError(Problem(f"node {node.id!r}: {exc}", file=fw.source)) from None
-        for r in np.flatnonzero(low):
-            log.append(LogEntry("aggregate", f"coverage {coverage[r]:.0%} is below the minimum "
-                                f"{fw.coverage_for(node):.0%}; score left missing",
-                                node=node.id, unit=units[r], year=years[r],
-                                detail={"present": int(np.sum(~np.isnan(X[r])))}))
-        y[low] = np.nan
-        for r in np.flatnonzero(coverage == 0):
-            log.append(LogEntry("aggregate", "all inputs missing; score left missing",
-                                node=node.id, unit=units[r], year=years[r]))
-        scores[node.id] = y
+        scores[node.id] = aggregate_node(X, weights.values[None], aspec, make_params(aspec, op.params),
+                                         fw.coverage_for(node), actx, log=log, source=fw.source)[0]
         methods_used[node.id] = str(op)
 
     return Evaluation(framework=fw, panel=panel, stages=stages, scores=scores,
                       weights=pd.DataFrame(weight_rows), log=log, methods=methods_used, cache=cache,
-                      weight_info=weight_info)
+                      weight_info=weight_info, node_weights=node_weight_values)
 
 
 # ---- before normalisation: denominate, transform, screen, impute, treat -------------------
@@ -247,27 +232,18 @@ def _run_step(fw: Framework, step: str, X: np.ndarray, ctx: StageContext, skip: 
     return out, entries
 
 
-def _node_weights(fw, node, X, actx, weight_rows, weight_info, log) -> np.ndarray:
-    """Weights of ``node``'s children: a vector, or one row of weights per unit-year."""
+def _node_weights(fw, node, X, actx, weight_rows) -> NodeWeights:
+    """Weights of ``node``'s children (a vector, or one row per unit-year), and their table rows."""
     wchoice = fw.method_for("weights", node)
     wspec = get_method("weights", wchoice.name)
     prior = np.array([c.weight for c in node.children])
-    try:
-        out = wspec.func(X, prior, make_params(wspec, wchoice.params), actx)
-    except ValueError as exc:
-        raise InputError(Problem(f"node {node.id!r}, weights {wchoice.name!r}: {exc}",
-                                 file=fw.source)) from None
-    w, info = out if isinstance(out, tuple) else (out, {})
-    w = np.asarray(w, float)
-    if info:
-        weight_info[node.id] = info
-        for warning in info.get("warnings", []):
-            log.append(LogEntry("weights", warning, node=node.id))
+    weights = node_weights(X, prior, wspec, make_params(wspec, wchoice.params), actx, fw.source)
+    w = weights.values
     shown = w if w.ndim == 1 else np.nanmean(w, axis=0)
     for cid, wv, pv in zip(actx.children, shown, prior / prior.sum()):
         weight_rows.append({"node": node.id, "child": cid, "weight": wv, "nominal_weight": pv,
                             "method": str(wchoice) + ("" if w.ndim == 1 else " (mean over units)")})
-    return w
+    return weights
 
 
 def _per_indicator_choices(fw: Framework, step: str):
@@ -299,14 +275,3 @@ def _transform(fw: Framework, raw: np.ndarray, units, years) -> np.ndarray:
     if problems:
         raise InputError(problems)
     return out
-
-
-def _refuse_non_positive(X, node_id, child_ids, op, units, years):
-    bad = np.argwhere(X <= 0)
-    if len(bad):
-        problems = [Problem(
-            f"node {node_id!r} uses the {op} mean, but {child_ids[c]!r} scores {X[r, c]:g} "
-            f"(≤ 0) for unit {units[r]!r}, year {years[r]}",
-            fix="normalise onto a scale above 0 (e.g. min-max [1, 100]) or use the arithmetic mean")
-            for r, c in bad[:10]]
-        raise InputError(problems)

@@ -34,6 +34,8 @@ class Evaluation:
     methods: dict[str, str]
     cache: dict = field(default_factory=dict, repr=False)
     weight_info: dict = field(default_factory=dict)  # e.g. AHP λmax, CI, CR per node
+    # the weights each node used: (k,), or (rows, k) where they differ per unit-year
+    node_weights: dict = field(default_factory=dict)
 
     # ---- tables -------------------------------------------------------
     def _keys(self) -> pd.DataFrame:

@@ -1,9 +1,8 @@
 """Helpers shared by the explanations: rows of a unit-year, names, node weights and operators.
 
-The weights and aggregation operators are re-derived exactly as the engine uses them
-(:func:`digindex.engine.evaluate.evaluate`): the weighting method of each node is called on
-the node's child scores with the nominal weights as prior, and the operator is the node's
-``aggregate`` choice. Nothing here changes an :class:`~digindex.engine.result.Evaluation`.
+The weights are those the engine used, kept on the :class:`~digindex.engine.result.Evaluation`;
+an operator re-aggregates a node through the engine's own node aggregation
+(:func:`digindex.methods.node.aggregate_node`). Nothing here changes an Evaluation.
 """
 from __future__ import annotations
 
@@ -13,10 +12,8 @@ import pandas as pd
 from ..analytics._common import check_node, check_year
 from ..errors import InputError, Problem
 from ..methods import get_method, make_params
-
-# Aggregation operators whose value for a row depends on that row alone.
-ROW_WISE = {"arithmetic", "geometric", "harmonic", "generalised", "mean_min"}
-
+from ..methods.context import AggregateContext
+from ..methods.node import aggregate_node
 
 def memo(evaluation, key, build):
     """A per-evaluation memo (kept on the object; evaluations are not changed after creation)."""
@@ -81,40 +78,39 @@ def node_label(evaluation, node_id: str, lang: str = "zh") -> str:
 
 def node_weights(evaluation, node) -> np.ndarray:
     """The weights of ``node``'s children for every panel row (rows × children), as the engine used them."""
-    from ..engine.evaluate import AggregateContext
-
     def build():
-        fw = evaluation.framework
-        child_ids = [c.id for c in node.children]
-        X = np.column_stack([evaluation.scores[c] for c in child_ids])
-        choice = fw.method_for("weights", node)
-        spec = get_method("weights", choice.name)
-        prior = np.array([c.weight for c in node.children], dtype=float)
-        ctx = AggregateContext(node=node.id, children=child_ids, units=evaluation.panel.units,
-                               years=evaluation.panel.years)
-        out = spec.func(X, prior, make_params(spec, choice.params), ctx)
-        w = np.asarray(out[0] if isinstance(out, tuple) else out, dtype=float)
-        return np.broadcast_to(w, X.shape).copy()
+        w = evaluation.node_weights[node.id]
+        return np.broadcast_to(w, (len(evaluation.panel.units), len(node.children))).copy()
 
     return memo(evaluation, ("weights", node.id), build)
 
 
-def operator(evaluation, node):
-    """(name, function(X, w) -> y) of ``node``'s aggregation operator, with its parameters bound."""
-    from ..engine.evaluate import AggregateContext
+class Operator:
+    """A node's aggregation as the engine applies it: ``op(X, w)`` re-scores the node.
 
-    choice = evaluation.framework.method_for("aggregate", node)
-    spec = get_method("aggregate", choice.name)
-    params = make_params(spec, choice.params)
-    child_ids = [c.id for c in node.children]
+    ``capabilities`` says what the operator is (its power-mean order, whether a row's score
+    depends on that row alone).
+    """
 
-    def func(X, w, units=None, years=None):
-        units = evaluation.panel.units if units is None else units
-        years = evaluation.panel.years if years is None else years
-        ctx = AggregateContext(node=node.id, children=child_ids, units=units, years=years)
-        return np.asarray(spec.func(X, w, params, ctx), dtype=float)
+    def __init__(self, evaluation, node):
+        choice = evaluation.framework.method_for("aggregate", node)
+        self.spec = get_method("aggregate", choice.name)
+        self.params = make_params(self.spec, choice.params)
+        self.capabilities = self.spec.capabilities(self.params)
+        self.coverage = evaluation.framework.coverage_for(node)
+        self.evaluation, self.node = evaluation, node
+        self.children = [c.id for c in node.children]
 
-    return choice.name, func
+    def __call__(self, X, w, units=None, years=None) -> np.ndarray:
+        units = self.evaluation.panel.units if units is None else units
+        years = self.evaluation.panel.years if years is None else years
+        ctx = AggregateContext(node=self.node.id, children=self.children, units=units, years=years)
+        return aggregate_node(X, np.asarray(w, float)[None], self.spec, self.params, self.coverage, ctx)[0]
+
+
+def operator(evaluation, node) -> Operator:
+    """The aggregation of ``node``, with its parameters bound (see :class:`Operator`)."""
+    return memo(evaluation, ("operator", node.id), lambda: Operator(evaluation, node))
 
 
 def medians(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
@@ -124,5 +120,5 @@ def medians(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
     return values.groupby(groups.to_numpy()).transform("median")
 
 
-__all__ = ["ROW_WISE", "memo", "ranks", "row_of", "year_rows", "parent_of", "name_of", "node_label",
+__all__ = ["Operator", "memo", "ranks", "row_of", "year_rows", "parent_of", "name_of", "node_label",
            "node_weights", "operator", "check_node", "check_year", "has_city_level", "medians"]

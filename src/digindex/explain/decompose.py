@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..methods.aggregate import present_weights
-from ._base import ROW_WISE, memo, node_weights, operator, years_of
+from ._base import memo, node_weights, operator, years_of
 
 MAX_SHAPLEY_CHILDREN = 12
 
@@ -89,28 +89,25 @@ def local_contributions(evaluation, node) -> tuple[np.ndarray, str]:
         X = np.column_stack([evaluation.scores[c] for c in child_ids])
         y = evaluation.scores[node.id]
         W = present_weights(X, node_weights(evaluation, node))
-        name, func = operator(evaluation, node)
+        op = operator(evaluation, node)
+        power = op.capabilities.power
         Xf = np.nan_to_num(X)
-        if name == "arithmetic" or (name == "generalised" and _order(evaluation, node) == 1):
+        if power == 1:
             L, method = W * Xf, "weighted sum"
-        elif (name == "geometric" or (name == "generalised" and _order(evaluation, node) == 0)) \
-                and np.all(np.abs(np.log(y[~np.isnan(y)])) > 1e-12):
+        elif power == 0 and np.all(np.abs(np.log(y[~np.isnan(y)])) > 1e-12):
             with np.errstate(divide="ignore", invalid="ignore"):
                 logs = np.where(np.isnan(X), 0.0, np.log(np.where(np.isnan(X), 1.0, X)))
                 L = y[:, None] * W * logs / np.log(y)[:, None]
             method = "log-additive"
         else:
             B = _baseline(X, years_of(evaluation))
-            L = _shapley(lambda Z: func(Z, node_weights(evaluation, node)), X, W, B, name in ROW_WISE)
+            L = _shapley(lambda Z: op(Z, node_weights(evaluation, node)), X, W, B,
+                         op.capabilities.scope == "row")
             method = "shapley"
         L = np.where(np.isnan(y)[:, None], np.nan, L)
         return L, method
 
     return memo(evaluation, ("local", node.id), build)
-
-
-def _order(evaluation, node) -> float:
-    return float(evaluation.framework.method_for("aggregate", node).params.get("r", 1.0))
 
 
 def root_contributions(evaluation) -> dict[str, np.ndarray]:

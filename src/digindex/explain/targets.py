@@ -159,12 +159,11 @@ def _slopes(evaluation, r) -> np.ndarray:
             continue
         X = np.column_stack([evaluation.scores[c.id] for c in node.children])
         W = present_weights(X, node_weights(evaluation, node))[r]
-        name = fw.method_for("aggregate", node).name
+        f = operator(evaluation, node)
         for j, c in enumerate(node.children):
-            if name == "arithmetic":
+            if f.capabilities.power == 1:  # linear: the slope is the weight
                 A[c.id] = A[node.id] * W[j]
             else:
-                _, f = operator(evaluation, node)
                 h = 0.5
                 up, dn = X.copy(), X.copy()
                 up[r, j] += h

@@ -16,7 +16,6 @@ import numpy as np
 
 from ..errors import ProblemCollector
 from ..methods import get_method, make_params
-from ..methods.aggregate import needs_positive
 from ..methods.normalise import NormaliseContext
 from .model import STEPS, Framework, MethodChoice, Node
 
@@ -252,14 +251,11 @@ def _normalise_context(indicator, direction, goalposts, clip, target, transform)
                             clip=clip, target=target, transform=tf)
 
 
-MEANS = {"arithmetic", "geometric", "harmonic", "generalised", "mean_min"}
-
-
 def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
     """Static (lo, hi, lo_is_attained) of a node's scores, before any data is read.
 
-    A mean stays within its children's range; other operators declare their own
-    range in the registry, and an operator that declares none is unbounded.
+    Every method declares its range in the registry (a mean: within its children's
+    range); a method that declares none is unbounded.
     """
     if node.is_indicator:
         choice = fw.method_for("normalise", node)
@@ -269,8 +265,6 @@ def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
         return spec.output_range(make_params(spec, choice.params), normalise_context(node))
     ranges = [output_range(fw, c) for c in node.children]
     op = fw.method_for("aggregate", node)
-    if op.name in MEANS:
-        return min(r[0] for r in ranges), max(r[1] for r in ranges), False
     spec = get_method("aggregate", op.name)
     if spec.output_range is None:
         return -np.inf, np.inf, False
@@ -278,17 +272,19 @@ def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
 
 
 def _check_methods(fw: Framework, paths: dict[str, tuple], add) -> None:
-    """Checks that need the whole tree: means that need inputs > 0 over inputs that can be ≤ 0."""
+    """Checks that need the whole tree: operators over children whose range breaks what they need."""
     for node in fw.aggregates:
         op = fw.method_for("aggregate", node)
-        if not needs_positive(op.name, op.params):
+        inputs = get_method("aggregate", op.name).capabilities(op.params).inputs
+        if inputs == "any":
             continue
         for child in node.children:
             lo, _, attained = output_range(fw, child)
-            if lo < 0 or (lo == 0 and attained):
+            if lo < 0 or (inputs == "positive" and lo == 0 and attained):
                 why = "can be negative" if lo < 0 else "is 0 for the lowest unit"
                 add(paths.get(node.id, ()),
-                    f"node {node.id!r} uses the {op.name} mean, but the score of {child.id!r} {why}",
+                    f"node {node.id!r} uses the {op.name} aggregation, which needs values "
+                    f"{'> 0' if inputs == 'positive' else '≥ 0'}, but the score of {child.id!r} {why}",
                     "normalise onto a scale above 0, e.g. {method: minmax, scale: [1, 100]}, "
                     "clip fixed bounds, or use the arithmetic mean")
                 break

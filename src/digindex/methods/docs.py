@@ -12,6 +12,31 @@ TITLES = {
 }
 
 
+SCOPES = {"row": "each unit-year on its own", "year": "within each year",
+          "panel": "over the whole panel"}
+
+
+def describe(spec) -> str:
+    """The method's capabilities with default parameters, in words (parameters may change them)."""
+    try:
+        caps = spec.capabilities()
+    except ValueError:  # required parameters: declared per use
+        return "depend on the parameters"
+    fixed = spec.family == "weights" and not caps.data_driven
+    parts = [] if fixed else [SCOPES[caps.scope]]
+    if caps.power is not None:
+        parts.append(f"power mean of order r = {caps.power:g}")
+    if caps.inputs != "any":
+        parts.append("needs values > 0" if caps.inputs == "positive" else "needs values ≥ 0")
+    if spec.family == "weights":
+        parts.append("data-driven" if caps.data_driven else "fixed by the framework")
+        if caps.per_row:
+            parts.append("one set per unit-year")
+    if spec.batched_kernel is not None:
+        parts.append("batched kernel")
+    return "; ".join(parts)
+
+
 def render_markdown() -> str:
     """Every registered method: name, parameters with defaults, and its docstring."""
     lines = ["# digindex methods", "",
@@ -29,5 +54,5 @@ def render_markdown() -> str:
                     shown = "required" if default == "required" else f"`{default!r}`"
                     lines.append(f"| `{name}` | {kind.replace('|', '&#124;')} | {shown} |")
                 lines.append("")
-            lines += [spec.doc, ""]
+            lines += [f"*Capabilities (defaults):* {describe(spec)}", "", spec.doc, ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -5,13 +5,13 @@ configuration (imputation, treatment, normalisation, weighting method, excluded
 indicator), its operator per node and its weights. Replications sharing a
 configuration and operators are evaluated together:
 
-- weighted power means (arithmetic, geometric, harmonic, generalised) are batched
-  as matrix products over the replications' weight matrices, with missing values
-  skipped and weights re-scaled, and the node's minimum coverage applied;
-- with arithmetic means everywhere and no missing values the tree collapses into
-  one effective weight per indicator per replication (the product of the
-  normalised weights along its path), so a batch is one matrix product;
-- any other operator is applied replication by replication through the registry.
+- node by node, every node through :func:`digindex.methods.node.aggregate_node`, the
+  engine's own node aggregation, with the operator's batched kernel (the power means'
+  kernel is a matrix product over the replications' weights; other operators loop);
+- when every node is the same power mean (its capabilities say so) and nothing is
+  missing, the tree collapses into one effective weight per indicator per replication
+  (the product of the normalised weights along its path): M_r of M_r's is M_r, so a
+  batch is one power mean, by the same kernel, over the indicators.
 """
 from __future__ import annotations
 
@@ -23,9 +23,21 @@ from functools import cached_property
 import numpy as np
 
 from ..framework import Framework
-from ..methods import get_method, make_params
+from ..methods import MethodSpec, get_method, make_params
+from ..methods.aggregate import power_mean_of_terms, power_terms
+from ..methods.context import AggregateContext
+from ..methods.node import aggregate_node
 
-POWER = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
+Operator = tuple[MethodSpec, object]  # a node's aggregation method and its validated parameters
+
+
+def operators(names, params) -> tuple[Operator, ...]:
+    """The (method, validated parameters) of each node, from names and raw parameters."""
+    out = []
+    for name, raw in zip(names, params):
+        spec = get_method("aggregate", name)
+        out.append((spec, make_params(spec, raw)))
+    return tuple(out)
 
 
 @dataclass
@@ -93,61 +105,24 @@ class TreeArrays:
         return [W[:, self.offsets[a]:self.offsets[a + 1]] for a in range(len(self.aggregates))]
 
 
-def _power_mean(X: np.ndarray, W: np.ndarray, p: float, min_cov: float) -> np.ndarray:
-    """Weighted power mean over the last axis of X (n, k) or (R, n, k) with weights W (R, k)."""
-    present = ~np.isnan(X)
-    has_missing = not present.all()
-    if p == 0.0:
-        if np.any(X[present] <= 0):
-            raise ValueError("geometric mean needs values > 0")
-        T = np.log(np.where(present, X, 1.0))
-    elif p == 1.0:
-        T = np.where(present, X, 0.0) if has_missing else X
-    else:
-        if np.any(X[present] <= 0):
-            raise ValueError(f"power mean of order {p:g} needs values > 0")
-        T = np.where(present, X, 1.0) ** p
-        if has_missing:
-            T = np.where(present, T, 0.0)
-    if X.ndim == 2:
-        num = T @ W.T  # (n, R)
-        num = num.T
-    else:
-        num = np.einsum("rnk,rk->rn", T, W)
-    if has_missing:
-        Mf = present.astype(float)
-        den = (Mf @ W.T).T if X.ndim == 2 else np.einsum("rnk,rk->rn", Mf, W)
-        k = X.shape[-1]
-        cov = present.sum(axis=-1) / k
-        cov = np.broadcast_to(cov, num.shape)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = num / den
-        mean = np.where((den > 0) & (cov >= min_cov), mean, np.nan)
-    else:
-        mean = num / W.sum(axis=1)[:, None]
-    if p == 0.0:
-        return np.exp(mean)
-    if p == 1.0:
-        return mean
-    return mean ** (1.0 / p)
-
-
-def aggregate_batch(tree: TreeArrays, Z: np.ndarray, weights, ops: tuple, op_params: tuple,
-                    years=None, units=None, logZ: np.ndarray | None = None) -> np.ndarray:
+def aggregate_batch(tree: TreeArrays, Z: np.ndarray, weights, ops: tuple[Operator, ...], years=None,
+                    units=None, terms_of=None, source: str | None = None) -> np.ndarray:
     """Root scores (R, n) for R replications sharing ``Z`` (n, m) and operators ``ops``.
 
     ``weights`` is (R, K), every aggregate's children side by side (see
-    :class:`TreeArrays`), or a list with aggregate a's (R, k_a) weights. ``logZ`` may
-    pass ln Z when it is already known.
+    :class:`TreeArrays`), or a list with aggregate a's (R, k_a) weights. ``terms_of(r)``
+    may give Z's power-mean terms of order r when they are kept between calls.
     """
     W = weights if isinstance(weights, np.ndarray) else np.hstack(weights)
-    if collapses(Z, ops, op_params):
-        return collapsed_scores(effective_weights(tree, W), Z, common_power(ops, op_params), logZ)
-    return node_scores(tree, Z, W, ops, op_params, years, units)[tree.root]
+    p = common_power(ops)
+    if p is not None and not np.isnan(Z).any() and _accepts(Z, ops[0]):
+        terms = power_terms(Z, p) if terms_of is None else terms_of(p)
+        return power_mean_of_terms(terms, effective_weights(tree, W))
+    return node_scores(tree, Z, W, ops, years, units, source)[tree.root]
 
 
-def node_scores(tree: TreeArrays, Z: np.ndarray, W: np.ndarray, ops: tuple, op_params: tuple,
-                years=None, units=None) -> list[np.ndarray]:
+def node_scores(tree: TreeArrays, Z: np.ndarray, W: np.ndarray, ops: tuple[Operator, ...],
+                years=None, units=None, source: str | None = None) -> list[np.ndarray]:
     """Every aggregate's scores (R, n), node by node, children first; W is (R, K)."""
     R = W.shape[0]
     per_node = tree.split(W)
@@ -158,65 +133,22 @@ def node_scores(tree: TreeArrays, Z: np.ndarray, W: np.ndarray, ops: tuple, op_p
         else:
             cols = [np.broadcast_to(Z[:, j], (R, Z.shape[0])) if is_ind else scores[j] for is_ind, j in kids]
             X = np.stack(cols, axis=-1)  # (R, n, k)
-        op, params = ops[a], op_params[a]
-        if op in POWER or op == "generalised":
-            p = POWER.get(op, None)
-            if p is None:
-                p = float(params.get("r", 1.0))
-            scores[a] = _power_mean(X, per_node[a], p, tree.coverage[a])
-        else:
-            scores[a] = _per_replication(op, params, X, per_node[a], tree, a, years, units)
+        spec, params = ops[a]
+        ctx = AggregateContext(node=tree.aggregates[a], children=tree.child_ids[a], units=units, years=years)
+        scores[a] = aggregate_node(X, per_node[a], spec, params, tree.coverage[a], ctx, source=source)
     return scores
 
 
-def collapses(Z: np.ndarray, ops, op_params) -> bool:
-    """Whether the tree collapses to effective weights: one power mean everywhere, no gaps."""
-    return common_power(ops, op_params) is not None and not np.isnan(Z).any()
+def common_power(ops: tuple[Operator, ...]) -> float | None:
+    """The order r shared by every node's power mean, or None if the operators differ."""
+    powers = {spec.capabilities(params).power for spec, params in ops}
+    return powers.pop() if len(powers) == 1 and None not in powers else None
 
 
-def collapsed_scores(E: np.ndarray, Z: np.ndarray, p: float, logZ=None) -> np.ndarray:
-    """Root scores (R, n) from effective weights E (R, m): M_p of M_p's is M_p over the leaves."""
-    if p == 1.0:
-        return E @ Z.T
-    if np.any(Z <= 0):
-        raise ValueError(f"power mean of order {p:g} needs values > 0")
-    if p == 0.0:
-        return np.exp(E @ (np.log(Z) if logZ is None else logZ).T)
-    return (E @ (Z ** p).T) ** (1.0 / p)
-
-
-def common_power(ops, op_params) -> float | None:
-    """The order p shared by every node's power mean, or None if the operators differ."""
-    powers = set()
-    for op, params in zip(ops, op_params):
-        if op in POWER:
-            powers.add(POWER[op])
-        elif op == "generalised":
-            powers.add(float(params.get("r", 1.0)))
-        else:
-            return None
-    return powers.pop() if len(powers) == 1 else None
-
-
-def _per_replication(op, params, X, W, tree, a, years, units):
-    from ..engine.evaluate import AggregateContext
-
-    spec = get_method("aggregate", op)
-    prm = make_params(spec, params)
-    ctx = AggregateContext(node=tree.aggregates[a], children=tree.child_ids[a], units=units, years=years)
-    R = W.shape[0]
-    out = np.empty((R, X.shape[-2]))
-    for r in range(R):
-        Xr = X if X.ndim == 2 else X[r]
-        # as in the engine: rows below the minimum coverage take no part, not even in the
-        # comparisons of methods such as TOPSIS or Copeland
-        low = np.mean(~np.isnan(Xr), axis=1) < tree.coverage[a]
-        if low.any():
-            Xr = np.where(low[:, None], np.nan, Xr)
-        w = W[r] / W[r].sum()
-        out[r] = spec.func(Xr, w, prm, ctx)
-        out[r][low] = np.nan
-    return out
+def _accepts(X: np.ndarray, op: Operator) -> bool:
+    """Whether every present value of X is one the operator takes (else node by node names it)."""
+    inputs = op[0].capabilities(op[1]).inputs
+    return inputs == "any" or not np.any(X <= 0 if inputs == "positive" else X < 0)
 
 
 def effective_weights(tree: TreeArrays, weights, ones: np.ndarray | None = None) -> np.ndarray:

@@ -10,7 +10,7 @@ thread pool for big designs (numpy releases the GIL in its kernels).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,11 @@ from ..engine import evaluate
 from ..engine.evaluate import _prepare, normalise_stage
 from ..errors import InputError, Problem
 from ..framework import Framework
-from .batch import TreeArrays, aggregate_batch, collapsed_scores, effective_weights, keep_heap, thread_pool
+from ..methods import get_method, make_params
+from ..methods.aggregate import PowerTerms, power_mean_of_terms, power_terms
+from ..methods.context import AggregateContext
+from ..methods.node import node_weights
+from .batch import Operator, TreeArrays, _accepts, aggregate_batch, effective_weights, keep_heap, operators, thread_pool
 from .problem import PRE_AGGREGATION, UncertaintyProblem, apply_levels, without_indicator
 from .reduce import Reduction
 
@@ -32,9 +36,13 @@ PARALLEL_CELLS = 2_000_000  # replications × units from which spans run on seve
 class Config:
     Z: np.ndarray                # (n, m) normalised indicators, excluded columns 1 (weight 0)
     base_weights: np.ndarray     # (K,) every aggregate's children side by side, excluded ones 0
-    ops: list[str]
-    op_params: list[dict]
-    logZ: np.ndarray | None = None  # ln Z, when Z > 0 (geometric means)
+    ops: tuple[Operator, ...]    # each aggregate's operator
+    terms: dict = field(default_factory=dict)  # r -> PowerTerms of Z, made when first needed
+
+    def power_terms(self, r: float) -> PowerTerms:
+        if r not in self.terms:
+            self.terms[r] = power_terms(self.Z, r)
+        return self.terms[r]
 
 
 @dataclass
@@ -42,12 +50,10 @@ class Batch:
     """Replications sharing a configuration and operators, and what they share."""
 
     cfg: Config
-    ops: tuple
-    params: tuple
+    ops: tuple[Operator, ...]
     constant: np.ndarray | None = None    # (n,) scores, when no weight varies
-    power: float | None = None            # the upper tree's power mean, when it collapses
-    leaves: np.ndarray | None = None      # (n, L) leaf scores of the collapsed upper tree
-    log_leaves: np.ndarray | None = None
+    leaves: PowerTerms | None = None      # the upper tree's power-mean terms of the leaf scores,
+                                          # when it collapses
 
 
 class BatchedModel:
@@ -67,6 +73,7 @@ class BatchedModel:
         self.workers = workers or min(2, os.cpu_count() or 1)
         self._unit_array = np.asarray(self.units, dtype=object)
         self._configs: dict[tuple, Config] = {}
+        self._operators: dict[tuple, Operator] = {}
         self.config_choices = [c for c in problem.choices
                                if c.kind == "exclude" or (c.kind == "categorical" and
                                                           (c.step in PRE_AGGREGATION or c.step == "weights"))]
@@ -103,32 +110,34 @@ class BatchedModel:
         choices gives exactly the nominal scores (and no rank shift from rounding).
         """
         cfg = self._config_of(self.fw)
-        return self._aggregate(cfg, cfg.base_weights[None], tuple(cfg.ops), tuple(cfg.op_params))[0]
+        return self._aggregate(cfg, cfg.base_weights[None], cfg.ops, nominal=True)[0]
 
-    def _aggregate(self, cfg: Config, W: np.ndarray, ops: tuple, params: tuple) -> np.ndarray:
+    def _aggregate(self, cfg: Config, W: np.ndarray, ops: tuple, nominal: bool = False) -> np.ndarray:
+        """Root scores (R, n) by the engine's node aggregation; the nominal choices fail as the engine does."""
         try:
-            return aggregate_batch(self.tree, cfg.Z, W, ops, params, self.years, self._unit_array,
-                                   logZ=cfg.logZ)
-        except ValueError as exc:
-            raise InputError(Problem(f"a declared uncertain choice cannot be evaluated: {exc}",
-                                     file=self.fw.source, fix="pair geometric or harmonic means only "
-                                     "with normalisations whose scores are above 0")) from None
+            return aggregate_batch(self.tree, cfg.Z, W, ops, self.years, self._unit_array,
+                                   terms_of=cfg.power_terms, source=self.fw.source)
+        except InputError as exc:
+            if nominal:
+                raise
+            raise InputError([Problem(f"a declared uncertain choice cannot be evaluated: {problem.message}",
+                                      file=problem.file, fix="pair geometric or harmonic means only with "
+                                      "normalisations whose scores are above 0") for problem in exc.problems]) from None
 
-    def _batch(self, cfg: Config, ops: tuple, params: tuple) -> Batch:
+    def _batch(self, cfg: Config, ops: tuple) -> Batch:
         """What the replications of one configuration and operators share."""
         if self.reduction is None:  # no weight varies: every replication scores the same
-            return Batch(cfg, ops, params, constant=self._aggregate(cfg, cfg.base_weights[None], ops, params)[0])
-        p = self.reduction.upper_power(ops, params)
+            return Batch(cfg, ops, constant=self._aggregate(cfg, cfg.base_weights[None], ops)[0])
+        p = self.reduction.upper_power(ops)
         if p is not None:
             try:
-                leaves = self.reduction.leaf_scores(self.tree, cfg.Z, cfg.base_weights, ops, params,
-                                                    self.years, self._unit_array, cfg.logZ)
-            except ValueError:
+                leaves = self.reduction.leaf_scores(self.tree, cfg.Z, cfg.base_weights, ops, self.years,
+                                                    self._unit_array, self.fw.source)
+            except InputError:
                 leaves = None  # node by node, below, names the problem
-            if leaves is not None and not np.isnan(leaves).any() and (p == 1.0 or np.all(leaves > 0)):
-                return Batch(cfg, ops, params, power=p, leaves=leaves,
-                             log_leaves=np.log(leaves) if p == 0.0 else None)
-        return Batch(cfg, ops, params)
+            if leaves is not None and not np.isnan(leaves).any() and _accepts(leaves, ops[self.tree.root]):
+                return Batch(cfg, ops, leaves=power_terms(leaves, p))
+        return Batch(cfg, ops)
 
     def _build_config(self, key: tuple) -> Config:
         levels = {c.id: lv for c, lv in zip(self.config_choices, key)}
@@ -147,22 +156,8 @@ class BatchedModel:
                                      file=self.fw.source, fix="screen before the uncertain steps, or "
                                      "remove the screening"))
         normalised, _ = normalise_stage(fw, stages["treated"], kept.units, kept.years, prev, self.cache)
-        if all(fw.method_for("weights", n).name in ("manual", "equal") for n in fw.aggregates):
-            wt = {}
-            for node in fw.aggregates:
-                equal = fw.method_for("weights", node).name == "equal"
-                total = sum(c.weight for c in node.children)
-                for c in node.children:
-                    wt[(node.id, c.id)] = 1.0 / len(node.children) if equal else c.weight / total
-        else:  # data-driven weights depend on the aggregated scores below: run the engine
-            ev = evaluate(fw, self.panel, cache=self.cache)
-            per_unit = ev.weights[ev.weights["method"].str.contains("mean over units", regex=False)]
-            if len(per_unit):
-                raise InputError(Problem(
-                    f"node {per_unit['node'].iloc[0]!r} has per-unit weights (e.g. benefit of the "
-                    "doubt), which the uncertainty analysis cannot vary", file=self.fw.source,
-                    fix="use node-level weights for this analysis"))
-            wt = {(r.node, r.child): r.weight for r in ev.weights.itertuples()}
+        wt = {(a, c.id): w for a, ws in self._weights_of(fw).items()
+              for c, w in zip(fw.nodes[a].children, ws)}
         if fw.indicator_ids == self.tree.indicators:
             Z = normalised  # a new array, not a cached one
         else:  # an excluded indicator keeps its column, at 1 with weight 0
@@ -171,18 +166,37 @@ class BatchedModel:
             for j, nid in enumerate(self.tree.indicators):
                 if nid in cols:
                     Z[:, j] = normalised[:, cols[nid]]
-        base, ops, params = [], [], []
+        base, ops = [], []
         for a in self.tree.aggregates:
             base.extend(wt.get((a, c.id), 0.0) for c in self.fw.nodes[a].children)
-            if a in fw.nodes:
-                op = fw.method_for("aggregate", fw.nodes[a])
-            else:
-                op = self.fw.method_for("aggregate", self.fw.nodes[a])
-            ops.append(op.name)
-            params.append(dict(op.params))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logZ = np.log(Z) if np.all(Z > 0) else None
-        return Config(Z, np.array(base), ops, params, logZ)
+            op = (fw if a in fw.nodes else self.fw).method_for("aggregate", (fw if a in fw.nodes else self.fw).nodes[a])
+            ops.append(self._operator(op.name, op.params))
+        return Config(Z, np.array(base), tuple(ops))
+
+    def _weights_of(self, fw: Framework) -> dict[str, np.ndarray]:
+        """Each aggregate's children's weights (summing to 1) in framework variant ``fw``.
+
+        Fixed weights (manual, equal, AHP) come from the framework alone; data-driven ones
+        depend on the aggregated scores below, so the engine evaluates the variant.
+        """
+        methods = {n.id: fw.method_for("weights", n) for n in fw.aggregates}
+        caps = {nid: get_method("weights", m.name).capabilities(m.params) for nid, m in methods.items()}
+        per_row = [nid for nid, c in caps.items() if c.per_row]
+        if per_row:
+            raise InputError(Problem(
+                f"node {per_row[0]!r} has per-unit weights ({methods[per_row[0]].name}), which the "
+                "uncertainty analysis cannot vary", file=self.fw.source,
+                fix="use node-level weights for this analysis"))
+        if any(c.data_driven for c in caps.values()):
+            return evaluate(fw, self.panel, cache=self.cache).node_weights
+        return {node.id: _fixed_weights(fw, node) for node in fw.aggregates}
+
+    def _operator(self, name: str, params: dict) -> Operator:
+        """A node's (method, validated parameters), resolved once per distinct choice."""
+        key = (name, repr(sorted(params.items())))
+        if key not in self._operators:
+            self._operators[key] = operators([name], [params])[0]
+        return self._operators[key]
 
     # ---- replications -----------------------------------------------
     def scores(self, design, progress=None) -> np.ndarray:
@@ -211,7 +225,7 @@ class BatchedModel:
         batches = {}
         for c in np.unique(code).tolist():
             cfg = configs[c // len(op_codes)]
-            batches[c] = self._batch(cfg, *self._ops_for(cfg, op_codes[c % len(op_codes)]))
+            batches[c] = self._batch(cfg, self._ops_for(cfg, op_codes[c % len(op_codes)]))
         base = np.stack([cfg.base_weights for cfg in configs])
         base_upper = base[:, self.reduction.columns] if self.reduction is not None else None
         multipliers = self._multipliers(columns, R)
@@ -228,19 +242,19 @@ class BatchedModel:
                 batch, part = batches[int(codes[lo])], rows[lo:hi]
                 if batch.constant is not None:
                     out[part] = batch.constant
-                elif batch.power is not None:
+                elif batch.leaves is not None:
                     if E is None:
                         W = self._weights_for(base_upper[cfg_index[rows]], columns, multipliers, rows,
                                               self._upper_position)
                         E = effective_weights(self.reduction.tree, W)
-                    out[part] = collapsed_scores(E[lo:hi], batch.leaves, batch.power, batch.log_leaves)
+                    out[part] = power_mean_of_terms(batch.leaves, E[lo:hi])
                 else:  # node by node, on (rows, units, children) arrays: in smaller pieces
                     W = self._weights_for(base[cfg_index[part]], columns, multipliers, part,
                                           self._full_position)
                     step = max(1, TREE_CELLS // (len(self.units) * self.tree.max_children))
                     for piece in range(0, len(part), step):
                         out[part[piece:piece + step]] = self._aggregate(batch.cfg, W[piece:piece + step],
-                                                                        batch.ops, batch.params)
+                                                                        batch.ops)
             return len(rows)
 
         starts = range(0, R, span)
@@ -276,14 +290,15 @@ class BatchedModel:
             return np.zeros((R, 0), dtype=np.int64)
         return np.column_stack([np.asarray(columns[c.id], dtype=np.int64) - 1 for c in choices])
 
-    def _ops_for(self, cfg: Config, ocode: tuple):
-        ops, params = list(cfg.ops), list(cfg.op_params)
+    def _ops_for(self, cfg: Config, ocode: tuple) -> tuple[Operator, ...]:
+        """The configuration's operators with the operator choices' levels ``ocode`` applied."""
+        ops = list(cfg.ops)
         for c, lv in zip(self.op_choices, ocode):
             alt = c.alternatives[lv]
             for a, nid in enumerate(self.tree.aggregates):
                 if c.nodes is None or nid in c.nodes:
-                    ops[a], params[a] = alt.name, dict(alt.params)
-        return tuple(ops), tuple(params)
+                    ops[a] = self._operator(alt.name, alt.params)
+        return tuple(ops)
 
     def _weight_column(self, node: str, child: int) -> int:
         """The column of ``node``'s child ``child`` in a replications × K weight matrix."""
@@ -335,14 +350,10 @@ def framework_variant(fw: Framework, problem: UncertaintyProblem, row: dict) -> 
         if c.kind == "noise":
             for node, j in c.weight_targets:
                 parent = out.nodes[node]
-                method = out.method_for("weights", parent).name
-                if method not in ("manual", "equal"):
-                    raise InputError(Problem(f"node {node!r}: weight perturbations of {method!r} weights "
-                                             "cannot be replayed one framework at a time"))
-                if j == 0:  # normalise once, then perturb each child
-                    total = sum(ch.weight for ch in parent.children) if method == "manual" else None
-                    for ch in parent.children:
-                        ch.weight = ch.weight / total if total else 1.0 / len(parent.children)
+                if j == 0:  # the node's own weights as manual ones, once; then perturb each child
+                    fixed = _fixed_weights(out, parent)
+                    for ch, w in zip(parent.children, fixed):
+                        ch.weight = float(w)
                     out = out.with_choice("weights", "manual", node=node)
                     parent = out.nodes[node]
                 parent.children[j].weight *= float(row[c.column(node, j)])
@@ -355,3 +366,16 @@ def framework_variant(fw: Framework, problem: UncertaintyProblem, row: dict) -> 
             out = without_indicator(out, c.excluded[levels[c.id] - 1])
     out._index()
     return out
+
+
+def _fixed_weights(fw: Framework, node) -> np.ndarray:
+    """A node's weights (summing to 1) when its method fixes them without data (manual, equal, AHP)."""
+    choice = fw.method_for("weights", node)
+    spec = get_method("weights", choice.name)
+    params = make_params(spec, choice.params)
+    if spec.capabilities(params).data_driven:
+        raise InputError(Problem(f"node {node.id!r}: weight perturbations of data-driven {choice.name!r} "
+                                 "weights cannot be replayed one framework at a time"))
+    ctx = AggregateContext(node.id, [c.id for c in node.children], None, None)
+    prior = np.array([c.weight for c in node.children], dtype=float)
+    return node_weights(None, prior, spec, params, ctx, fw.source).values

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .batch import TreeArrays, common_power, effective_weights, node_scores
+from ..methods.aggregate import power_mean
+from .batch import TreeArrays, _accepts, common_power, effective_weights, node_scores
 
 
 @dataclass
@@ -62,24 +63,20 @@ class Reduction:
         return cls(tree, upper, leaves, np.array(columns, dtype=np.intp),
                    _membership(full, leaves))
 
-    def upper_power(self, ops, op_params) -> float | None:
+    def upper_power(self, ops) -> float | None:
         """The power mean shared by the upper nodes, or None."""
-        return common_power([ops[a] for a in self.upper], [op_params[a] for a in self.upper])
+        return common_power(tuple(ops[a] for a in self.upper))
 
-    def leaf_scores(self, full: TreeArrays, Z: np.ndarray, base: np.ndarray, ops, op_params,
-                    years, units, logZ=None) -> np.ndarray:
+    def leaf_scores(self, full: TreeArrays, Z: np.ndarray, base: np.ndarray, ops, years, units,
+                    source=None) -> np.ndarray:
         """(n, L): each leaf's scores with the base weights ``base`` (K,)."""
-        p = common_power(ops, op_params)
-        if p is not None and not np.isnan(Z).any():
+        p = common_power(ops)
+        if p is not None and not np.isnan(Z).any() and _accepts(Z, ops[0]):
             # each leaf is the power mean of its indicators with the weights below it: the
             # effective weights with the upper tree's weights taken as 1
             share = effective_weights(full, base[None], ones=self.columns)[0][:, None] * self.membership
-            if p == 1.0:
-                return Z @ share
-            if p == 0.0:
-                return np.exp((np.log(Z) if logZ is None else logZ) @ share)
-            return ((Z ** p) @ share) ** (1.0 / p)
-        scores = node_scores(full, Z, base[None], ops, op_params, years, units)
+            return power_mean(Z, share.T, p).T
+        scores = node_scores(full, Z, base[None], ops, years, units, source)
         return np.column_stack([Z[:, j] if is_ind else scores[j][0] for is_ind, j in self.leaves])
 
 

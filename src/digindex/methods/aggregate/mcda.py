@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from .means import _all_missing, present_weights, year_groups
 
 
@@ -71,7 +71,7 @@ def copeland_details(X: np.ndarray, w: np.ndarray, params: CopelandParams | None
             "ties": ties, "raw": raw, "score": score}
 
 
-@register("aggregate", "copeland", CopelandParams,
+@register("aggregate", "copeland", CopelandParams, capabilities=Capabilities(scope="year"),
           output_range=lambda p, ranges: (0.0, 1.0, False) if p.scale == "0-1" else (-np.inf, np.inf, False))
 def copeland(X: np.ndarray, w: np.ndarray, params: CopelandParams | None = None,
              ctx=None) -> np.ndarray:
@@ -139,7 +139,7 @@ def topsis_details(X: np.ndarray, w: np.ndarray, params: TopsisParams | None = N
             "d_plus": d_plus, "d_minus": d_minus, "score": score}
 
 
-@register("aggregate", "topsis", TopsisParams, output_range=lambda p, ranges: (0.0, 1.0, False))
+@register("aggregate", "topsis", TopsisParams, capabilities=Capabilities(scope="year"), output_range=lambda p, ranges: (0.0, 1.0, False))
 def topsis(X: np.ndarray, w: np.ndarray, params: TopsisParams | None = None,
            ctx=None) -> np.ndarray:
     """TOPSIS closeness to the ideal: C_i = D_i⁻ / (D_i⁺ + D_i⁻), in [0, 1].
@@ -198,7 +198,7 @@ def vikor_details(X: np.ndarray, w: np.ndarray, params: VikorParams | None = Non
     return {"best": best, "worst": worst, "S": S, "R": Rg, "Q": Q, "score": 1.0 - Q}
 
 
-@register("aggregate", "vikor", VikorParams, output_range=lambda p, ranges: (0.0, 1.0, False))
+@register("aggregate", "vikor", VikorParams, capabilities=Capabilities(scope="year"), output_range=lambda p, ranges: (0.0, 1.0, False))
 def vikor(X: np.ndarray, w: np.ndarray, params: VikorParams | None = None,
           ctx=None) -> np.ndarray:
     """VIKOR compromise score, returned as 1 − Q so that higher is better (in [0, 1]).

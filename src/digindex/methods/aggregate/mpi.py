@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from .means import _all_missing, present_weights, year_groups
 
 
@@ -89,7 +89,7 @@ def mpi_details(X: np.ndarray, w: np.ndarray, params: MPIParams | None = None, c
     return {"standardised": Z, "column_mean": mean, "column_sd": sd, **_penalised(Z, w, p.penalty)}
 
 
-@register("aggregate", "mpi", MPIParams)
+@register("aggregate", "mpi", MPIParams, capabilities=Capabilities(scope="year"))
 def mpi(X: np.ndarray, w: np.ndarray, params: MPIParams | None = None, ctx=None) -> np.ndarray:
     """Mazziotta–Pareto Index: MPI = M − S·cv of the components standardised per year.
 
@@ -141,7 +141,8 @@ def ampi_details(X: np.ndarray, w: np.ndarray, params: AMPIParams | None = None,
             **_penalised(R, w, p.penalty)}
 
 
-@register("aggregate", "ampi", AMPIParams)
+# goalposts over all years and a reference year: every row depends on the whole panel
+@register("aggregate", "ampi", AMPIParams, capabilities=Capabilities(scope="panel"))
 def ampi(X: np.ndarray, w: np.ndarray, params: AMPIParams | None = None, ctx=None) -> np.ndarray:
     """Adjusted Mazziotta–Pareto Index: AMPI = M − S·cv of goalpost-rescaled components.
 

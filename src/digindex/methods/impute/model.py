@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 from pydantic import Field
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from .common import imputed, log_entry, year_slices
 
 
@@ -16,7 +16,8 @@ class IterativeParams(Params):
     pooled: bool = False
 
 
-@register("impute", "iterative", IterativeParams)
+@register("impute", "iterative", IterativeParams,
+          capabilities=lambda p: Capabilities(scope="panel" if p.pooled else "year"))
 def iterative(X, ctx, params: IterativeParams):
     """Chained regressions: each indicator regressed on the others, round-robin, until stable.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from .common import imputed, log_entry, year_slices
 
 
@@ -69,7 +69,7 @@ def _central(X, ctx, params: CentralParams, name: str, fn):
     return out, entries
 
 
-@register("impute", "mean", CentralParams)
+@register("impute", "mean", CentralParams, capabilities=Capabilities(scope="year"))
 def mean(X, ctx, params: CentralParams):
     """Mean substitution: x̂_ut = mean of the observed x_vt in year t over units v in u's group.
 
@@ -81,7 +81,7 @@ def mean(X, ctx, params: CentralParams):
     return _central(X, ctx, params, "mean", np.mean)
 
 
-@register("impute", "median", CentralParams)
+@register("impute", "median", CentralParams, capabilities=Capabilities(scope="year"))
 def median(X, ctx, params: CentralParams):
     """Median substitution: x̂_ut = median of the observed x_vt in year t over u's group.
 

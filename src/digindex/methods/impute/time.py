@@ -9,7 +9,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from .common import imputed, log_entry, unit_slices
 
 
@@ -17,7 +17,7 @@ class PreviousYearParams(Params):
     direction: Literal["forward_then_back", "forward", "back"] = "forward_then_back"
 
 
-@register("impute", "previous_year", PreviousYearParams)
+@register("impute", "previous_year", PreviousYearParams, capabilities=Capabilities(scope="panel"))
 def previous_year(X, ctx, params: PreviousYearParams):
     """Last observation carried forward, then next observation carried back.
 
@@ -53,7 +53,7 @@ class InterpolateParams(Params):
     ends: Literal["leave", "nearest"] = "leave"
 
 
-@register("impute", "interpolate", InterpolateParams)
+@register("impute", "interpolate", InterpolateParams, capabilities=Capabilities(scope="panel"))
 def interpolate(X, ctx, params: InterpolateParams):
     """Linear interpolation in time, per unit.
 
@@ -96,7 +96,7 @@ class ReferenceRatioParams(Params):
     prefer: Literal["earlier", "later"] = "earlier"
 
 
-@register("impute", "reference_ratio", ReferenceRatioParams)
+@register("impute", "reference_ratio", ReferenceRatioParams, capabilities=Capabilities(scope="panel"))
 def reference_ratio(X, ctx, params: ReferenceRatioParams):
     """The DESI rule: the unit's nearest observed year, scaled by the reference unit's change.
 

@@ -15,9 +15,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from .common import base_year_mask, indicator_target, require_values, where, year_groups
-from .minmax import NormaliseContext, per_period
+from .minmax import NormaliseContext, bounds_scope, per_period
 
 
 def _ratio(x: np.ndarray, ref, ctx: NormaliseContext, method: str) -> np.ndarray:
@@ -55,7 +55,7 @@ class ReferenceParams(Params):
     scale: float = Field(1.0, gt=0)
 
 
-@register("normalise", "distance_to_reference", ReferenceParams,
+@register("normalise", "distance_to_reference", ReferenceParams, capabilities=Capabilities(scope="year"),
           output_range=lambda p, c: (0.0, np.inf, False))
 def distance_to_reference(x: np.ndarray, ctx: NormaliseContext,
                           params: ReferenceParams) -> np.ndarray:
@@ -92,7 +92,7 @@ class MaxParams(Params):
     bounds: Literal["per_year", "pooled"] = "per_year"
 
 
-@register("normalise", "distance_to_max", MaxParams,
+@register("normalise", "distance_to_max", MaxParams, capabilities=bounds_scope,
           output_range=lambda p, c: (0.0, p.scale, False))
 def distance_to_max(x: np.ndarray, ctx: NormaliseContext, params: MaxParams) -> np.ndarray:
     """Distance to the leader: y = scale·x/max; direction −1: y = scale·min/x.
@@ -122,7 +122,7 @@ class BaseYearParams(Params):
     scale: float = Field(100.0, gt=0)
 
 
-@register("normalise", "index_to_base_year", BaseYearParams,
+@register("normalise", "index_to_base_year", BaseYearParams, capabilities=Capabilities(scope="panel"),
           output_range=lambda p, c: (0.0, np.inf, False))
 def index_to_base_year(x: np.ndarray, ctx: NormaliseContext, params: BaseYearParams) -> np.ndarray:
     """Index to a base year: y = 100·x_t/x_b, per unit; direction −1: 100·x_b/x_t.

@@ -18,9 +18,9 @@ import numpy as np
 from pydantic import Field, field_validator
 from pydantic_core.core_schema import ValidationInfo
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from .common import base_year_mask, indicator_target, param_error, require_values
-from .minmax import NormaliseContext, _nan_bounds, _tf, per_period
+from .minmax import NormaliseContext, _nan_bounds, _tf, bounds_scope, per_period
 
 
 class EfficacyParams(Params):
@@ -75,7 +75,14 @@ def _efficacy_range(params: EfficacyParams, ctx: NormaliseContext):
     return -np.inf, np.inf, False
 
 
-@register("normalise", "efficacy", EfficacyParams, output_range=_efficacy_range)
+def _efficacy_capabilities(p: EfficacyParams) -> Capabilities:
+    if p.base_year is not None:
+        return Capabilities(scope="panel")
+    return Capabilities() if p.thresholds == "fixed" else bounds_scope(p)
+
+
+@register("normalise", "efficacy", EfficacyParams, capabilities=_efficacy_capabilities,
+          output_range=_efficacy_range)
 def efficacy(x: np.ndarray, ctx: NormaliseContext, params: EfficacyParams) -> np.ndarray:
     """Efficacy coefficient (功效系数法): y = lo + (hi − lo)·(x − x_s)/(x_h − x_s).
 
@@ -168,7 +175,7 @@ class LogEfficacyParams(Params):
         return q
 
 
-@register("normalise", "log_efficacy", LogEfficacyParams)
+@register("normalise", "log_efficacy", LogEfficacyParams, capabilities=Capabilities(scope="panel"))
 def log_efficacy(x: np.ndarray, ctx: NormaliseContext, params: LogEfficacyParams) -> np.ndarray:
     """Log efficacy function: y = scale·(ln x − ln x_l)/(ln x_h − ln x_l), scale 100.
 

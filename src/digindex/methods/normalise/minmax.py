@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,16 @@ def _minmax_columns_ok(params: MinMaxParams, ctx: NormaliseContext) -> bool:
     return params.min is None and params.max is None and ctx.goalposts is None
 
 
-@register("normalise", "minmax", MinMaxParams, output_range=_minmax_range,
+def bounds_scope(params) -> Capabilities:
+    """Scope of a normalisation whose bounds come from the data: the year's rows, or all rows."""
+    return Capabilities(scope="panel" if getattr(params, "bounds", "per_year") == "pooled" else "year")
+
+
+def _minmax_capabilities(p: MinMaxParams) -> Capabilities:
+    return Capabilities() if p.min is not None and p.max is not None else bounds_scope(p)
+
+
+@register("normalise", "minmax", MinMaxParams, capabilities=_minmax_capabilities, output_range=_minmax_range,
           columns=_minmax_columns, columns_ok=_minmax_columns_ok)
 def minmax(x: np.ndarray, ctx: NormaliseContext, params: MinMaxParams) -> np.ndarray:
     """Min-max rescaling onto ``scale`` [a, b].

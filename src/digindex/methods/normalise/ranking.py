@@ -16,7 +16,7 @@ import numpy as np
 
 from ..registry import Params, register
 from .common import counts
-from .minmax import NormaliseContext, per_period
+from .minmax import NormaliseContext, bounds_scope, per_period
 
 Bounds = Literal["per_year", "pooled"]
 
@@ -35,7 +35,7 @@ def _ordinal(x, ctx, pooled, fn):
     return per_period(np.asarray(x, float), ctx, pooled, one)
 
 
-@register("normalise", "rank", RankParams, output_range=lambda p, c: (1.0, np.inf, True))
+@register("normalise", "rank", RankParams, capabilities=bounds_scope, output_range=lambda p, c: (1.0, np.inf, True))
 def rank(x: np.ndarray, ctx: NormaliseContext, params: RankParams) -> np.ndarray:
     """Rank position, 1 for the worst and n for the best: y = #{x_j < x} + (t + 1)/2.
 
@@ -57,7 +57,7 @@ def _percentile_range(params: PercentileParams, ctx):
     return 0.0, 100.0, params.kind in ("scaled", "strict")
 
 
-@register("normalise", "percentile_rank", PercentileParams, output_range=_percentile_range)
+@register("normalise", "percentile_rank", PercentileParams, capabilities=bounds_scope, output_range=_percentile_range)
 def percentile_rank(x: np.ndarray, ctx: NormaliseContext, params: PercentileParams) -> np.ndarray:
     """Percentile rank on 0–100. With b = #{x_j < x}, t = #{x_j = x} and n values:
 
@@ -88,7 +88,7 @@ class BordaParams(Params):
     bounds: Bounds = "per_year"
 
 
-@register("normalise", "borda", BordaParams, output_range=lambda p, c: (0.0, np.inf, True))
+@register("normalise", "borda", BordaParams, capabilities=bounds_scope, output_range=lambda p, c: (0.0, np.inf, True))
 def borda(x: np.ndarray, ctx: NormaliseContext, params: BordaParams) -> np.ndarray:
     """Borda count: the number of units a unit beats, y = #{x_j worse than x}.
 

@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from ..registry import Params, register
-from .minmax import NormaliseContext, columns_per_period, per_period
+from .minmax import NormaliseContext, bounds_scope, columns_per_period, per_period
 
 
 class ZScoreParams(Params):
@@ -38,7 +38,7 @@ def _zscore_columns(X: np.ndarray, directions: np.ndarray, years, params: ZScore
     return columns_per_period(X, years, params.bounds == "pooled", block)
 
 
-@register("normalise", "zscore", ZScoreParams, columns=_zscore_columns, columns_ok=lambda p, ctx: True)
+@register("normalise", "zscore", ZScoreParams, capabilities=bounds_scope, columns=_zscore_columns, columns_ok=lambda p, ctx: True)
 def zscore(x: np.ndarray, ctx: NormaliseContext, params: ZScoreParams) -> np.ndarray:
     """Z-score: y = mean + sd·d·(x − x̄)/s, with d the direction (+1 or −1).
 

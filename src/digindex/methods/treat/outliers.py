@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import Field
 
 from ..impute.common import log_entry, year_slices
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from .columns import WinsoriseTrace, passes_columns, skew_kurt_columns
 
 
@@ -138,7 +138,7 @@ class WinsoriseLogParams(Params):
     log_form: Literal["ct", "ct_plus"] = "ct"
 
 
-@register("treat", "winsorise_log", WinsoriseLogParams)
+@register("treat", "winsorise_log", WinsoriseLogParams, capabilities=Capabilities(scope="year"))
 def winsorise_log(X, ctx, params: WinsoriseLogParams):
     """COINr's default outlier rule: winsorise up to ``max_points``, else log-transform.
 
@@ -232,7 +232,7 @@ class WinsoriseParams(Params):
     side: Literal["auto", "high", "low"] = "auto"
 
 
-@register("treat", "winsorise", WinsoriseParams)
+@register("treat", "winsorise", WinsoriseParams, capabilities=Capabilities(scope="year"))
 def winsorise(X, ctx, params: WinsoriseParams):
     """Force ``points`` winsorised points, whatever the skew and kurtosis.
 
@@ -252,7 +252,7 @@ class LogParams(Params):
     form: Literal["ct", "ct_plus"] = "ct"
 
 
-@register("treat", "log", LogParams)
+@register("treat", "log", LogParams, capabilities=Capabilities(scope="year"))
 def log_transform(X, ctx, params: LogParams):
     """Always log-transform: ln(x − min + a), a = 0.01·(max − min); ``ct_plus``: −ln(max + a − x).
 
@@ -274,7 +274,7 @@ class BoxCoxParams(Params):
     makepos: bool = True
 
 
-@register("treat", "boxcox", BoxCoxParams)
+@register("treat", "boxcox", BoxCoxParams, capabilities=Capabilities(scope="year"))
 def boxcox(X, ctx, params: BoxCoxParams):
     """Box-Cox with a fixed λ: x' = x − min + 1 (``makepos``), then (x'^λ − 1)/λ, or ln x' for λ = 0.
 

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import Field, field_validator
 from scipy.optimize import linprog
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from ._common import child_names
 
 
@@ -117,7 +117,8 @@ def solve(X, ctx, params, method="bod"):
     return scores, W, relaxed
 
 
-@register("weights", "bod", BodParams)
+@register("weights", "bod", BodParams,
+          capabilities=Capabilities(scope="year", inputs="nonnegative", data_driven=True, per_row=True))
 def bod_weights(X, prior=None, params: BodParams | None = None, ctx=None):
     """Benefit-of-the-Doubt weights: each unit-year's own optimal DEA weights.
 
@@ -152,7 +153,8 @@ def bod_weights(X, prior=None, params: BodParams | None = None, ctx=None):
     return W, info
 
 
-@register("aggregate", "bod", BodParams, output_range=lambda p, ranges: (0.0, 1.0, False))
+@register("aggregate", "bod", BodParams, capabilities=Capabilities(scope="year", inputs="nonnegative"),
+          output_range=lambda p, ranges: (0.0, 1.0, False))
 def bod_aggregate(X, w=None, params: BodParams | None = None, ctx=None):
     """Benefit-of-the-Doubt score: BoD_i = max_w Σ_j w_j x_ij, no unit of the year above 1.
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from ..registry import Params, get_method, make_params, register
+from ..registry import Capabilities, Params, get_method, make_params, register
 
 
 def _spec_of(raw: str | dict[str, Any]):
@@ -74,7 +74,13 @@ def game_theory_coefficients(W: np.ndarray) -> np.ndarray:
     return alpha / alpha.sum()
 
 
-@register("weights", "combined", CombinedParams)
+def _combined_capabilities(params: CombinedParams) -> Capabilities:
+    """Data-driven when either component is; over the panel then."""
+    driven = any(spec.capabilities(p).data_driven for spec, p in map(_spec_of, (params.a, params.b)))
+    return Capabilities(scope="panel", data_driven=True) if driven else Capabilities()
+
+
+@register("weights", "combined", CombinedParams, capabilities=_combined_capabilities)
 def combined(X, prior, params: CombinedParams | None = None, ctx=None):
     """Combined weights (组合赋权) of two weightings a and b (each summing to 1).
 

@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from ._common import one_child_gets_all, child_names, complete_rows, scatter, varying
 
 
@@ -25,7 +25,7 @@ class EntropyParams(Params):
         "default 0.0001 for minmax, 0 for none")
 
 
-@register("weights", "entropy", EntropyParams)
+@register("weights", "entropy", EntropyParams, capabilities=Capabilities(scope="panel", data_driven=True))
 @one_child_gets_all
 def entropy(X, prior=None, params: EntropyParams | None = None, ctx=None):
     """Entropy weights (熵值法): children whose values differ more get more weight.
@@ -72,7 +72,7 @@ class CriticParams(Params):
         "none: use the normalised values as they are")
 
 
-@register("weights", "critic", CriticParams)
+@register("weights", "critic", CriticParams, capabilities=Capabilities(scope="panel", data_driven=True))
 @one_child_gets_all
 def critic(X, prior=None, params: CriticParams | None = None, ctx=None):
     """CRITIC weights: contrast (standard deviation) times conflict (low correlation).
@@ -101,7 +101,7 @@ def critic(X, prior=None, params: CriticParams | None = None, ctx=None):
     return scatter(mask, C), {"rows": len(Xc), "warnings": warnings}
 
 
-@register("weights", "cv")
+@register("weights", "cv", capabilities=Capabilities(scope="panel", data_driven=True))
 @one_child_gets_all
 def cv(X, prior=None, params=None, ctx=None):
     """Coefficient-of-variation weights (变异系数法): w_j = (σ_j/μ_j) / Σ_k (σ_k/μ_k).
@@ -129,7 +129,7 @@ def cv(X, prior=None, params=None, ctx=None):
                                 "warnings": warnings}
 
 
-@register("weights", "std")
+@register("weights", "std", capabilities=Capabilities(scope="panel", data_driven=True))
 @one_child_gets_all
 def std(X, prior=None, params=None, ctx=None):
     """Standard-deviation weights (标准离差法): w_j = σ_j / Σ_k σ_k.

@@ -8,7 +8,7 @@ from pydantic import Field
 from scipy.optimize import minimize
 from scipy.stats import rankdata
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from ._common import one_child_gets_all, child_names, complete_rows, rel_weights, scatter, varying
 
 
@@ -33,7 +33,7 @@ def _corr_with_index(Y: np.ndarray, w: np.ndarray, spearman: bool) -> np.ndarray
     return (A[:, :-1].T @ A[:, -1]) / (sd[:-1] * sd[-1])
 
 
-@register("weights", "optimised", OptimisedParams)
+@register("weights", "optimised", OptimisedParams, capabilities=Capabilities(scope="panel", data_driven=True))
 @one_child_gets_all
 def optimised(X, prior, params: OptimisedParams | None = None, ctx=None):
     """Weights whose children correlate with the aggregate in the target proportions.

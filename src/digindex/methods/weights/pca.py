@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from ..registry import Params, register
+from ..registry import Capabilities, Params, register
 from ._common import one_child_gets_all, child_names, complete_rows, scatter, varying
 
 
@@ -122,7 +122,7 @@ def _prepare(X, ctx, method, warnings):
     return Z, eig, mask, [n for n, m in zip(names, mask) if m]
 
 
-@register("weights", "pca", PcaParams)
+@register("weights", "pca", PcaParams, capabilities=Capabilities(scope="panel", data_driven=True))
 @one_child_gets_all
 def pca(X, prior=None, params: PcaParams | None = None, ctx=None):
     """PCA weights (OECD/JRC 2008 §6.1): scaled squared varimax-rotated loadings × factor share.
@@ -152,7 +152,7 @@ def pca(X, prior=None, params: PcaParams | None = None, ctx=None):
     return scatter(mask, w), info
 
 
-@register("weights", "factor", FactorParams)
+@register("weights", "factor", FactorParams, capabilities=Capabilities(scope="panel", data_driven=True))
 @one_child_gets_all
 def factor(X, prior=None, params: FactorParams | None = None, ctx=None):
     """Factor-analysis weights (OECD/JRC 2008 §6.1) from sklearn's FactorAnalysis.
