@@ -9,13 +9,12 @@ The public API::
     result.results()          # tidy (unit, year, node, level, score, rank)
     result.rerun("aggregate", "geometric", node="desi")
 """
-__version__ = "0.1.0"
-
-from .data import Panel, load_data  # noqa: E402
-from .engine import Evaluation, evaluate  # noqa: E402
-from .errors import InputError, Problem  # noqa: E402
-from .framework import Framework, load_framework, save_framework  # noqa: E402
-from .methods import get_method, methods  # noqa: E402
+from .data import Panel, load_data
+from .engine import Evaluation, evaluate
+from .errors import InputError, Problem
+from .framework import Framework, load_framework, save_framework
+from .methods import get_method, methods
+from .version import __version__
 
 __all__ = [
     "__version__", "load_framework", "save_framework", "load_data", "evaluate", "Framework",

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from . import __version__
 from .errors import InputError
+from .version import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="digindex: composite-index evaluation, from framework to published ranks.")

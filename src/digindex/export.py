@@ -1,84 +1,21 @@
-"""Write evaluation results atomically: temporary names first, then renames.
+"""Write an evaluation's outputs (results, weights, log, regional analytics, run.json).
 
-A failed run leaves no partial output: every file is written under a temporary
-name in the target folder and only renamed into place once all of them exist.
+All or nothing: the files are written through :class:`digindex.files.AtomicBatch`, so a
+failed run leaves no partial output.
 """
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from .files import AtomicBatch, excel_safe
+from .version import __version__
 
 
 EXCEL_TABLES = {"tiers", "disparity", "disparity_groups"}
-
-
-def _default_mode() -> int:
-    """0o666 less the umask: what a plain open() would give (mkstemp makes files 0o600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | Path):
-    """Yield a temporary path beside ``path``; rename it to ``path`` on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
-    try:
-        yield tmp
-        os.chmod(tmp, _default_mode())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-class AtomicBatch:
-    """Write several files, then rename them all into place at the end."""
-
-    def __init__(self, folder: str | Path):
-        self.folder = Path(folder)
-        self.pending: list[tuple[Path, Path]] = []
-
-    def path(self, name: str) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
-        os.close(fd)
-        self.pending.append((Path(tmp), self.folder / name))
-        return Path(tmp)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            mode = _default_mode()
-            for tmp, final in self.pending:
-                os.chmod(tmp, mode)
-                os.replace(tmp, final)
-        for tmp, _ in self.pending:
-            tmp.unlink(missing_ok=True)
-        return False
-
-
-def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Cells starting with = + - @ are text, never formulas, in exported sheets."""
-    out = df.copy()
-    for c in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c])):
-            out[c] = out[c].astype(object).map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
-    return out
 
 
 def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
@@ -132,13 +69,13 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
             for level in sorted(set(fw.levels.values()), reverse=True):
                 ids = [n for n in evaluation.node_order if fw.levels[n] == level]
                 sheet = scores[keys + ids].rename(columns={n: fw.nodes[n].label(lang) for n in ids})
-                _excel_safe(sheet).to_excel(xw, sheet_name=f"level {level}", index=False)
+                excel_safe(sheet).to_excel(xw, sheet_name=f"level {level}", index=False)
             _, table = framework_to_table(fw)
-            _excel_safe(table).to_excel(xw, sheet_name="framework", index=False)
+            excel_safe(table).to_excel(xw, sheet_name="framework", index=False)
             evaluation.weights.to_excel(xw, sheet_name="weights", index=False)
             for name, table in regional.items():
                 if name in EXCEL_TABLES:  # the long per-node tables stay in their CSV files
-                    _excel_safe(table).to_excel(xw, sheet_name=name[:31], index=False)
+                    excel_safe(table).to_excel(xw, sheet_name=name[:31], index=False)
             flat = pd.DataFrame([{"key": k, "value": json.dumps(v, ensure_ascii=False, default=str)}
                                  for k, v in record.items()])
             flat.to_excel(xw, sheet_name="run", index=False)

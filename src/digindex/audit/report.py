@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..export import AtomicBatch, _excel_safe
+from ..files import AtomicBatch, excel_safe
 from ._common import single_threaded_blas
 from .consistency import consistency
 from .correlations import group_correlations, level_correlations
@@ -78,12 +78,12 @@ class AuditResult:
                 table.to_csv(batch.path(f"{name}.csv"), index=False)
             with pd.ExcelWriter(batch.path(WORKBOOK), engine="openpyxl") as xw:
                 for name, table in everything.items():
-                    _excel_safe(_excel_ready(table)).to_excel(xw, sheet_name=name[:31], index=False)
+                    excel_safe(_excel_ready(table)).to_excel(xw, sheet_name=name[:31], index=False)
         return [final for _, final in batch.pending]
 
 
 def _excel_ready(table: pd.DataFrame) -> pd.DataFrame:
-    """String columns as object, so that ``_excel_safe`` (which looks at object columns) also
+    """String columns as object, so that ``excel_safe`` (which looks at object columns) also
     escapes formula-like text in pandas ≥ 3, whose default string dtype is not object."""
     out = table.copy()
     for c in out.columns:
@@ -181,9 +181,9 @@ def audit_files(framework, data, out=None, regions=None, sheet=None, **options) 
     ``framework`` is a path or a Framework, ``data`` one path or several; ``options`` go to
     :func:`run_audit`.
     """
-    from .. import load_data, load_framework
+    from ..data import load_data
     from ..engine.evaluate import evaluate
-    from ..framework import Framework
+    from ..framework import Framework, load_framework
 
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     files = [data] if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else list(data)

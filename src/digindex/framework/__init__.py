@@ -28,7 +28,7 @@ def load_framework(path: str | Path, sheet: str | None = None) -> Framework:
 
 def save_framework(fw: Framework, path: str | Path) -> None:
     """Write ``fw`` as YAML, CSV or Excel, chosen by the file's suffix (atomically)."""
-    from ..export import atomic_path
+    from ..files import atomic_path
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -246,8 +246,9 @@ def import_coinr(imeta_path, idata_path, framework_id: str | None = None):
 
 def write_import(fw: dict, table: pd.DataFrame, out_dir, header: str = "") -> tuple[Path, Path]:
     """Write ``framework.yaml`` and ``data.csv`` into ``out_dir``; checks both load back."""
-    from .. import load_data, load_framework
-    from ..export import atomic_path
+    from ..data import load_data
+    from ..files import atomic_path
+    from ..framework import load_framework
 
     out_dir = Path(out_dir)
     fw_path, data_path = out_dir / "framework.yaml", out_dir / "data.csv"

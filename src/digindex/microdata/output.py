@@ -1,7 +1,7 @@
 """Write derived tables atomically, and derive-then-evaluate (``digindex run --registry``).
 
 :func:`write_derived` writes, each file under a temporary name first and
-renamed into place (:func:`digindex.export.atomic_path`):
+renamed into place (:func:`digindex.files.atomic_path`):
 
 - ``OUT`` (``.csv``, ``.parquet`` or ``.xlsx``): unit, year, derived indicators;
 - ``<OUT stem>_validation.json``: per registry the input, accepted and rejected
@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..export import atomic_path
+from ..files import atomic_path
 from .api import Derivation, derive_with_reports
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -86,7 +86,9 @@ def run_with_registries(framework, registries: dict, data=(), out=None, regions=
     written as by ``digindex run`` plus ``derived.csv``, ``derived_validation.json``
     and ``derived_rejected/``.
     """
-    from .. import evaluate, load_data, write_results
+    from ..data import load_data
+    from ..engine import evaluate
+    from ..export import run_record, write_results
     from ..framework import Framework, load_framework
 
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
@@ -107,11 +109,12 @@ def run_with_registries(framework, registries: dict, data=(), out=None, regions=
     result = evaluate(fw, panel)
     if out is not None:
         out = Path(out)
-        write_results(result, out, framework_file=None if isinstance(framework, Framework) else str(framework),
-                      options={"data": [str(f) for f in files], "registries": {k: str(v) for k, v in
-                                                                               registries.items()},
-                               "engine": engine, "regions": str(regions) if regions else None,
-                               "sheet": sheet, "lang": lang, "out": str(out)}, lang=lang)
+        record = run_record(result, None if isinstance(framework, Framework) else str(framework),
+                            {"data": [str(f) for f in files],
+                             "registries": {k: str(v) for k, v in registries.items()},
+                             "engine": engine, "regions": str(regions) if regions else None,
+                             "sheet": sheet, "lang": lang, "out": str(out)})
+        write_results(result, out, record, lang=lang)
         write_table(derivation.table, out / "derived.csv")
         write_reports(derivation, out / "derived.csv")
     return result, derivation

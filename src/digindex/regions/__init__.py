@@ -21,8 +21,8 @@ ZHEJIANG = "33"
 
 
 def regions_table(within=ZHEJIANG):
-    """The units within ``within`` (default Zhejiang) as a regions-file DataFrame."""
-    return registry().table(within=within)
+    """The units within ``within`` (a code or name; default Zhejiang) as a regions-file DataFrame."""
+    return registry().table(within=lookup(within).code)
 
 
 __all__ = ["Region", "Registry", "registry", "lookup", "resolve_column", "suggest", "regions_table",

@@ -157,22 +157,21 @@ class Registry:
         return f"{region.name} ({region.code}{', ' + parent.name if parent else ''})"
 
     # --- lookup by name ------------------------------------------------------
-    def find(self, query, *, province=None, city=None, level: str | None = None) -> list[Region]:
-        """Units matching ``query`` (code, name with or without suffix, pinyin, English).
+    def find(self, query, *, within: str = "", level: str | None = None) -> list[Region]:
+        """Units matching ``query`` (code, name with or without suffix, pinyin, English)
+        whose code starts with ``within`` (a code prefix: '' for all, '33' for Zhejiang).
 
-        A full-name match wins over matches of short names or pinyin. No errors:
-        see :func:`digindex.regions.lookup` for that.
+        A full-name match wins over matches of short names or pinyin. No errors, and no
+        province or city names: :func:`digindex.regions.lookup` resolves those (the
+        registry sits below the lookup, which imports it).
         """
-        from .resolve import scope_prefix
-
-        prefix = scope_prefix(self, province, city)
         lv = LEVEL_ALIASES.get(str(level).lower()) if level is not None else None
         if level is not None and lv is None:
             raise ValueError(f"unknown level {level!r}; use province, prefecture (city) or county")
 
         def keep(codes):
             return [self._by_code[c] for c in codes
-                    if c.startswith(prefix) and (lv is None or self._by_code[c].level == lv)]
+                    if c.startswith(within) and (lv is None or self._by_code[c].level == lv)]
 
         code = normalise_code(query)
         if code is not None:
@@ -196,7 +195,8 @@ class Registry:
         return out
 
     def table(self, within=None, levels: tuple[str, ...] = ("province", "prefecture", "county")):
-        """A DataFrame of units (optionally ``within`` one unit, itself included).
+        """A DataFrame of units (optionally ``within`` the unit of that code, itself included;
+        :func:`digindex.regions.regions_table` also takes a name).
 
         Columns: unit, parent, name, name_en, pinyin, short_name, level, type, type_en;
         usable as a regions file (``unit, parent, name``).
@@ -206,17 +206,14 @@ class Registry:
         if within is None:
             units = sorted(self._by_code.values(), key=lambda r: r.code)
         else:
-            top = self.get(within) or self.lookup_one(within)
+            top = self.get(within)
+            if top is None:
+                raise ValueError(f"no unit with code {within!r}; look names up with digindex.regions.lookup")
             units = [top] + self.descendants(top.code)
         rows = [{"unit": r.code, "parent": r.parent or "", "name": r.name, "name_en": r.name_en,
                  "pinyin": r.pinyin, "short_name": r.short_name, "level": r.level, "type": r.type,
                  "type_en": r.type_en} for r in units if r.level in levels]
         return pd.DataFrame(rows)
-
-    def lookup_one(self, query, **scope) -> Region:
-        from .resolve import lookup
-
-        return lookup(query, registry=self, **scope)
 
 
 def _build() -> Registry:

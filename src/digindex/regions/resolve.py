@@ -71,7 +71,8 @@ def lookup(query, *, province=None, city=None, level: str | None = None,
     """
     reg = registry or _registry()
     where = where or {}
-    found = reg.find(query, province=province, city=city, level=level)
+    prefix = scope_prefix(reg, province, city)
+    found = reg.find(query, within=prefix, level=level)
     if len(found) == 1:
         return found[0]
     scope = _scope_text(province, city)
@@ -81,7 +82,6 @@ def lookup(query, *, province=None, city=None, level: str | None = None,
             f"{query!r} matches {len(found)} units{scope}: {names}",
             fix="write the unit's code, or give its province or city (e.g. a 'parent' column "
                 "or the province/city option)", **where), found)
-    prefix = scope_prefix(reg, province, city)
     change = change_for(query)
     if change is not None and all(c.startswith(prefix) for c in change.successors):
         return _follow_change(reg, query, change, where)

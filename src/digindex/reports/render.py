@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ..export import atomic_path
+from ..files import atomic_path
 from .document import KIND_FORMATS, Document
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from ..errors import InputError, Problem
-from ..export import AtomicBatch, _excel_safe
+from ..files import AtomicBatch, excel_safe
 from ..framework import Framework
+from ..version import __version__
 from .batch import rank_rows, rank_rows_within
 from .design import decode, read_design, saltelli, unit_points
 from .model import BatchedModel
@@ -56,10 +56,10 @@ class UncertaintyResult:
             if replications:
                 self.replications().to_csv(batch.path("replications.csv"), index=False)
             with pd.ExcelWriter(batch.path("uncertainty.xlsx"), engine="openpyxl") as xw:
-                _excel_safe(self.summary).to_excel(xw, sheet_name="summary", index=False)
-                _excel_safe(self.frequency).to_excel(xw, sheet_name="rank frequency", index=False)
+                excel_safe(self.summary).to_excel(xw, sheet_name="summary", index=False)
+                excel_safe(self.frequency).to_excel(xw, sheet_name="rank frequency", index=False)
                 if self.sensitivity is not None:
-                    _excel_safe(self.sensitivity).to_excel(xw, sheet_name="sensitivity", index=False)
+                    excel_safe(self.sensitivity).to_excel(xw, sheet_name="sensitivity", index=False)
             batch.path("run.json").write_text(json.dumps(self.record, indent=2, ensure_ascii=False,
                                                          default=str), encoding="utf-8")
 

@@ -6,16 +6,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from .. import __version__
+from ..version import __version__
 from .config import Settings
 from .db import Database, ensure_schema
-from .deps import WebState, lang
+from .deps import WebState
 from .errors import Unauthenticated, WebError
-from .i18n import translator
+from .pages import render
 from .published import PublicData
 from .security import RateLimiter
 
@@ -74,23 +74,6 @@ class Guard:
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
-
-
-def render(request: Request, name: str, context: dict | None = None, status: int = 200) -> HTMLResponse:
-    st = request.app.state.web
-    lg = lang(request)
-    from .deps import principal
-
-    try:
-        user = principal(request)
-    except WebError:
-        user = None
-    ctx = {"t": translator(lg), "lang": lg, "user": user, "path": request.url.path, **(context or {})}
-    resp = st.templates.TemplateResponse(request, name, ctx, status_code=status)
-    if request.query_params.get("lang") in ("zh", "en"):
-        resp.set_cookie("digindex_lang", lg, max_age=365 * 86400, samesite="lax",
-                        secure=st.settings.secure_cookies)
-    return resp
 
 
 def create_app(db_url: str | None = None, settings: Settings | None = None, migrate: bool = True) -> FastAPI:

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from .. import auth, evaluation, imports, workflow
-from ..app import render
 from ..authz import Principal, require_role
 from ..deps import page_user, state
 from ..errors import Conflict, Invalid, TooLarge
 from ..models import User
+from ..pages import render
 
 router = APIRouter(include_in_schema=False)
 

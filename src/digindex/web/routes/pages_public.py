@@ -6,10 +6,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import units
-from ..app import render
 from ..deps import SESSION_COOKIE, lang, state
 from ..errors import NotFound
 from ..i18n import t
+from ..pages import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -5,10 +5,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import auth, indicators, units, workflow
-from ..app import render
 from ..authz import EDITABLE, STATES, Principal, allowed_actions
 from ..deps import CSRF_COOKIE, SESSION_COOKIE, client_address, page_user, state
 from ..errors import Conflict, Invalid, Locked, TooLarge, TooManyRequests, Unauthenticated, WebError
+from ..pages import render
 from ..security import new_token, same
 from ..xlsx_template import build_template
 from .api_auth import set_session_cookie
