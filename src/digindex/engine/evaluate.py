@@ -108,7 +108,7 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
 
     return Evaluation(framework=fw, panel=panel, stages=stages, scores=scores,
                       weights=pd.DataFrame(weight_rows), log=log, methods=methods_used, cache=cache,
-                      weight_info=weight_info, node_weights=node_weight_values)
+                      weight_info=weight_info, node_weights=node_weight_values, evaluator=evaluate)
 
 
 # ---- before normalisation: denominate, transform, screen, impute, treat -------------------

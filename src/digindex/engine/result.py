@@ -36,6 +36,8 @@ class Evaluation:
     weight_info: dict = field(default_factory=dict)  # e.g. AHP λmax, CI, CR per node
     # the weights each node used: (k,), or (rows, k) where they differ per unit-year
     node_weights: dict = field(default_factory=dict)
+    # the function that made this evaluation (engine.evaluate), for variants of it
+    evaluator: Any = field(default=None, repr=False)
 
     # ---- tables -------------------------------------------------------
     def _keys(self) -> pd.DataFrame:
@@ -115,12 +117,8 @@ class Evaluation:
     # ---- variants -----------------------------------------------------
     def rerun(self, step: str, method, node: str | None = None) -> "Evaluation":
         """The same evaluation with one choice changed (a method, at a node or by default)."""
-        from .evaluate import evaluate
-
-        return evaluate(self.framework.with_choice(step, method, node), self.panel, cache=self.cache)
+        return self.evaluator(self.framework.with_choice(step, method, node), self.panel, cache=self.cache)
 
     def rerun_with(self, framework: Framework) -> "Evaluation":
         """Evaluate an edited framework on the same data, reusing cached stages."""
-        from .evaluate import evaluate
-
-        return evaluate(framework, self.panel, cache=self.cache)
+        return self.evaluator(framework, self.panel, cache=self.cache)

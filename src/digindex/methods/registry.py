@@ -28,6 +28,7 @@ asks ``spec.capabilities(params)`` and never tests a method's name.
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import threading
 from dataclasses import dataclass
@@ -206,6 +207,10 @@ def make_params(spec: MethodSpec, raw: dict[str, Any]) -> Params:
         raise ValueError(f"{spec.family} method {spec.name!r}: " + "; ".join(msgs)) from None
 
 
+# The built-in method families register themselves when imported; the registry loads them by
+# name on first use, as it would load any other plug-in (the families import the registry).
+BUILTIN_METHOD_MODULES = ("digindex.methods.impute", "digindex.methods.treat", "digindex.methods.normalise",
+                          "digindex.methods.weights", "digindex.methods.aggregate")
 _loaded = False
 _loading = threading.Lock()
 
@@ -217,5 +222,6 @@ def _load_builtin() -> None:
         return
     with _loading:
         if not _loaded:
-            from . import aggregate, impute, normalise, treat, weights  # noqa: F401  (registers)
+            for module in BUILTIN_METHOD_MODULES:
+                importlib.import_module(module)
             _loaded = True

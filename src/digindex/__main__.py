@@ -1,0 +1,4 @@
+"""`python -m digindex`: the command line."""
+from .cli import entrypoint
+
+entrypoint()
