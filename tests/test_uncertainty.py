@@ -278,3 +278,19 @@ def _write(tmp_path, design):
     path = tmp_path / "design.csv"
     design.to_csv(path, index=False)
     return path
+
+
+def test_sensitivity_of_a_unit_whose_rank_never_moves_is_left_empty(write):
+    """A unit far ahead of the others is first in every run: its rank has zero variance, so its
+    Sobol indices are undefined (0/0). They are left empty with a reason, never a number."""
+    fw = load_framework(write("f.yaml", TWO_UNITS))
+    data = "unit,x1,x2\nA,100,100\nB,2,0\nC,0,1\nD,1,1\n"
+    panel = load_data(write("d.csv", data), framework=fw)
+    res = run_uncertainty(fw, panel, runs=64, seed=3, n_boot=50)
+    a = res.sensitivity[res.sensitivity.output == "A"]
+    assert a[["S1", "ST", "S1_low", "S1_high", "ST_low", "ST_high"]].isna().all().all()
+    assert (a["reason"] == "the rank is the same in every run: no choice moves it").all()
+    assert not a["consistent"].any()
+    b = res.sensitivity[res.sensitivity.output == "B"]  # B and C swap places: defined
+    assert b["S1"].notna().all() and (b["reason"] == "").all()
+    assert (res.ranks[:, 0] == 1).all()

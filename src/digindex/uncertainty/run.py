@@ -172,6 +172,16 @@ def run_uncertainty(fw: Framework, panel, runs: int = 1000, seed: int = 0, desig
                              record)
 
 
+def _undefined_reason(every_run: np.ndarray, fA: np.ndarray, fB: np.ndarray) -> str:
+    """Why an output's indices are left empty ("" when they are defined)."""
+    if np.nanmax(every_run) == np.nanmin(every_run):
+        return "the rank is the same in every run: no choice moves it"
+    if np.var(np.concatenate([fA, fB])) == 0:
+        return ("the rank moves only in the mixed runs, never in the base samples: too few "
+                "runs to estimate; increase --runs")
+    return ""
+
+
 def _sensitivity(problem, ranks, nominal_rank, N, units, n_boot, seed):
     G = len(problem.choices)
     shift = np.nanmean(np.abs(ranks - nominal_rank[None]), axis=1)
@@ -187,7 +197,11 @@ def _sensitivity(problem, ranks, nominal_rank, N, units, n_boot, seed):
                          "S1_high": res.s1_ci[1, g, o], "ST": res.st[g, o], "ST_low": res.st_ci[0, g, o],
                          "ST_high": res.st_ci[1, g, o]})
     table = pd.DataFrame(rows)
-    table["consistent"] = (table["S1_low"] <= 1) & (table["ST_high"] >= 0) & (table["S1_low"] <= table["ST_high"])
+    reasons = [_undefined_reason(outputs[:, o], fA[:, o], fB[:, o]) for o in range(len(names))]
+    table["reason"] = reasons * G  # rows are choice-major, outputs within
+    # plausible: each interval reaches into [0, 1] and S1 does not exceed ST
+    table["consistent"] = ((table["S1_high"] >= 0) & (table["S1_low"] <= 1) & (table["ST_high"] >= 0)
+                           & (table["ST_low"] <= 1) & (table["S1_low"] <= table["ST_high"]))
     conv = {"overall": float(res.convergence[0]),
             "units_median": float(np.nanmedian(res.convergence[1:])),
             "units_p95": float(np.nanpercentile(res.convergence[1:], 95))}

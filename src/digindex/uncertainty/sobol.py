@@ -12,8 +12,8 @@ The estimators are vectorised over outputs, so every unit's own rank is analysed
 at once ("which assumption moves this unit").
 
 A convergence check recomputes the indices on the first N/2 rows and reports,
-per output, the largest change of any index; where V = 0 (an output no choice moves) the indices
-are reported as 0.
+per output, the largest change of any index. Where V = 0 (an output that no run of the base
+samples moves) the indices are undefined (0/0) and are returned as NaN, never as a number.
 
 References: Saltelli, A., Annoni, P., Azzini, I., Campolongo, F., Ratto, M. &
 Tarantola, S. (2010) Variance based sensitivity analysis of model output,
@@ -22,6 +22,7 @@ Commun. 117, 35–43.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,8 +35,8 @@ def indices(fA: np.ndarray, fB: np.ndarray, fAB: np.ndarray) -> tuple[np.ndarray
     s1 = np.mean(fB[None] * (fAB - fA[None]), axis=1) / safe
     st = 0.5 * np.mean((fA[None] - fAB) ** 2, axis=1) / safe
     zero = V <= 0
-    s1[:, zero] = 0.0
-    st[:, zero] = 0.0
+    s1[:, zero] = np.nan
+    st[:, zero] = np.nan
     return s1, st
 
 
@@ -69,10 +70,14 @@ def analyze(fA, fB, fAB, n_boot: int = 500, seed: int = 0, level: float = 0.95,
         for b in range(n_boot):
             i = idx[b]
             b1[b], bt[b] = indices(fA[i, cols], fB[i, cols], fAB[:, i, cols])
-        s1_ci[:, :, cols] = np.quantile(b1, [lo_q, hi_q], axis=0)
-        st_ci[:, :, cols] = np.quantile(bt, [lo_q, hi_q], axis=0)
+        with warnings.catch_warnings():  # a resample in which the output never moves is NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            s1_ci[:, :, cols] = np.nanquantile(b1, [lo_q, hi_q], axis=0)
+            st_ci[:, :, cols] = np.nanquantile(bt, [lo_q, hi_q], axis=0)
     half = max(N // 2, 2)
     h1, ht = indices(fA[:half], fB[:half], fAB[:, :half])
-    conv = (np.maximum(np.abs(h1 - s1).max(axis=0), np.abs(ht - st).max(axis=0)) if N >= 4
-            else np.full(out, np.nan))
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        conv = (np.maximum(np.nanmax(np.abs(h1 - s1), axis=0), np.nanmax(np.abs(ht - st), axis=0))
+                if N >= 4 else np.full(out, np.nan))
     return SobolResult(s1, st, s1_ci, st_ci, conv)
