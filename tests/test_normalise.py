@@ -121,7 +121,7 @@ def test_efficacy_parameter_errors():
     msg = params_error("efficacy", thresholds="median")
     assert "parameter 'thresholds'" in msg and "'data', 'fixed' or 'target'" in msg
     msg = params_error("efficacy", scale=[0, 1])
-    assert "unknown parameter 'scale'" in msg and "allowed: range, clip" in msg
+    assert "unknown parameter 'scale'" in msg and "range, clip" in msg and "pooled" in msg
 
 
 # ------------------------------------------------------------ log efficacy

@@ -1,11 +1,16 @@
 """Multi-criteria aggregation: Copeland, TOPSIS and VIKOR.
 
-These compare the units with one another, so each works within one year (rows
-grouped by ``ctx.years``; all rows form one group when ``ctx`` is None). The
-children are benefit criteria (the normalisation already made higher = better).
-Each ``*_details`` function returns the intermediate tables, as pymcdm's
-``verbose=True`` does; the registered function returns only its ``score``.
-Tables keyed by year use the key ``None`` when there is no ``ctx``.
+These compare the units with one another. By default each works within one year
+(rows grouped by ``ctx.years``; all rows form one group when ``ctx`` is None), so a
+score says how a unit stands among that year's units and is not comparable across
+years. With ``pooled: true`` every unit-year of the panel is compared at once (the
+"global" or panel form, 全局TOPSIS): normalisation, ideal points, best and worst
+values are taken over the stacked panel, so a unit's score can rise over the years
+when its indicators grow. The children are benefit criteria (the normalisation
+already made higher = better). Each ``*_details`` function returns the intermediate
+tables, as pymcdm's ``verbose=True`` does; the registered function returns only its
+``score``. Tables keyed by year use the key ``None`` when there is no ``ctx`` and
+``"pooled"`` for the pooled form.
 """
 from __future__ import annotations
 
@@ -18,14 +23,26 @@ from ..registry import Capabilities, Params, register
 from .means import _all_missing, present_weights, year_groups
 
 
-def _year_of(ctx, rows):
+def _year_of(ctx, rows, pooled=False):
+    if pooled and ctx is not None and ctx.years is not None:
+        return "pooled"
     return None if ctx is None or ctx.years is None else np.asarray(ctx.years, dtype=object)[rows[0]]
+
+
+def _scope(params) -> Capabilities:
+    """Within each year, or over the whole panel with ``pooled: true``."""
+    return Capabilities(scope="panel" if params.pooled else "year")
+
+
+POOLED = Field(False, description="compare every unit-year of the panel at once instead of "
+                                  "within each year (scores comparable across years)")
 
 
 # --------------------------------------------------------------------------- Copeland
 
 class CopelandParams(Params):
     scale: Literal["raw", "0-1"] = "raw"
+    pooled: bool = POOLED
 
 
 def copeland_details(X: np.ndarray, w: np.ndarray, params: CopelandParams | None = None,
@@ -41,8 +58,8 @@ def copeland_details(X: np.ndarray, w: np.ndarray, params: CopelandParams | None
     raw = np.full(n_rows, np.nan)
     score = np.full(n_rows, np.nan)
     outranking, groups = {}, {}
-    for rows in year_groups(ctx, n_rows):
-        year = _year_of(ctx, rows)
+    for rows in year_groups(ctx, n_rows, p.pooled):
+        year = _year_of(ctx, rows, p.pooled)
         rows = rows[~_all_missing(X[rows])]
         n = len(rows)
         E = np.full((n, n), np.nan)
@@ -71,7 +88,7 @@ def copeland_details(X: np.ndarray, w: np.ndarray, params: CopelandParams | None
             "ties": ties, "raw": raw, "score": score}
 
 
-@register("aggregate", "copeland", CopelandParams, capabilities=Capabilities(scope="year"),
+@register("aggregate", "copeland", CopelandParams, capabilities=_scope,
           output_range=lambda p, ranges: (0.0, 1.0, False) if p.scale == "0-1" else (-np.inf, np.inf, False))
 def copeland(X: np.ndarray, w: np.ndarray, params: CopelandParams | None = None,
              ctx=None) -> np.ndarray:
@@ -83,7 +100,8 @@ def copeland(X: np.ndarray, w: np.ndarray, params: CopelandParams | None = None,
     in [−(n−1), n−1]. ``scale: 0-1`` maps it by (score + n − 1)/(2(n − 1)), so 1 beats
     every unit (a year with one unit scores 0.5). Only the order of the values
     matters: any monotone re-scaling of a child leaves the scores unchanged.
-    Missing: a pair is compared on the children present for both, their weights
+    ``pooled: true`` compares every unit-year of the panel with every other (n = all
+    unit-years). Missing: a pair is compared on the children present for both, their weights
     re-scaled; a pair with no child in common is not compared; a unit with no
     value scores NaN. Per-unit weights: a pair uses the mean of its two rows'
     weights. Any values are allowed.
@@ -98,6 +116,7 @@ def copeland(X: np.ndarray, w: np.ndarray, params: CopelandParams | None = None,
 
 class TopsisParams(Params):
     normalisation: Literal["vector", "minmax"] = "vector"
+    pooled: bool = POOLED
 
 
 def _normalise(block: np.ndarray, how: str) -> np.ndarray:
@@ -120,14 +139,14 @@ def topsis_details(X: np.ndarray, w: np.ndarray, params: TopsisParams | None = N
     R = np.full_like(X, np.nan)
     d_plus, d_minus = np.full(len(X), np.nan), np.full(len(X), np.nan)
     ideal, anti = {}, {}
-    for rows in year_groups(ctx, len(X)):
+    for rows in year_groups(ctx, len(X), p.pooled):
         r = _normalise(X[rows], p.normalisation)
         best, worst = np.fmax.reduce(r, axis=0), np.fmin.reduce(r, axis=0)  # NaN-skipping
         Wr = W[rows]
         d_plus[rows] = np.sqrt(np.nansum((Wr * (best - r)) ** 2, axis=1))
         d_minus[rows] = np.sqrt(np.nansum((Wr * (r - worst)) ** 2, axis=1))
         R[rows] = r
-        year = _year_of(ctx, rows)
+        year = _year_of(ctx, rows, p.pooled)
         ideal[year], anti[year] = best, worst
     total = d_plus + d_minus
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -139,7 +158,7 @@ def topsis_details(X: np.ndarray, w: np.ndarray, params: TopsisParams | None = N
             "d_plus": d_plus, "d_minus": d_minus, "score": score}
 
 
-@register("aggregate", "topsis", TopsisParams, capabilities=Capabilities(scope="year"), output_range=lambda p, ranges: (0.0, 1.0, False))
+@register("aggregate", "topsis", TopsisParams, capabilities=_scope, output_range=lambda p, ranges: (0.0, 1.0, False))
 def topsis(X: np.ndarray, w: np.ndarray, params: TopsisParams | None = None,
            ctx=None) -> np.ndarray:
     """TOPSIS closeness to the ideal: C_i = D_i⁻ / (D_i⁺ + D_i⁻), in [0, 1].
@@ -153,6 +172,10 @@ def topsis(X: np.ndarray, w: np.ndarray, params: TopsisParams | None = None,
     distances use its present children with weights re-scaled (with complete data
     this is the classic method). All units equal (D⁺ + D⁻ = 0) score 0.5. Any values
     allowed (vector normalisation needs no sign; a zero column normalises to 0).
+    ``pooled: true`` (global TOPSIS, 全局TOPSIS): i runs over every unit-year of the panel,
+    r_itj = x_itj/√(Σ_i Σ_t x_itj²) (or min-max over the panel), and the ideal and
+    anti-ideal are the best and worst over all years, so scores are comparable across
+    years (a unit whose indicators grow scores higher).
     Reference: Hwang, C.L. & Yoon, K. (1981) Multiple Attribute Decision Making,
     Springer, pp. 128–140.
     """
@@ -163,6 +186,7 @@ def topsis(X: np.ndarray, w: np.ndarray, params: TopsisParams | None = None,
 
 class VikorParams(Params):
     v: float = Field(0.5, ge=0.0, le=1.0)
+    pooled: bool = POOLED
 
 
 def vikor_details(X: np.ndarray, w: np.ndarray, params: VikorParams | None = None,
@@ -175,7 +199,7 @@ def vikor_details(X: np.ndarray, w: np.ndarray, params: VikorParams | None = Non
     W = present_weights(X, w)
     S, Rg, Q = (np.full(len(X), np.nan) for _ in range(3))
     best, worst = {}, {}
-    for rows in year_groups(ctx, len(X)):
+    for rows in year_groups(ctx, len(X), p.pooled):
         block = X[rows]
         with np.errstate(invalid="ignore", divide="ignore"):
             fs, fm = np.fmax.reduce(block, axis=0), np.fmin.reduce(block, axis=0)
@@ -190,7 +214,7 @@ def vikor_details(X: np.ndarray, w: np.ndarray, params: VikorParams | None = Non
                 if hi > lo:
                     q = q + weight * (part - lo) / (hi - lo)
         S[rows], Rg[rows], Q[rows] = s, r, q
-        year = _year_of(ctx, rows)
+        year = _year_of(ctx, rows, p.pooled)
         best[year], worst[year] = fs, fm
     missing = _all_missing(X)
     for a in (S, Rg, Q):
@@ -198,7 +222,7 @@ def vikor_details(X: np.ndarray, w: np.ndarray, params: VikorParams | None = Non
     return {"best": best, "worst": worst, "S": S, "R": Rg, "Q": Q, "score": 1.0 - Q}
 
 
-@register("aggregate", "vikor", VikorParams, capabilities=Capabilities(scope="year"), output_range=lambda p, ranges: (0.0, 1.0, False))
+@register("aggregate", "vikor", VikorParams, capabilities=_scope, output_range=lambda p, ranges: (0.0, 1.0, False))
 def vikor(X: np.ndarray, w: np.ndarray, params: VikorParams | None = None,
           ctx=None) -> np.ndarray:
     """VIKOR compromise score, returned as 1 − Q so that higher is better (in [0, 1]).
@@ -212,6 +236,8 @@ def vikor(X: np.ndarray, w: np.ndarray, params: VikorParams | None = None,
     year gives d = 0; when S⁻ = S* (or R⁻ = R*) that term is 0 for every unit.
     Only the score is returned; VIKOR's acceptable-advantage and stability checks
     are not applied (see :func:`vikor_details` for S, R and Q).
+    ``pooled: true``: f*_j, f⁻_j, S*, S⁻, R* and R⁻ are taken over every unit-year of
+    the panel, so scores are comparable across years.
     Missing: best/worst use the year's present values; S and R use the unit's
     present children with weights re-scaled. Any values allowed.
     Reference: Opricovic, S. & Tzeng, G.H. (2004) Compromise solution by MCDM

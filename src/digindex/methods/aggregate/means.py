@@ -37,10 +37,11 @@ def _all_missing(X: np.ndarray) -> np.ndarray:
     return np.all(np.isnan(X), axis=1)
 
 
-def year_groups(ctx, n: int) -> list[np.ndarray]:
-    """Row indices of each year (in order of first appearance); one group without ``ctx``."""
+def year_groups(ctx, n: int, pooled: bool = False) -> list[np.ndarray]:
+    """Row indices of each year (in order of first appearance); one group without ``ctx``
+    or when ``pooled`` (the whole panel compared at once)."""
     years = getattr(ctx, "years", None)
-    if years is None:
+    if years is None or pooled:
         return [np.arange(n)]
     years = np.asarray(years, dtype=object)
     return [np.flatnonzero(years == y) for y in dict.fromkeys(years.tolist())]

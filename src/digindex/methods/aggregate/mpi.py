@@ -33,6 +33,8 @@ from .means import _all_missing, present_weights, year_groups
 
 class MPIParams(Params):
     penalty: Literal["negative", "positive"] = "negative"
+    pooled: bool = Field(False, description="standardise over every unit-year of the panel "
+                                            "instead of within each year")
 
 
 class AMPIParams(Params):
@@ -76,7 +78,7 @@ def mpi_details(X: np.ndarray, w: np.ndarray, params: MPIParams | None = None, c
     Z = np.full_like(X, np.nan)
     mean = np.full_like(X, np.nan)
     sd = np.full_like(X, np.nan)
-    for rows in year_groups(ctx, len(X)):
+    for rows in year_groups(ctx, len(X), p.pooled):
         block = X[rows]
         present = ~np.isnan(block)
         n = present.sum(axis=0)
@@ -89,7 +91,8 @@ def mpi_details(X: np.ndarray, w: np.ndarray, params: MPIParams | None = None, c
     return {"standardised": Z, "column_mean": mean, "column_sd": sd, **_penalised(Z, w, p.penalty)}
 
 
-@register("aggregate", "mpi", MPIParams, capabilities=Capabilities(scope="year"))
+@register("aggregate", "mpi", MPIParams,
+          capabilities=lambda p: Capabilities(scope="panel" if p.pooled else "year"))
 def mpi(X: np.ndarray, w: np.ndarray, params: MPIParams | None = None, ctx=None) -> np.ndarray:
     """Mazziotta–Pareto Index: MPI = M − S·cv of the components standardised per year.
 
@@ -101,7 +104,8 @@ def mpi(X: np.ndarray, w: np.ndarray, params: MPIParams | None = None, ctx=None)
     weighted population sd, cv = S/M and MPI = M − S·cv (``penalty: negative``, the
     default, for indices where higher is better) or M + S·cv (``penalty: positive``).
     Scores are relative to the year's average (≈ 100) and so not comparable across
-    years: use ``ampi`` for that. Missing cells are skipped and the weights re-scaled;
+    years: use ``ampi`` for that, or ``pooled: true``, which standardises over every
+    unit-year of the panel (μ_j, σ_j over all years) so that the scores are comparable. Missing cells are skipped and the weights re-scaled;
     any value is allowed (z is positive except for extreme outliers, which raise).
     Reference: Mazziotta & Pareto (2016) Social Indicators Research 127(3), 983–1003.
     """

@@ -10,14 +10,13 @@ Reference: OECD/JRC (2008) Handbook on Constructing Composite Indicators, §5
 """
 from __future__ import annotations
 
-from typing import Literal
 
 import numpy as np
 from pydantic import Field
 
 from ..registry import Capabilities, Params, register
 from .common import base_year_mask, indicator_target, require_values, where, year_groups
-from .minmax import NormaliseContext, bounds_scope, per_period
+from .minmax import NormaliseContext, PanelBounds, bounds_scope, per_period
 
 
 def _ratio(x: np.ndarray, ref, ctx: NormaliseContext, method: str) -> np.ndarray:
@@ -87,9 +86,8 @@ def distance_to_reference(x: np.ndarray, ctx: NormaliseContext,
     return params.scale * out
 
 
-class MaxParams(Params):
+class MaxParams(PanelBounds):
     scale: float = Field(1.0, gt=0)
-    bounds: Literal["per_year", "pooled"] = "per_year"
 
 
 @register("normalise", "distance_to_max", MaxParams, capabilities=bounds_scope,

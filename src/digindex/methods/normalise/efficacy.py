@@ -20,14 +20,13 @@ from pydantic_core.core_schema import ValidationInfo
 
 from ..registry import Capabilities, Params, register
 from .common import base_year_mask, indicator_target, param_error, require_values
-from .minmax import NormaliseContext, _nan_bounds, _tf, bounds_scope, per_period
+from .minmax import NormaliseContext, PanelBounds, _nan_bounds, _tf, bounds_scope, per_period
 
 
-class EfficacyParams(Params):
+class EfficacyParams(PanelBounds):
     range: tuple[float, float] = (60.0, 100.0)
     clip: bool = True
     thresholds: Literal["data", "fixed", "target"] = "data"
-    bounds: Literal["per_year", "pooled"] = "per_year"
     low: float | None = None
     high: float | None = Field(None, validate_default=True)
     base_year: int | None = None

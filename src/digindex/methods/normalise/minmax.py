@@ -17,7 +17,7 @@ from typing import Literal
 import warnings
 
 import numpy as np
-from pydantic import field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..registry import Capabilities, Params, register
@@ -64,12 +64,34 @@ def _nan_bounds(x: np.ndarray) -> tuple[float, float]:
     return float(np.nanmin(x)), float(np.nanmax(x))
 
 
-class MinMaxParams(Params):
+class PanelBounds(Params):
+    """Normalisations whose bounds come from the data: per year (default) or over the panel.
+
+    ``pooled: true`` is the spelling every within-year method shares (TOPSIS, VIKOR,
+    Copeland, MPI take it too); it is the same as ``bounds: pooled``.
+    """
+
+    bounds: Literal["per_year", "pooled"] = "per_year"
+    pooled: bool | None = Field(None, description="true: bounds over every year of the panel "
+                                                  "(the same as bounds: pooled)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pooled_sets_bounds(cls, data):
+        if isinstance(data, dict) and data.get("pooled") is not None:
+            implied = "pooled" if data["pooled"] else "per_year"
+            if data.get("bounds", implied) != implied:
+                raise ValueError(f"pooled: {str(data['pooled']).lower()} contradicts "
+                                 f"bounds: {data['bounds']}; give one of them")
+            data = {**data, "bounds": implied}
+        return data
+
+
+class MinMaxParams(PanelBounds):
     min: float | None = None
     max: float | None = None
     scale: tuple[float, float] = (0.0, 100.0)
     clip: bool | None = None
-    bounds: Literal["per_year", "pooled"] = "per_year"
 
     _scale = field_validator("scale")(_increasing_scale)
 

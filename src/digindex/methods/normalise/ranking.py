@@ -14,15 +14,14 @@ from typing import Literal
 
 import numpy as np
 
-from ..registry import Params, register
+from ..registry import register
 from .common import counts
-from .minmax import NormaliseContext, bounds_scope, per_period
-
-Bounds = Literal["per_year", "pooled"]
+from .minmax import NormaliseContext, PanelBounds, bounds_scope, per_period
 
 
-class RankParams(Params):
-    bounds: Bounds = "per_year"
+
+class RankParams(PanelBounds):
+    pass
 
 
 def _ordinal(x, ctx, pooled, fn):
@@ -48,9 +47,8 @@ def rank(x: np.ndarray, ctx: NormaliseContext, params: RankParams) -> np.ndarray
     return _ordinal(x, ctx, params.bounds == "pooled", lambda less, eq, n: less + (eq + 1) / 2)
 
 
-class PercentileParams(Params):
+class PercentileParams(PanelBounds):
     kind: Literal["scaled", "weak", "strict", "mean"] = "scaled"
-    bounds: Bounds = "per_year"
 
 
 def _percentile_range(params: PercentileParams, ctx):
@@ -83,9 +81,8 @@ def percentile_rank(x: np.ndarray, ctx: NormaliseContext, params: PercentilePara
     return _ordinal(x, ctx, params.bounds == "pooled", fn)
 
 
-class BordaParams(Params):
+class BordaParams(PanelBounds):
     ties: Literal["half", "none"] = "half"
-    bounds: Bounds = "per_year"
 
 
 @register("normalise", "borda", BordaParams, capabilities=bounds_scope, output_range=lambda p, c: (0.0, np.inf, True))

@@ -5,21 +5,19 @@ Reference: OECD/JRC (2008) Handbook on Constructing Composite Indicators, §5
 """
 from __future__ import annotations
 
-from typing import Literal
 
 import warnings
 
 import numpy as np
 from pydantic import Field
 
-from ..registry import Params, register
-from .minmax import NormaliseContext, bounds_scope, columns_per_period, per_period
+from ..registry import register
+from .minmax import NormaliseContext, PanelBounds, bounds_scope, columns_per_period, per_period
 
 
-class ZScoreParams(Params):
+class ZScoreParams(PanelBounds):
     mean: float = 0.0
     sd: float = Field(1.0, gt=0)
-    bounds: Literal["per_year", "pooled"] = "per_year"
 
 
 def _zscore_columns(X: np.ndarray, directions: np.ndarray, years, params: ZScoreParams) -> np.ndarray:

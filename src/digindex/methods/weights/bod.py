@@ -25,6 +25,8 @@ from ._common import child_names
 
 
 class BodParams(Params):
+    pooled: bool = Field(False, description="one frontier over every unit-year of the panel "
+                                            "instead of one per year")
     bounds: list[float] | list[list[float]] | None = Field(
         None, description="pie-share bounds [lo, hi] for every child, or one [lo, hi] per "
         "child: the share w_j·x_ij / Σ_l w_l·x_il of child j in the unit's own score")
@@ -82,8 +84,9 @@ def solve(X, ctx, params, method="bod"):
     n, k = X.shape
     B = _share_bounds(params, k)
     scores, W, relaxed = np.zeros(n), np.zeros((n, k)), 0
-    for t in np.unique(years):
-        rows = np.flatnonzero(years == t)
+    pooled = params is not None and params.pooled
+    for t in ([None] if pooled else np.unique(years)):
+        rows = np.arange(n) if pooled else np.flatnonzero(years == t)
         # BoD is invariant to rescaling a child within the year: divide each child by its
         # maximum for a well-conditioned LP, and scale the weights back afterwards
         scale = X[rows].max(axis=0)
@@ -118,7 +121,8 @@ def solve(X, ctx, params, method="bod"):
 
 
 @register("weights", "bod", BodParams,
-          capabilities=Capabilities(scope="year", inputs="nonnegative", data_driven=True, per_row=True))
+          capabilities=lambda p: Capabilities(scope="panel" if p.pooled else "year", inputs="nonnegative",
+                                              data_driven=True, per_row=True))
 def bod_weights(X, prior=None, params: BodParams | None = None, ctx=None):
     """Benefit-of-the-Doubt weights: each unit-year's own optimal DEA weights.
 
@@ -153,7 +157,8 @@ def bod_weights(X, prior=None, params: BodParams | None = None, ctx=None):
     return W, info
 
 
-@register("aggregate", "bod", BodParams, capabilities=Capabilities(scope="year", inputs="nonnegative"),
+@register("aggregate", "bod", BodParams,
+          capabilities=lambda p: Capabilities(scope="panel" if p.pooled else "year", inputs="nonnegative"),
           output_range=lambda p, ranges: (0.0, 1.0, False))
 def bod_aggregate(X, w=None, params: BodParams | None = None, ctx=None):
     """Benefit-of-the-Doubt score: BoD_i = max_w Σ_j w_j x_ij, no unit of the year above 1.
@@ -161,7 +166,8 @@ def bod_aggregate(X, w=None, params: BodParams | None = None, ctx=None):
     One DEA linear programme per unit-year against the units of the same year
     (``ctx.years``), with the optional pie-share ``bounds`` lo_j ≤ w_j x_ij / Σ_l w_l x_il
     ≤ hi_j (a lower bound is relaxed to 0 where x_ij = 0). Scores are in [0, 1] and
-    the best unit(s) of every year score exactly 1. The node's weights ``w`` are not
+    the best unit(s) of every year score exactly 1. ``pooled: true``: one frontier over
+    every unit-year of the panel (the best unit-year of all scores 1), comparable across years. The node's weights ``w`` are not
     used: each unit chooses its own. Values must be ≥ 0; missing values are refused.
     Reference: Cherchye, Moesen, Rogge & Van Puyenbroeck (2007), Social Indicators
     Research 82, 111–145; Melyn & Moesen (1991); OECD/JRC (2008) Handbook, §6.1.5.
