@@ -16,6 +16,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from .errors import InputError
+from .formatting import exact, integer, number, percent, year as fmt_year
+from .i18n import text
 from .version import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -107,14 +109,21 @@ def run(
     if result.panel.names:
         table.insert(2, "name", table["unit"].map(result.panel.names).fillna(""))
     year = _latest_year(result)
-    title = f"{fw.label(lang)} — top {top}" + (f", {year}" if year is not None else "")
+    title = f"{fw.label(lang)} — {text('top_n', lang, n=top)}" + (f", {fmt_year(year)}" if year is not None else "")
     show = Table(title=title)
     for c in table.columns:
         show.add_column(str(c), justify="right" if c in ("rank", "score") else "left")
-    for row in table.itertuples(index=False):
-        show.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    for row in table.itertuples(index=False, name=None):
+        show.add_row(*[_cell(c, v) for c, v in zip(table.columns, row)])
     out.print(show)
     out.print(f"results written to {out_dir}/ (results.csv, results.parquet, results.xlsx, run.json)")
+
+
+def _cell(column, v) -> str:
+    """A cell of the results table: years plain, other numbers with 3 decimals."""
+    if column == "year":
+        return fmt_year(v)
+    return number(v, 3) if isinstance(v, float) else str(v)
 
 
 def _latest_year(result):
@@ -154,7 +163,7 @@ def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt):
     fw = load_framework(framework)
 
     def label(node, share):
-        text = f"[bold]{node.id}[/bold] {node.label(lang)}  w={node.weight:g} ({share:.1%})"
+        line = f"[bold]{node.id}[/bold] {node.label(lang)}  w={exact(node.weight, 6)} ({percent(share, 1)})"
         if node.is_indicator:
             bits = [f"dir={node.direction:+d}"]
             if node.unit:
@@ -162,8 +171,8 @@ def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt):
             if node.transform:
                 bits.append(node.transform)
             bits.append(str(fw.method_for("normalise", node)))
-            return text + "  [dim]" + ", ".join(bits) + "[/dim]"
-        return text + f"  [dim]{fw.method_for('aggregate', node)}[/dim]"
+            return line + "  [dim]" + ", ".join(bits) + "[/dim]"
+        return line + f"  [dim]{fw.method_for('aggregate', node)}[/dim]"
 
     def add(tree, node):
         total = sum(c.weight for c in node.children)
@@ -227,21 +236,22 @@ def uncertainty(
                                  year=year)
     result.write(out_dir)
     top = result.summary.sort_values("nominal_rank").head(10)
-    show = Table(title=f"{fw.label()} — rank uncertainty ({len(result.design)} evaluations)")
+    show = Table(title=f"{fw.label()} — {text('uncertainty', 'en')} ({integer(len(result.design))} evaluations)")
     for c in ("unit", "nominal_rank", "median_rank", "p05_rank", "p95_rank"):
         show.add_column(c, justify="left" if c == "unit" else "right")
     for row in top.itertuples(index=False):
-        show.add_row(str(row.unit), *[f"{getattr(row, c):g}" for c in
+        show.add_row(str(row.unit), *[exact(getattr(row, c), 6) for c in
                                       ("nominal_rank", "median_rank", "p05_rank", "p95_rank")])
     out.print(show)
     if result.sensitivity is not None:
         overall = result.sensitivity[result.sensitivity.output == "mean_abs_rank_shift"]
         for r in overall.itertuples(index=False):
-            out.print(f"  {r.choice}: S1 = {r.S1:.3f} [{r.S1_low:.3f}, {r.S1_high:.3f}], "
-                      f"ST = {r.ST:.3f} [{r.ST_low:.3f}, {r.ST_high:.3f}]")
+            out.print(f"  {r.choice}: S1 = {number(r.S1, 3)} [{number(r.S1_low, 3)}, {number(r.S1_high, 3)}], "
+                      f"ST = {number(r.ST, 3)} [{number(r.ST_low, 3)}, {number(r.ST_high, 3)}]")
         c = result.convergence
-        out.print(f"  convergence (largest change of an index from N/2 to N): overall {c['overall']:.3f}; "
-                  f"units' own ranks: median {c['units_median']:.3f}, 95th percentile {c['units_p95']:.3f}")
+        out.print(f"  convergence (largest change of an index from N/2 to N): overall {number(c['overall'], 3)}; "
+                  f"units' own ranks: median {number(c['units_median'], 3)}, "
+                  f"95th percentile {number(c['units_p95'], 3)}")
     out.print(f"results written to {out_dir}/")
 
 

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..formatting import number  # noqa: E402
 from .fonts import cjk_font  # noqa: E402
 
 BLUE, GREY, GREEN, RED = "#2b6cb0", "#a0aec0", "#2f855a", "#c53030"
@@ -37,7 +38,7 @@ def _aspect_axes(ax, labels, scores, medians, ranks, title, median_label):
     lo = max(0.0, min(np.nanmin(scores), np.nanmin(medians)) - 10)
     ax.set_xlim(lo, max(np.nanmax(scores), np.nanmax(medians)) + 9)
     for yi, s, r in zip(y, scores, ranks):
-        ax.text(s + 0.5, yi, f"{s:.1f} #{r}", va="center", fontsize=7)
+        ax.text(s + 0.5, yi, f"{number(s, 1)} #{r}", va="center", fontsize=7)
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_title(f"{title}\n(| {median_label})", fontsize=9)
 
@@ -49,7 +50,7 @@ def _change_axes(ax, labels, changes, title, unit_label):
     ax.axvline(0, color="black", lw=0.8)
     span = max(np.nanmax(np.abs(ch)), 1e-9)
     for yi, c in zip(y, ch):
-        ax.text(c + (0.06 if c >= 0 else -0.06) * span, yi, f"{c:+.2f}", va="center",
+        ax.text(c + (0.06 if c >= 0 else -0.06) * span, yi, number(c, 2, signed=True), va="center",
                 ha="left" if c >= 0 else "right", fontsize=7)
     ax.set_xlim(-1.5 * span if ch.min() < 0 else -0.1 * span, 1.5 * span)
     ax.set_yticks(y, [])  # same order as the aspect panel on its left
@@ -60,7 +61,7 @@ def _change_axes(ax, labels, changes, title, unit_label):
 def _trend_axes(ax, years, scores, ranks, title, score_label):
     ax.plot(years, scores, marker="o", color=BLUE)
     for x, s, r in zip(years, scores, ranks):
-        ax.annotate(f"{s:.1f}\n#{r}", (x, s), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
+        ax.annotate(f"{number(s, 1)}\n#{r}", (x, s), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
     ax.set_xticks(list(years))
     ax.tick_params(labelsize=7)
     ax.set_ylabel(score_label, fontsize=7)

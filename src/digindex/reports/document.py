@@ -6,7 +6,8 @@ values (numbers stay numbers in Excel); each column has a *kind* that fixes its 
 
 ``text``; ``score`` (1 decimal); ``rank`` (whole number); ``value`` (3 significant
 figures style: 2 decimals below 100, 1 below 1,000, then thousands separators); ``signed``
-(+/− with 2 decimals); ``int``; ``p`` (3 decimals).
+(+/− with 2 decimals); ``int`` (thousands separators); ``year`` (2013, never 2,013); ``p``
+(3 decimals). The texts come from :mod:`digindex.formatting`.
 """
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .i18n import fmt
+from .. import formatting
 
+# kind -> its display text (any other kind shows as a value) and its Excel number format
+KIND_DISPLAY = {"score": lambda x: formatting.number(x, 1), "rank": formatting.rank, "int": formatting.integer,
+                "year": formatting.year, "signed": lambda x: formatting.number(x, 2, signed=True),
+                "p": lambda x: formatting.number(x, 3), "value": formatting.number}
 KIND_FORMATS = {"score": "0.0", "rank": "0", "value": "#,##0.00", "signed": "+0.00;-0.00;0.00",
-                "int": "#,##0", "p": "0.000", "text": "@"}
+                "int": "#,##0", "year": "0", "p": "0.000", "text": "@"}
 
 
 @dataclass
@@ -38,26 +43,10 @@ class Table:
 
 def display(value, kind: str) -> str:
     """The display text of one cell of ``kind`` (see the module doc)."""
-    missing = value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
     if kind == "text":
+        missing = value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
         return "" if missing else str(value)
-    if missing:
-        return "—"
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if x != x:
-        return "—"
-    if kind == "score":
-        return f"{x:.1f}"
-    if kind in ("rank", "int"):
-        return f"{int(round(x)):,}"
-    if kind == "signed":
-        return f"{x:+.2f}"
-    if kind == "p":
-        return f"{x:.3f}"
-    return fmt(x)
+    return KIND_DISPLAY.get(kind, formatting.number)(value)
 
 
 @dataclass

@@ -14,9 +14,10 @@ from ..analytics._common import real_years
 from ..explain import change_attribution, narrative, profile_facts, root_contributions, standing
 from ..explain import strengths_weaknesses, target_gap
 from ..explain._base import check_year, has_city_level, name_of, node_label, parent_of, ranks, row_of
+from ..formatting import number, rank as fmt_rank, rank_range
+from ..i18n import langs, text
 from . import charts
 from .document import Document, Image, Section, Table, display, is_synthetic
-from .i18n import langs, word
 
 
 def names(ev, unit, lang):
@@ -49,26 +50,26 @@ def uncertainty_row(uncertainty, ev, unit, year):
 def _summary(ev, unit, year, lang, facts, uncertainty):
     paras = [narrative(ev, unit, year, lg, facts) for lg in langs(lang)]
     city = "rank_in_parent" in facts
-    rows = [[word("score", lang), facts["score"], "score"],
-            [word("rank_province", lang), f"{facts['rank']}/{facts['n']}", "text"]]
+    rows = [[text("score", lang), facts["score"], "score"],
+            [text("rank_province", lang), fmt_rank(facts["rank"], facts["n"]), "text"]]
     if city:
-        rows.append([word("rank_city", lang), f"{facts['rank_in_parent']}/{facts['n_in_parent']}", "text"])
+        rows.append([text("rank_in_city", lang), fmt_rank(facts["rank_in_parent"], facts["n_in_parent"]), "text"])
     if "tier" in facts:
-        rows.append([word("tier", lang), " ".join(facts[f"tier_{lg}"] for lg in langs(lang)), "text"])
+        rows.append([text("tier", lang), " ".join(facts[f"tier_{lg}"] for lg in langs(lang)), "text"])
     if "score_change" in facts:
-        rows.append([f"{word('change', lang)} ({facts['prev_year']}→{facts['year']})", facts["score_change"], "signed"])
-    table = Table(word("summary", lang), [word("indicator", lang), word("value", lang)],
+        rows.append([f"{text('change', lang)} ({facts['prev_year']}→{facts['year']})", facts["score_change"], "signed"])
+    table = Table(text("summary", lang), [text("indicator", lang), text("value", lang)],
                   [[r[0], display(r[1], r[2])] for r in rows], ["text", "text"], sheet="summary")
-    section = Section(word("summary", lang), paragraphs=paras, tables=[table], css_class="summary")
+    section = Section(text("summary", lang), paragraphs=paras, tables=[table], css_class="summary")
     row, runs = uncertainty_row(uncertainty, ev, unit, year)
     if row is not None:
-        headers = [word("nominal_rank", lang), word("median_rank", lang), word("interval", lang)]
-        cells = [[row["nominal_rank"], row["median_rank"], f"{row['p05_rank']:.0f}–{row['p95_rank']:.0f}"]]
+        headers = [text("nominal_rank", lang), text("median_rank", lang), text("interval", lang)]
+        cells = [[row["nominal_rank"], row["median_rank"], rank_range(row["p05_rank"], row["p95_rank"])]]
         if "parent_p05_rank" in row.index and city:
-            headers.append(word("rank_city", lang) + " " + word("interval", lang))
-            cells[0].append(f"{row['parent_p05_rank']:.0f}–{row['parent_p95_rank']:.0f}")
-        section.tables.append(Table(word("uncertainty", lang), headers, cells, ["rank", "score", "text", "text"][:len(headers)],
-                                    sheet="uncertainty", note=word("uncertainty_note", lang).format(runs=runs)))
+            headers.append(text("interval_in_city", lang))
+            cells[0].append(rank_range(row["parent_p05_rank"], row["parent_p95_rank"]))
+        section.tables.append(Table(text("uncertainty", lang), headers, cells, ["rank", "score", "text", "text"][:len(headers)],
+                                    sheet="uncertainty", note=text("uncertainty_note", lang, runs=runs)))
     return section
 
 
@@ -80,14 +81,14 @@ def _trend(ev, unit, lang, spec):
     for y in years:
         r = row_of(ev, unit, y)
         rows.append([y, ev.scores[root][r], rk[root].iloc[r]] + ([rip[root].iloc[r]] if has_city_level(ev) else []))
-    headers = [word("year", lang), word("score", lang), word("rank_province", lang)]
-    headers += [word("rank_city", lang)] if has_city_level(ev) else []
+    headers = [text("year", lang), text("score", lang), text("rank_province", lang)]
+    headers += [text("rank_in_city", lang)] if has_city_level(ev) else []
     cl = _chart_lang(lang)
     spec["trend"] = dict(years=[r[0] for r in rows], scores=[r[1] for r in rows], ranks=[int(r[2]) for r in rows],
-                         title=f"{word('trend', cl)}: {label(ev, root, cl)} (#{word('rank_province', cl)})",
-                         score_label=word("score", cl))
-    return Section(word("trend", lang),
-                   tables=[Table(word("trend", lang), headers, rows, ["int", "score", "rank", "rank"][:len(headers)],
+                         title=f"{text('trend', cl)}: {label(ev, root, cl)} (#{text('rank_province', cl)})",
+                         score_label=text("score", cl))
+    return Section(text("trend", lang),
+                   tables=[Table(text("trend", lang), headers, rows, ["year", "score", "rank", "rank"][:len(headers)],
                                  sheet="trend")])
 
 
@@ -102,17 +103,17 @@ def _aspects(ev, unit, year, lang, spec):
         row = [label(ev, a["node"], lang), a["score"], a["rank"]] + ([a["rank_in_parent"]] if city else [])
         row += [a["province_median"]] + ([a["parent_median"]] if city else []) + [R[a["node"]][r]]
         rows.append(row)
-    headers = [word("aspect", lang), word("score", lang), word("rank_province", lang)]
-    headers += [word("rank_city", lang)] if city else []
-    headers += [word("median_province", lang)] + ([word("median_city", lang)] if city else []) + [word("contribution", lang)]
+    headers = [text("aspect", lang), text("score", lang), text("rank_province", lang)]
+    headers += [text("rank_in_city", lang)] if city else []
+    headers += [text("median_province", lang)] + ([text("median_city", lang)] if city else []) + [text("contribution", lang)]
     kinds = ["text", "score", "rank"] + (["rank"] if city else []) + ["score"] + (["score"] if city else []) + ["value"]
     cl = _chart_lang(lang)
     spec["aspects"] = dict(labels=[label(ev, n, cl) for n in mine["node"]], scores=mine["score"].to_numpy(float),
                            medians=mine["province_median"].to_numpy(float), ranks=mine["rank"].astype(int).tolist(),
-                           title=f"{word('aspects', cl)} {year} (#{word('rank_province', cl)})",
-                           median_label=word("median_province", cl))
-    return Section(word("aspects", lang),
-                   tables=[Table(word("aspects", lang), headers, rows, kinds, sheet="aspects")])
+                           title=f"{text('aspects', cl)} {year} (#{text('rank_province', cl)})",
+                           median_label=text("median_province", cl))
+    return Section(text("aspects", lang),
+                   tables=[Table(text("aspects", lang), headers, rows, kinds, sheet="aspects")])
 
 
 def _indicators(ev, unit, year, lang):
@@ -132,30 +133,30 @@ def _indicators(ev, unit, year, lang):
             row += ([a["rank_in_parent"]] if city else []) + [a["province_median"]]
             row += ([a["parent_median"]] if city else []) + [R[node.id][r]]
             rows.append(row)
-    headers = [word("aspect", lang), word("indicator", lang), word("value", lang), word("unit_of_measure", lang),
-               word("rank_province", lang)] + ([word("rank_city", lang)] if city else [])
-    headers += [word("median_province", lang)] + ([word("median_city", lang)] if city else []) + [word("contribution", lang)]
+    headers = [text("aspect", lang), text("indicator", lang), text("value", lang), text("unit_of_measure", lang),
+               text("rank_province", lang)] + ([text("rank_in_city", lang)] if city else [])
+    headers += [text("median_province", lang)] + ([text("median_city", lang)] if city else []) + [text("contribution", lang)]
     kinds = ["text", "text", "value", "text", "rank"] + (["rank"] if city else []) + ["value"]
     kinds += (["value"] if city else []) + ["value"]
-    return Section(word("indicators", lang), tables=[Table(word("indicators", lang), headers, rows, kinds,
+    return Section(text("indicators", lang), tables=[Table(text("indicators", lang), headers, rows, kinds,
                                                            sheet="indicators")], css_class="small")
 
 
 def _strengths(ev, unit, year, lang):
     sw = strengths_weaknesses(ev, unit, year, n=3, level=1)
     city = has_city_level(ev) and parent_of(ev, unit) is not None
-    headers = [word("indicator", lang), word("value", lang), word("unit_of_measure", lang), word("rank_province", lang)]
-    headers += [word("rank_city", lang), word("median_city", lang), word("gap_city", lang)] if city else []
+    headers = [text("indicator", lang), text("value", lang), text("unit_of_measure", lang), text("rank_province", lang)]
+    headers += [text("rank_in_city", lang), text("median_city", lang), text("gap_city", lang)] if city else []
     tables = []
     for key in ("strengths", "weaknesses"):
         rows = []
         for _, a in sw[key].iterrows():
-            row = [label(ev, a["node"], lang), a["value"], a["unit_of_measure"], f"{a['rank']}/{a['n']}"]
-            row += [f"{a['rank_in_parent']}/{a['n_in_parent']}", a["parent_median"], a["gap"]] if city else []
+            row = [label(ev, a["node"], lang), a["value"], a["unit_of_measure"], fmt_rank(a["rank"], a["n"])]
+            row += [fmt_rank(a["rank_in_parent"], a["n_in_parent"]), a["parent_median"], a["gap"]] if city else []
             rows.append(row)
-        tables.append(Table(word(key, lang), headers, rows, ["text", "value", "text", "text"] + (
+        tables.append(Table(text(key, lang), headers, rows, ["text", "value", "text", "text"] + (
             ["text", "value", "value"] if city else []), sheet=key))
-    return Section(f"{word('strengths', lang)} / {word('weaknesses', lang)}", tables=tables)
+    return Section(f"{text('strengths', lang)} / {text('weaknesses', lang)}", tables=tables)
 
 
 def _change(ev, unit, year, lang, spec):
@@ -165,47 +166,47 @@ def _change(ev, unit, year, lang, spec):
     asp = ca.nodes[ca.nodes["level"] == 2]
     cl = _chart_lang(lang)
     spec["change"] = dict(labels=[label(ev, n, cl) for n in asp["node"]], changes=asp["change"].to_numpy(float),
-                          title=f"{word('change_attribution', cl)} {ca.prev_year}→{ca.year}: {ca.score_change:+.2f}",
-                          unit_label=word("points", cl))
+                          title=f"{text('change_attribution', cl)} {ca.prev_year}→{ca.year}: "
+                                f"{number(ca.score_change, 2, signed=True)}",
+                          unit_label=text("points", cl))
     inds = ca.nodes[ca.nodes["level"] == 1]
     inds = inds.reindex(inds["change"].abs().sort_values(ascending=False).index).head(8)
     rows = [[label(ev, n["node"], lang), n["prev"], n["now"], n["change"]] for _, n in asp.iterrows()]
-    rows.append([word("total", lang), ca.prev_score, ca.score, ca.score_change])
-    headers = [word("aspect", lang), f"{word('contribution', lang)} {ca.prev_year}",
-               f"{word('contribution', lang)} {ca.year}", word("change", lang)]
-    t1 = Table(word("change_attribution", lang), headers, rows, ["text", "value", "value", "signed"], sheet="change")
+    rows.append([text("total", lang), ca.prev_score, ca.score, ca.score_change])
+    headers = [text("aspect", lang), f"{text('contribution', lang)} {ca.prev_year}",
+               f"{text('contribution', lang)} {ca.year}", text("change", lang)]
+    t1 = Table(text("change_attribution", lang), headers, rows, ["text", "value", "value", "signed"], sheet="change")
     rows2 = [[label(ev, n["node"], lang), n["prev_value"], n["value"], n["prev"], n["now"], n["change"]]
              for _, n in inds.iterrows()]
-    t2 = Table(word("indicators", lang), [word("indicator", lang), f"{word('value', lang)} {ca.prev_year}",
-                                          f"{word('value', lang)} {ca.year}", f"{word('contribution', lang)} {ca.prev_year}",
-                                          f"{word('contribution', lang)} {ca.year}", word("change", lang)],
+    t2 = Table(text("indicators", lang), [text("indicator", lang), f"{text('value', lang)} {ca.prev_year}",
+                                          f"{text('value', lang)} {ca.year}", f"{text('contribution', lang)} {ca.prev_year}",
+                                          f"{text('contribution', lang)} {ca.year}", text("change", lang)],
                rows2, ["text", "value", "value", "value", "value", "signed"], sheet="change_indicators")
     tables = [t1, t2]
     if len(ca.rivals):
-        scope_word = {"province": word("rank_province", lang), "parent": word("rank_city", lang)}
-        rows3 = [[scope_word[v["scope"]], word(v["kind"], lang), names(ev, v["unit"], lang), v["prev_score"],
+        scope_word = {"province": text("rank_province", lang), "parent": text("rank_in_city", lang)}
+        rows3 = [[scope_word[v["scope"]], text(v["kind"], lang), names(ev, v["unit"], lang), v["prev_score"],
                   v["score"], v["score_change"]] for _, v in ca.rivals.iterrows()]
-        tables.append(Table(word("rivals", lang), ["", "", word("name", lang), ca.prev_year, ca.year,
-                                                   word("change", lang)], rows3,
+        tables.append(Table(text("rivals", lang), ["", "", text("name", lang), ca.prev_year, ca.year,
+                                                   text("change", lang)], rows3,
                             ["text", "text", "text", "score", "score", "signed"], sheet="rivals"))
-    return Section(word("change_attribution", lang), tables=tables)
+    return Section(text("change_attribution", lang), tables=tables)
 
 
 def _targets(ev, unit, year, lang, rank):
     scope = "parent" if has_city_level(ev) and parent_of(ev, unit) is not None else "province"
     res = target_gap(ev, unit, rank, scope=scope, year=year, lang="zh" if lang != "en" else "en")
-    scope_zh = name_of(ev, parent_of(ev, unit), "zh") if scope == "parent" else "全省"
-    scope_en = name_of(ev, parent_of(ev, unit), "en") if scope == "parent" else "the province"
-    note = " ".join(word("target_note", lg).format(scope=scope_zh, scope_en=scope_en, rank=rank,
-                                                    achieved=res.achieved_rank) for lg in langs(lang))
+    where = ({lg: name_of(ev, parent_of(ev, unit), lg) for lg in ("zh", "en")} if scope == "parent"
+             else {lg: text("the_province", lg) for lg in ("zh", "en")})
+    note = text("target_note", lang, scope=where, rank=rank, achieved=res.achieved_rank)
     rows = [[label(ev, t["indicator"], lang), t["unit_of_measure"], t["current"], t["target"], t["change"]]
             for _, t in res.targets.iterrows()]
-    table = Table(word("targets", lang), [word("indicator", lang), word("unit_of_measure", lang), word("current", lang),
-                                          word("target", lang), word("change", lang)], rows,
+    table = Table(text("targets", lang), [text("indicator", lang), text("unit_of_measure", lang), text("current", lang),
+                                          text("target", lang), text("change", lang)], rows,
                   ["text", "text", "value", "value", "value"], sheet="targets", note=res.message)
     steps = [("；".join(res.sentences("zh")) + "。") if lg == "zh" else ("; ".join(res.sentences("en")) + ".")
              for lg in langs(lang) if len(res.targets)]
-    return Section(word("targets", lang), paragraphs=[note] + steps, tables=[table])
+    return Section(text("targets", lang), paragraphs=[note] + steps, tables=[table])
 
 
 def build_profile(ev, unit: str, lang: str = "zh", year=None, uncertainty=None,
@@ -222,20 +223,20 @@ def build_profile(ev, unit: str, lang: str = "zh", year=None, uncertainty=None,
     if change is not None:
         sections.append(change)
     sections.append(_trend(ev, unit, lang, spec))
-    summary.images.append(Image(charts.profile_panel(**spec), f"{word('aspects', lang)} · "
-                                f"{word('change_attribution', lang)} · {word('trend', lang)}", "profile"))
+    summary.images.append(Image(charts.profile_panel(**spec), f"{text('aspects', lang)} · "
+                                f"{text('change_attribution', lang)} · {text('trend', lang)}", "profile"))
     sections.append(_indicators(ev, unit, year, lang))
     if target_rank is not None:
         sections.append(_targets(ev, unit, year, lang, int(target_rank)))
     synthetic = is_synthetic(ev)
     panel = getattr(ev.panel, "origin", None) or ev.panel
-    footer = [word("modelled_on", lang) if ev.framework.id == "zhejiang" else "",
-              f"{word('data_files', lang)}: " + ", ".join(pd.Series(list(panel.files)).map(lambda p: str(p).rsplit('/', 1)[-1]))]
+    footer = [text("modelled_on", lang) if ev.framework.id == "zhejiang" else "",
+              f"{text('data_files', lang)}: " + ", ".join(pd.Series(list(panel.files)).map(lambda p: str(p).rsplit('/', 1)[-1]))]
     if synthetic:
-        footer.insert(0, word("synthetic_note", lang))
-    return Document(title=f"{names(ev, unit, lang)} — {word('profile', lang)}",
+        footer.insert(0, text("synthetic_note", lang))
+    return Document(title=f"{names(ev, unit, lang)} — {text('profile_report', lang)}",
                     subtitle=f"{label(ev, ev.framework.tree.id, lang)} · {year}", lang=lang, sections=sections,
-                    synthetic=synthetic, mark=f"{word('synthetic', 'en')} / {word('synthetic', 'zh')}" if synthetic else "",
+                    synthetic=synthetic, mark=f"{text('synthetic', 'en')} / {text('synthetic', 'zh')}" if synthetic else "",
                     footer=[f for f in footer if f], meta={"unit": unit, "year": year, "facts": facts, "kind": "profile"})
 
 

@@ -154,7 +154,7 @@ def _plain(value, kind):
         return str(value)
     if math.isnan(x):
         return None
-    return int(round(x)) if kind in ("rank", "int") else x
+    return int(round(x)) if kind in ("rank", "int", "year") else x
 
 
 def write(doc: Document, path, format: str) -> Path:

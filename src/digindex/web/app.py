@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from .. import formatting
 from ..version import __version__
 from .config import Settings
 from .db import Database, ensure_schema
@@ -101,6 +102,8 @@ def create_app(db_url: str | None = None, settings: Settings | None = None, migr
                               "Authenticate with a session cookie (plus X-CSRF-Token on writes) or "
                               "'Authorization: Bearer <API token>'.")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters.update(num=formatting.number, exact=formatting.exact, integer=formatting.integer,
+                                 rank=formatting.rank, rank_range=formatting.rank_range, year=formatting.year)
     app.state.web = WebState(db, settings, PublicData(db, settings),
                              RateLimiter(settings.login_rate, settings.login_window_s), templates)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

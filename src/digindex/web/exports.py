@@ -8,31 +8,24 @@ from __future__ import annotations
 import csv
 import io
 
+from ..i18n import text
 from .security import escape_cell
-
-LABELS = {
-    "zh": {"rank": "排名", "unit": "代码", "name": "名称", "city": "所属市", "score": "总指数",
-           "rank_in_parent": "市内排名", "tier": "梯队", "rank_lo": "排名区间下限(5%)", "rank_hi": "排名区间上限(95%)",
-           "version": "版本", "rank_suffix": "排名"},
-    "en": {"rank": "rank", "unit": "code", "name": "name", "city": "city", "score": "index score",
-           "rank_in_parent": "rank in city", "tier": "tier", "rank_lo": "rank 5th pct", "rank_hi": "rank 95th pct",
-           "version": "version", "rank_suffix": "rank"},
-}
 
 
 def results_table(snap, year: int, population: str, lang: str = "zh") -> tuple[list, list]:
     """(header, rows): one row per unit with the index and every aspect, best first."""
-    lab = LABELS["zh" if lang == "zh" else "en"]
+    lg = "zh" if lang == "zh" else "en"
     info = snap.info
     total = snap.ranking(year, info.root, population, lang)
     aspects = {a: {r["unit"]: r for r in snap.ranking(year, a, population, lang)} for a, _ in info.aspects}
     ver = snap.version(year) or {}
-    header = [lab["rank"], lab["unit"], lab["name"], lab["city"], lab["score"], lab["rank_in_parent"], lab["tier"],
-              lab["rank_lo"], lab["rank_hi"]]
+    header = [text("col_rank", lg), text("col_code", lg), text("col_name", lg), text("col_city", lg),
+              text("col_score", lg), text("col_rank_in_city", lg), text("col_tier", lg), text("col_rank_lo", lg),
+              text("col_rank_hi", lg)]
     for a, _ in info.aspects:
         name = info.node_name(a, lang)
-        header += [name, f"{name} {lab['rank_suffix']}"]
-    header.append(lab["version"])
+        header += [name, f"{name} {text('col_rank_suffix', lg)}"]
+    header.append(text("col_version", lg))
     rows = []
     for r in total:
         row = [r["rank"], r["unit"], r["name"], r["parent_name"], r["score"], r["rank_in_parent"], r["tier_label"],

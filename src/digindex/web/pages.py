@@ -8,9 +8,9 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from ..i18n import translator
 from .deps import lang, principal
 from .errors import WebError
-from .i18n import translator
 
 
 def render(request: Request, name: str, context: dict | None = None, status: int = 200) -> HTMLResponse:

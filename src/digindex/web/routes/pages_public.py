@@ -5,21 +5,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ...i18n import text
 from .. import units
 from ..deps import SESSION_COOKIE, lang, state
 from ..errors import NotFound
-from ..i18n import t
 from ..pages import render
 
 router = APIRouter(include_in_schema=False)
+# the catalogue keys dashboard.js reads from page_data.labels
+DASHBOARD_LABELS = ("rank", "score", "rank_in_city", "tier", "change", "interval", "version", "published",
+                    "change_note")
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request):
     lg = lang(request)
-    keys = ("rank", "name", "score", "rank_in_city", "tier", "change", "interval", "no_results", "version",
-            "published", "change_note", "county", "city", "city_rank")
-    return render(request, "dashboard.html", {"page_data": {"lang": lg, "labels": {k: t(k, lg) for k in keys}}})
+    return render(request, "dashboard.html",
+                  {"page_data": {"lang": lg, "labels": {k: text(k, lg) for k in DASHBOARD_LABELS}}})
 
 
 @router.get("/units/{code}", response_class=HTMLResponse)
@@ -37,7 +39,7 @@ async def profile(code: str, request: Request, year: int | None = None):
         y = year if year in years else (years[-1] if years else None)
         cur = p["years"].get(str(y)) if y else None
         chart = {"lang": lg, "trend": p["trend"], "aspects": cur["aspects"] if cur else [],
-                 "labels": {"score": t("score", lg), "rank": t("rank_province", lg)}}
+                 "labels": {"score": text("score", lg), "rank": text("rank_province", lg)}}
         from ..reports import available
 
         return render(request, "profile.html", {"p": p, "cur": cur, "year": y, "years": years, "chart_data": chart,

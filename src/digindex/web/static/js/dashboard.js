@@ -24,7 +24,7 @@
     pairs.forEach(function (p) { var o = document.createElement("option"); o.value = p[0]; o.textContent = p[1]; select.appendChild(o); });
   }
   function norm(s) { return String(s || "").toLowerCase().replace(/['\s]/g, ""); }
-  function fmt(x, d) { return x === null || x === undefined ? "–" : Number(x).toFixed(d); }
+  function fmt(x, d) { return x === null || x === undefined ? "—" : Number(x).toFixed(d); }
 
   function init() {
     getJSON("/api/public/meta?" + qs({ lang: lang })).then(function (meta) {
@@ -76,8 +76,8 @@
     if (!r || !r.row) { return p.name; }
     r = r.row;
     var lines = ["<b>" + r.name + "</b>" + (r.parent_name && st.pop === "county" ? " · " + r.parent_name : ""),
-      L.score + ": " + fmt(r.score, 2), L.rank + ": " + (r.rank || "–") + "/" + st.rows.length];
-    if (st.pop === "county") { lines.push(L.rank_in_city + ": " + (r.rank_in_parent || "–") + "/" + (r.n_in_parent || "–")); }
+      L.score + ": " + fmt(r.score, 2), L.rank + ": " + (r.rank || "—") + "/" + st.rows.length];
+    if (st.pop === "county") { lines.push(L.rank_in_city + ": " + (r.rank_in_parent || "—") + "/" + (r.n_in_parent || "—")); }
     if (r.tier_label) { lines.push(L.tier + ": " + r.tier_label); }
     if (r.score_change !== null) { lines.push(L.change + ": " + (r.score_change > 0 ? "+" : "") + fmt(r.score_change, 2)); }
     if (r.rank_lo !== null) { lines.push(L.interval + ": " + fmt(r.rank_lo, 0) + "–" + fmt(r.rank_hi, 0)); }
@@ -129,16 +129,16 @@
     tbody.textContent = "";
     visible().forEach(function (r) {
       var tr = document.createElement("tr"); tr.setAttribute("data-unit", r.unit);
-      cell(tr, r.rank || "–", "num");
+      cell(tr, r.rank || "—", "num");
       var td = document.createElement("td"), a = document.createElement("a");
       a.href = "/units/" + r.unit; a.textContent = r.name; td.appendChild(a); tr.appendChild(td);
       cell(tr, st.pop === "county" ? r.parent_name : "", "col-city");
       cell(tr, fmt(r.score, 2), "num score");
-      cell(tr, st.pop === "county" ? (r.rank_in_parent || "–") : "", "num col-city");
-      cell(tr, r.tier_label || "–");
+      cell(tr, st.pop === "county" ? (r.rank_in_parent || "—") : "", "num col-city");
+      cell(tr, r.tier_label || "—");
       var ch = r.score_change;
-      cell(tr, ch === null ? "–" : (ch > 0 ? "▲ +" : ch < 0 ? "▼ " : "") + fmt(ch, 2), "num " + (ch > 0 ? "up" : ch < 0 ? "down" : ""));
-      cell(tr, r.rank_lo === null ? "–" : fmt(r.rank_lo, 0) + "–" + fmt(r.rank_hi, 0), "num");
+      cell(tr, ch === null ? "—" : (ch > 0 ? "▲ +" : ch < 0 ? "▼ " : "") + fmt(ch, 2), "num " + (ch > 0 ? "up" : ch < 0 ? "down" : ""));
+      cell(tr, r.rank_lo === null ? "—" : fmt(r.rank_lo, 0) + "–" + fmt(r.rank_hi, 0), "num");
       tbody.appendChild(tr);
     });
     document.querySelectorAll("#ranking th[data-key]").forEach(function (th) {

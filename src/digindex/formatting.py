@@ -1,0 +1,149 @@
+"""How numbers are shown: in reports, web pages and the command line alike.
+
+Every function takes whatever a table holds (int, float, numpy scalar, None, NaN,
+pandas NA) and returns text; a missing value is ``MISSING`` ("—"). Values are rounded
+for display only; nothing here computes.
+
+- :func:`number`: fixed decimals, or by magnitude (``digits=None``); thousands separators.
+- :func:`exact`: a measured value as entered, without float artefacts (822.36, not
+  822.3600000000001) and without trailing zeros.
+- :func:`integer`, :func:`rank` (``3`` or ``3/11``), :func:`rank_range` (``3–7``),
+  :func:`year` (``2013``, never ``2,013``), :func:`percent` (0.4 -> ``40.0%``).
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+MISSING = "—"
+
+
+def _real(v) -> float | None:
+    """``v`` as a float, or None if it is missing or not a number."""
+    if v is None or isinstance(v, str):
+        return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
+
+
+def _is_missing(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return False
+    try:
+        return math.isnan(float(v))
+    except (TypeError, ValueError):
+        return type(v).__name__ in ("NAType", "NaTType")  # pandas NA / NaT, without importing pandas
+
+
+def _other(v) -> str:
+    """The text of a value that is not a number: missing, or the value itself (a label)."""
+    return MISSING if _is_missing(v) else str(v)
+
+
+def _auto_digits(x: float) -> int:
+    a = abs(x)
+    if a >= 1000:
+        return 0
+    if a >= 100:
+        return 1
+    if a >= 1 or a == 0:
+        return 2
+    return 3
+
+
+def _no_negative_zero(s: str) -> str:
+    """'-0.00' -> '0.00': a value that rounds to zero has no sign."""
+    if s.startswith("-") and not s.strip("-0.,"):
+        return s[1:]
+    return s
+
+
+def _infinite(x: float, signed: bool = False) -> str:
+    return "-∞" if x < 0 else ("+∞" if signed else "∞")
+
+
+def number(v, digits: int | None = None, *, signed: bool = False, trim: bool = False) -> str:
+    """``v`` with ``digits`` decimals (default by magnitude: 3 below 1, 2 below 100, 1 below
+    1,000, then none) and thousands separators; ``signed``: with + or − (zero has none);
+    ``trim``: without trailing zeros."""
+    x = _real(v)
+    if x is None:
+        return _other(v)
+    if math.isinf(x):
+        return _infinite(x, signed)
+    d = _auto_digits(x) if digits is None else digits
+    s = _no_negative_zero(f"{x:,.{d}f}")
+    if trim and "." in s:
+        s = s.rstrip("0").rstrip(".")
+    if signed and s.strip("0.,"):
+        s = s if s.startswith("-") else "+" + s
+    return s
+
+
+def exact(v, significant: int = 12) -> str:
+    """``v`` to at most ``significant`` digits: 822.3600000000001 -> '822.36',
+    12345.678 -> '12,345.678', 1e-07 -> '0.0000001', 3.0 -> '3'."""
+    x = _real(v)
+    if x is None:
+        return _other(v)
+    if math.isinf(x):
+        return _infinite(x)
+    s = format(Decimal(format(x, f".{significant}g")), "f")
+    whole, _, frac = s.partition(".")
+    frac = frac.rstrip("0")
+    out = f"{int(whole):,}" + (f".{frac}" if frac else "")
+    if whole.startswith("-") and out[0] != "-":  # -0.5: int('-0') lost the sign
+        out = "-" + out
+    return _no_negative_zero(out)
+
+
+def integer(v, *, signed: bool = False) -> str:
+    """``v`` rounded to a whole number, with thousands separators."""
+    x = _real(v)
+    if x is None:
+        return _other(v)
+    n = int(round(x))
+    return f"{n:+,}" if signed and n else f"{n:,}"
+
+
+def rank(r, n=None) -> str:
+    """A rank: '3', or '3/11' with the number ranked ``n``."""
+    x = _real(r)
+    if x is None:
+        return _other(r)
+    whole = str(int(round(x)))
+    if n is None or _real(n) is None or not _real(n):
+        return whole
+    return f"{whole}/{int(round(_real(n)))}"
+
+
+def rank_range(lo, hi) -> str:
+    """A rank interval: '3–7' (missing if either end is)."""
+    a, b = _real(lo), _real(hi)
+    if a is None or b is None:
+        return MISSING
+    return f"{int(round(a))}–{int(round(b))}"
+
+
+def year(v) -> str:
+    """A year: '2013' (from 2013, 2013.0 or '2013'); other text as it is."""
+    x = _real(v)
+    if x is None:
+        return _other(v)
+    return str(int(x)) if x == int(x) else str(v)
+
+
+def percent(share, digits: int = 1) -> str:
+    """A share as a percentage: 0.4 -> '40.0%'."""
+    x = _real(share)
+    if x is None:
+        return _other(share)
+    return _no_negative_zero(f"{100 * x:,.{digits}f}") + "%"
+
+
+__all__ = ["MISSING", "number", "exact", "integer", "rank", "rank_range", "year", "percent"]
