@@ -37,6 +37,8 @@ def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
         "data": [{"file": f, "sha256": h} for f, h in evaluation.panel.files.items()],
         "options": options,
         "methods": evaluation.methods,
+        # row: each unit-year on its own; year: compared within each year; panel: pooled over the panel
+        "scopes": evaluation.scopes(),
         "units": int(len(set(evaluation.panel.units))),
         "years": sorted({y for y in evaluation.panel.years if y is not None}),
         "log_entries": len(evaluation.log),

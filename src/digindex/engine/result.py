@@ -95,6 +95,21 @@ class Evaluation:
             out["rank_in_parent"] = out["rank_in_parent"].astype("Int64")
         return out
 
+    def scopes(self) -> dict[str, str]:
+        """What each node's method compared: ``row``, ``year`` or ``panel`` (the pooled forms).
+
+        Indicators report their normalisation, aggregate nodes their aggregation.
+        """
+        from ..methods import get_method
+
+        fw = self.framework
+        out = {}
+        for node in fw.tree.walk():
+            step = "normalise" if node.is_indicator else "aggregate"
+            choice = fw.method_for(step, node)
+            out[node.id] = get_method(step, choice.name).capabilities(choice.params).scope
+        return out
+
     def log_table(self) -> pd.DataFrame:
         cols = ["stage", "node", "unit", "year", "message"]
         return pd.DataFrame([e.as_dict() for e in self.log] or None, columns=None if self.log else cols)
