@@ -155,15 +155,32 @@ def validate(
 
 @framework_app.command("show")
 @guarded
-def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt):
-    """Print the indicator tree with weights and methods."""
-    from . import load_framework
+def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt,
+                   data: Optional[List[Path]] = typer.Option(
+                       None, "--data", help="Data file(s): compute data-driven weights (entropy, CRITIC ...) on them."),
+                   regions: Optional[Path] = typer.Option(None, "--regions"),
+                   sheet: Optional[str] = typer.Option(None, "--sheet"),
+                   units_in: Optional[str] = typer.Option(None, "--units-in")):
+    """Print the indicator tree with the weights used (in the parent and in the index) and methods."""
+    from . import evaluate, load_data, load_framework
+    from .engine.weights import weight_table
 
     _check_lang(lang)
     fw = load_framework(framework)
+    evaluation = None
+    if data:
+        evaluation = evaluate(fw, load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in))
+    weights = weight_table(fw, evaluation).set_index("node")
 
-    def label(node, share):
-        line = f"[bold]{node.id}[/bold] {node.label(lang)}  w={exact(node.weight, 6)} ({percent(share, 1)})"
+    def label(node):
+        line = f"[bold]{node.id}[/bold] {node.label(lang)}"
+        if node.id in weights.index:
+            row = weights.loc[node.id]
+            if row["source"] == "needs data":
+                line += "  w: from the data (give --data to compute it)"
+            else:
+                line += (f"  w={percent(row['weight'], 1)} in parent, {percent(row['effective_weight'], 1)} "
+                         "in index" + (" (from the data)" if row["source"] == "data" else ""))
         if node.is_indicator:
             bits = [f"dir={node.direction:+d}"]
             if node.unit:
@@ -172,14 +189,13 @@ def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt):
                 bits.append(node.transform)
             bits.append(str(fw.method_for("normalise", node)))
             return line + "  [dim]" + ", ".join(bits) + "[/dim]"
-        return line + f"  [dim]{fw.method_for('aggregate', node)}[/dim]"
+        return line + f"  [dim]{fw.method_for('aggregate', node)}; weights {fw.method_for('weights', node)}[/dim]"
 
     def add(tree, node):
-        total = sum(c.weight for c in node.children)
         for c in node.children:
-            add(tree.add(label(c, c.weight / total)), c)
+            add(tree.add(label(c)), c)
 
-    root = Tree(label(fw.tree, 1.0))
+    root = Tree(label(fw.tree))
     add(root, fw.tree)
     out.print(f"{fw.label(lang)} ({fw.id})")
     out.print(root)

@@ -17,12 +17,11 @@ import pandas as pd
 
 from ..engine import evaluate
 from ..engine.evaluate import _prepare, normalise_stage
+from ..engine.weights import fixed_weights, is_data_driven
 from ..errors import InputError, Problem
 from ..framework import Framework
-from ..methods import get_method, make_params
+from ..methods import get_method
 from ..methods.aggregate import PowerTerms, power_mean_of_terms, power_terms
-from ..methods.context import AggregateContext
-from ..methods.node import node_weights
 from .batch import Operator, TreeArrays, _accepts, aggregate_batch, effective_weights, keep_heap, operators, thread_pool
 from .problem import PRE_AGGREGATION, UncertaintyProblem, apply_levels, without_indicator
 from .reduce import Reduction
@@ -189,7 +188,7 @@ class BatchedModel:
                 fix="use node-level weights for this analysis"))
         if any(c.data_driven for c in caps.values()):
             return evaluate(fw, self.panel, cache=self.cache).node_weights
-        return {node.id: _fixed_weights(fw, node) for node in fw.aggregates}
+        return {node.id: fixed_weights(fw, node) for node in fw.aggregates}
 
     def _operator(self, name: str, params: dict) -> Operator:
         """A node's (method, validated parameters), resolved once per distinct choice."""
@@ -351,7 +350,10 @@ def framework_variant(fw: Framework, problem: UncertaintyProblem, row: dict) -> 
             for node, j in c.weight_targets:
                 parent = out.nodes[node]
                 if j == 0:  # the node's own weights as manual ones, once; then perturb each child
-                    fixed = _fixed_weights(out, parent)
+                    if is_data_driven(out, parent):
+                        raise InputError(Problem(f"node {node!r}: weight perturbations of data-driven "
+                                                 "weights cannot be replayed one framework at a time"))
+                    fixed = fixed_weights(out, parent)
                     for ch, w in zip(parent.children, fixed):
                         ch.weight = float(w)
                     out = out.with_choice("weights", "manual", node=node)
@@ -367,15 +369,3 @@ def framework_variant(fw: Framework, problem: UncertaintyProblem, row: dict) -> 
     out._index()
     return out
 
-
-def _fixed_weights(fw: Framework, node) -> np.ndarray:
-    """A node's weights (summing to 1) when its method fixes them without data (manual, equal, AHP)."""
-    choice = fw.method_for("weights", node)
-    spec = get_method("weights", choice.name)
-    params = make_params(spec, choice.params)
-    if spec.capabilities(params).data_driven:
-        raise InputError(Problem(f"node {node.id!r}: weight perturbations of data-driven {choice.name!r} "
-                                 "weights cannot be replayed one framework at a time"))
-    ctx = AggregateContext(node.id, [c.id for c in node.children], None, None)
-    prior = np.array([c.weight for c in node.children], dtype=float)
-    return node_weights(None, prior, spec, params, ctx, fw.source).values
