@@ -93,7 +93,7 @@ def test_validate_and_show(tmp_path):
     r = cli("framework", "show", EXAMPLES / "hdi2021" / "framework.yaml", "--lang", "zh")
     assert r.exit_code == 0 and "人类发展指数" in r.output and "出生时预期寿命" in r.output
     r = cli("framework", "show", DESI / "framework.yaml")
-    assert "w=0.4 (40.0%)" in r.output  # 2c Mobile broadband within Connectivity
+    assert "w=40.0% in parent, 10.0% in index" in r.output  # 2c Mobile broadband: 40 % of Connectivity (25 %)
     r = cli("framework", "show", DESI / "framework.yaml", "--lang", "fr")
     assert r.exit_code == 2
 
