@@ -177,8 +177,7 @@ def test_imputation_and_screening_are_logged(asem, tables):
     assert len(screen) == 1 and "dropped 0 rows" in screen.message.iloc[0]
     # screening before imputation instead (the Handbook order) drops the five sparsest Asian units
     fw = load_framework(EXAMPLES / "asem" / "framework.yaml")
-    fw.extra["screen"] = {"min_coverage": 0.9}
-    early = asem.rerun_with(fw)
+    early = asem.rerun_with(fw.with_setting("screen", {"min_coverage": 0.9}))
     assert sorted(set(asem.panel.units) - set(early.panel.units)) == ["BGD", "BRN", "KHM", "LAO", "MMR"]
 
 

@@ -130,12 +130,22 @@ def validate(
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
     units_in: Optional[str] = typer.Option(None, "--units-in"),
+    choices: Optional[Path] = typer.Option(None, "--choices", help="An uncertainty --choices file to "
+                                           "check against the framework too."),
 ):
-    """Check a framework, and data against it, without evaluating."""
+    """Check a framework (every key and method, as run, audit, uncertainty and report would), and
+    data against it, without evaluating."""
     from . import load_data, load_framework
 
-    fw = load_framework(framework)
-    out.print(f"framework {fw.id!r}: {len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates — ok")
+    fw = load_framework(framework)  # every key parsed and checked, with its line
+    keys = sorted(fw.settings) + sorted({k for n in fw.nodes.values() for k in n.settings} - set(fw.settings))
+    out.print(f"framework {fw.id!r}: {len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates"
+              + (f" (keys checked: {', '.join(keys)})" if keys else "") + " — ok")
+    if choices is not None:
+        from .uncertainty.problem import read_choices_file
+
+        problem = read_choices_file(fw, choices)
+        out.print(f"uncertainty choices {choices}: {len(problem.choices)} choices — ok")
     if data:
         panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in)
         n_units = len(set(panel.units))
@@ -205,21 +215,18 @@ def uncertainty(
     year: Optional[int] = typer.Option(None, "--year", help="Year whose ranks are analysed (default: latest)."),
 ):
     """Monte Carlo uncertainty and Sobol sensitivity analysis of the ranks."""
-    import yaml
+    from dataclasses import replace
 
     from . import load_data, load_framework
     from .uncertainty import problem_from_framework, run_uncertainty
+    from .uncertainty.problem import read_choices_file
 
     fw = load_framework(framework)
-    override = None
-    if choices is not None:
-        loaded = yaml.safe_load(choices.read_text(encoding="utf-8")) or {}
-        override = loaded.get("uncertainty", loaded)
-    problem = problem_from_framework(fw, override, base_dir=framework.parent)
+    problem = read_choices_file(fw, choices) if choices is not None else problem_from_framework(fw)
     if sampling:
         if sampling not in ("sobol", "lhs"):
             raise InputError(f"--sampling must be sobol or lhs, not {sampling!r}")
-        problem.sampling = sampling
+        problem = replace(problem, sampling=sampling)
     panel = load_data(data, framework=fw, regions=regions, sheet=sheet)
     with _progress() as progress:
         result = run_uncertainty(fw, panel, runs=runs, seed=seed, design_file=design,
