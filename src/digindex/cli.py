@@ -186,6 +186,21 @@ def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt):
     out.print(root)
 
 
+@framework_app.command("keys")
+@guarded
+def framework_keys_command():
+    """List the framework keys subsystems register: where each may be written and who reads it."""
+    from .framework.keys import framework_keys
+
+    table = Table(title="framework keys (besides the tree, methods and weights)")
+    for c in ("key", "where", "owner", "what"):
+        table.add_column(c)
+    for key in framework_keys():
+        table.add_row(key.name, ", ".join(p for p in ("top", "indicator", "aggregate") if p in key.where),
+                      key.owner.removeprefix("digindex."), key.doc)
+    out.print(table)
+
+
 @framework_app.command("convert")
 @guarded
 def framework_convert(source: Path = typer.Argument(...), target: Path = typer.Argument(...)):

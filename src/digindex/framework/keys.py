@@ -19,13 +19,15 @@ subsystem that owns it, with
   without it the value as written is kept (``extra``) and written back.
 
 The typed value is kept in ``fw.settings[name]`` (top level) or ``node.settings[name]``;
-consumers read it from there. Owners below the framework layer (the methods) have their
-keys registered by :mod:`digindex.framework.builtin_keys`. Owners above it register from
-their own module, which the framework imports by name on first use, as Datasette loads its
-default plugins, so that this package imports nothing above it.
+consumers read it from there (:func:`with_key` sets one in a copy). Owners below the
+framework layer (the methods) have their keys registered by
+:mod:`digindex.framework.builtin_keys`. Owners above it register from their own module. The
+framework imports these modules by name on first use (``BUILTIN_KEY_OWNERS``), as Datasette
+loads its default plugins, so that this package imports nothing above it.
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import threading
 from collections.abc import Mapping
@@ -36,8 +38,10 @@ from typing import Any, Callable
 from ..errors import InputError, Problem
 from .model import STEPS, Framework, Node
 
-# Modules above the framework layer that register keys when imported.
+# Modules that register keys when imported, loaded by name on first use: the framework's
+# own (keys of the layers below it), then the owners above the framework layer.
 BUILTIN_KEY_OWNERS = (
+    "digindex.framework.builtin_keys",
     "digindex.analytics.tiers",
     "digindex.microdata.spec",
     "digindex.uncertainty.problem",
@@ -200,7 +204,7 @@ def node_key_names() -> list[str]:
 
 
 def _load_builtin() -> None:
-    """Register the framework's own keys and import the owners above it, once."""
+    """Import the modules that register the built-in keys, once (thread-safe)."""
     if _state["loaded"]:
         return
     with _lock:
@@ -208,8 +212,6 @@ def _load_builtin() -> None:
             return
         _state["loading"] = True
         try:
-            from . import builtin_keys  # noqa: F401  (registers)
-
             for module in BUILTIN_KEY_OWNERS:
                 importlib.import_module(module)
             _state["loaded"] = True
@@ -291,6 +293,13 @@ def check_data(fw: Framework, panel) -> None:
     report.raise_if_any()
 
 
+def with_key(fw: Framework, name: str, raw: Any, node: str | None = None) -> Framework:
+    """A copy of ``fw`` with key ``name`` (on ``node``) set to ``raw``, parsed and checked as at load."""
+    out = copy.deepcopy(fw)
+    set_key(out, name, raw, node)
+    return out
+
+
 def set_key(fw: Framework, name: str, raw: Any, node: str | None = None) -> None:
     """Set key ``name`` (on ``node``) of ``fw`` in place, parsed and checked as at load."""
     key = get_key(name)
@@ -322,4 +331,4 @@ def dump_keys(target: Framework | Node) -> dict[str, Any]:
 
 __all__ = ["BUILTIN_KEY_OWNERS", "TOP", "INDICATOR", "AGGREGATE", "FrameworkKey", "KeyContext", "Report",
            "register_key", "unregister_key", "framework_keys", "get_key", "node_key_names",
-           "parse_keys", "parse_value", "check_data", "set_key", "dump_keys", "RETIRED_KEYS"]
+           "parse_keys", "parse_value", "check_data", "set_key", "with_key", "dump_keys", "RETIRED_KEYS"]

@@ -156,17 +156,6 @@ class Framework:
         fw._index()
         return fw
 
-    def with_setting(self, key: str, value: Any, node: str | None = None) -> "Framework":
-        """A copy with one registered key set (as it would be written), checked like at load.
-
-        Raises InputError when the value is not valid for the key.
-        """
-        from .keys import set_key
-
-        fw = copy.deepcopy(self)
-        set_key(fw, key, value, node)
-        return fw
-
     def without(self, node: str) -> "Framework":
         """A copy without ``node`` (an indicator, or an aggregate with its subtree).
 

@@ -35,7 +35,7 @@ methods valid, e.g. an AHP matrix one row per remaining child).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..framework import Framework
-from ..framework.keys import TOP, KeyContext, Report, get_key, parse_value, register_key
+from ..framework.keys import TOP, KeyContext, Report, framework_keys, get_key, parse_value, register_key
 from ..framework.model import MethodChoice
 from ..framework.parse import method_problems
 from ..methods import get_method, make_params
@@ -399,7 +399,32 @@ def _check_key(problem: UncertaintyProblem, ctx: KeyContext) -> None:
                         break
 
 
-register_key("uncertainty", TOP, _parse_key, check=_check_key,
+def _check_data(fw: Framework, panel, report: Report) -> None:
+    """Each alternative of a pre-aggregation choice must find what it needs in the data
+    (e.g. an imputation group column): the other keys' data checks, with it applied."""
+    problem = fw.settings.get("uncertainty")
+    choices = [c for c in (problem.choices if problem is not None else [])
+               if c.kind == "categorical" and c.step in PRE_AGGREGATION]
+    if not choices:
+        return
+    known = {p.message for p in _data_problems(fw, panel, report)}  # reported by the keys themselves
+    for c in choices:
+        for level, alt in enumerate(c.alternatives):
+            variant = apply_levels(fw, UncertaintyProblem([c]), {c.id: level})
+            report.problems.extend(
+                replace(p, message=f"uncertainty choice {c.id!r}, alternative {alt}: {p.message}")
+                for p in _data_problems(variant, panel, report) if p.message not in known)
+
+
+def _data_problems(fw: Framework, panel, report: Report) -> list[Problem]:
+    sub = Report(report.file, data_files=report.data_files)
+    for key in framework_keys():
+        if key.check_data is not None and key.name != "uncertainty":
+            key.check_data(fw, panel, sub)
+    return sub.problems
+
+
+register_key("uncertainty", TOP, _parse_key, check=_check_key, check_data=_check_data,
              doc="choices of an uncertainty and sensitivity analysis: uncertainty.problem.UncertaintyProblem")
 
 
