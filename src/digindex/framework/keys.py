@@ -84,26 +84,15 @@ class Report:
     """Collects problems, located in the framework file (by key path) or in the data files."""
 
     def __init__(self, file: str | None, locate: Callable[[tuple], dict] | None = None,
-                 node_paths: Mapping[str, tuple] | None = None, data_files: str | None = None):
+                 data_files: str | None = None):
         self.file = file
         self.locate = locate or (lambda path: {})
-        self.node_paths = dict(node_paths or {})
         self.data_files = data_files
         self.problems: list[Problem] = []
 
     def add(self, path: tuple, message: str, fix: str | None = None) -> None:
         """A problem at ``path`` (e.g. ``("tree", "children", 0, "weight")``) of the framework file."""
         self.problems.append(Problem(message, file=self.file, fix=fix, **self.locate(tuple(path))))
-
-    def path_of(self, key: str, node: str | None = None, at: tuple = ()) -> tuple:
-        """The path of ``key`` (written on ``node``, or at the top level), then ``at`` inside it."""
-        base = () if node is None else self.node_paths.get(node, ("tree",))
-        return base + (key,) + tuple(at)
-
-    def problem(self, message: str, fix: str | None = None, *, key: str | None = None,
-                node: str | None = None, at: tuple = ()) -> None:
-        """A problem with ``key`` (on ``node``), located in the framework file."""
-        self.add(self.path_of(key, node, at) if key else (), message, fix)
 
     def data_problem(self, message: str, fix: str | None = None, **where) -> None:
         """A problem with the data (``where``: column=, row=, sheet=), naming the data files."""

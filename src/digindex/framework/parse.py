@@ -73,7 +73,6 @@ def build_framework(data: Any, locate: Locate, file: str) -> Framework:
         data_columns=[str(c) for c in data.get("data_columns") or []],
         source=file,
     )
-    report.node_paths = dict(seen)
     parse_keys(fw, data, written, report)
     _check_methods(fw, seen, add)
     report.raise_if_any()
