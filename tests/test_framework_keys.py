@@ -391,3 +391,43 @@ def test_with_key_sets_a_checked_copy(write):
     with pytest.raises(InputError, match="screen must be a number or a mapping"):
         with_key(fw, "screen", "abc")
     assert with_key(fw, "denominator", "pop", node="x1").nodes["x1"].settings["denominator"].column == "pop"
+
+
+def test_every_kind_of_key_survives_yaml_and_table_round_trips(write, tmp_path):
+    write("w.csv", "a,b\n1,2\n2,1\n")
+    text = textwrap.dedent("""\
+        id: t
+        version: "1.0"
+        notes: {en: test, zh: 测试}
+        data_columns: [pop, region]
+        impute: {method: mean, group: region}
+        screen: 0.5
+        tiers: {by: score, cuts: [0.7, 0.3]}
+        uncertainty:
+          sampling: lhs
+          choices:
+            - {id: drop, exclude: [x1, y1]}
+            - {id: sets, weight_sets: w.csv}
+            - {id: norm, step: normalise, alternatives: [minmax, {method: zscore, mean: 10, sd: 2}], nodes: [x2]}
+            - {id: noise, perturb: weights, nodes: [a], noise: 0.2}
+        tree:
+          id: root
+          children:
+            - id: a
+              definition: {en: A, zh: 甲}
+              children:
+                - {id: x1, denominator: {column: pop, on_missing: missing}, factor: 100, impute: none}
+                - {id: x2, treat: {method: winsorise, points: 1}, source: Bureau}
+                - {id: x3}
+            - id: b
+              children:
+                - {id: y1}
+                - {id: y2}
+        """)
+    fw = load_framework(write("f.yaml", text))
+    assert fw.nodes["x1"].settings["denominator"] == DenominatorSpec(column="pop", on_missing="missing", factor=100)
+    for name in ("g.yaml", "g.csv", "g.xlsx"):
+        save_framework(fw, tmp_path / name)  # beside w.csv: the weight-set path stays valid
+        again = load_framework(tmp_path / name)
+        assert _settings(again) == _settings(fw), name
+        assert again.method_for("impute", again.nodes["x1"]) == MethodChoice("none")

@@ -35,7 +35,7 @@ methods valid, e.g. an AHP matrix one row per remaining child).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +68,14 @@ class Choice:
     weight_targets: list[tuple[str, int]] = field(default_factory=list)  # (node, child index)
     excluded: list[str] = field(default_factory=list)
     weight_sets: pd.DataFrame | None = None
+
+    def __eq__(self, other) -> bool:  # field by field, the weight-set tables by their values
+        if not isinstance(other, Choice):
+            return NotImplemented
+        a, b = self.weight_sets, other.weight_sets
+        same_sets = a is b or (a is not None and b is not None and a.equals(b))
+        return same_sets and all(getattr(self, f.name) == getattr(other, f.name)
+                                 for f in fields(self) if f.name != "weight_sets")
 
     @property
     def n_levels(self) -> int:
