@@ -23,6 +23,7 @@ import scipy.stats as st
 
 from conftest import EXAMPLES
 from digindex import evaluate, load_data, load_framework
+from digindex.framework.keys import with_key
 from digindex.importers.coinr import import_coinr, read_idata, read_imeta
 
 # COINr vignette "results": get_results(coin, dset = "Aggregated", tab_type = "Aggs"), head(6)
@@ -177,8 +178,7 @@ def test_imputation_and_screening_are_logged(asem, tables):
     assert len(screen) == 1 and "dropped 0 rows" in screen.message.iloc[0]
     # screening before imputation instead (the Handbook order) drops the five sparsest Asian units
     fw = load_framework(EXAMPLES / "asem" / "framework.yaml")
-    fw.extra["screen"] = {"min_coverage": 0.9}
-    early = asem.rerun_with(fw)
+    early = asem.rerun_with(with_key(fw, "screen", {"min_coverage": 0.9}))
     assert sorted(set(asem.panel.units) - set(early.panel.units)) == ["BGD", "BRN", "KHM", "LAO", "MMR"]
 
 

@@ -145,11 +145,12 @@ def test_consistent_ahp_matrix_has_cr_zero_and_recovers_v(v):
 def test_inconsistent_ahp_is_refused_naming_cells():
     # a > b (9), b > c (9) but c > a (9): a cyclic, maximally inconsistent judgement
     M = [[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]
+    # refused with the parameters (before any data): cells are named by position, c1..ck
     with pytest.raises(ValueError) as exc:
         run("ahp", np.zeros((1, 3)), ctx=ctx_for(["infra", "industry", "gov"]), matrix=M)
     msg = str(exc.value)
     assert "CR = " in msg and "≥ 0.1" in msg
-    assert "a[infra, industry] = 9" in msg and "a[infra, gov] = 0.111" in msg
+    assert "a[c1, c2] = 9" in msg and "a[c1, c3] = 0.111" in msg
 
 
 def test_ahp_max_cr_can_be_relaxed():
@@ -174,7 +175,7 @@ def test_ahp_parameter_errors(raw, match):
 
 
 def test_ahp_matrix_checked_against_the_children():
-    with pytest.raises(ValueError, match="reciprocal.*a\\[x, y\\] = 3"):
+    with pytest.raises(ValueError, match="reciprocal.*a\\[c1, c2\\] = 3"):
         run("ahp", np.zeros((1, 2)), ctx=ctx_for(["x", "y"]), matrix=[[1, 3], [3, 1]])
     with pytest.raises(ValueError, match="diagonal"):
         run("ahp", np.zeros((1, 2)), matrix=[[2, 3], [1 / 3, 1]])
@@ -499,6 +500,8 @@ def test_evaluate_with_ahp_weights_end_to_end(write):
 def test_inconsistent_ahp_is_a_user_error_naming_the_node(write):
     text = FRAMEWORK.replace('[[1, 3, 5], ["1/3", 1, 3], ["1/5", "1/3", 1]]',
                              '[[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]')
-    fw = load_framework(write("fw.yaml", text))
-    with pytest.raises(InputError, match="node 'index', weights 'ahp'.*a\\[a, b\\] = 9"):
-        evaluate(fw, load_data(_data(write), framework=fw))
+    # refused when the framework is read, at the line of the node's weights
+    with pytest.raises(InputError, match="node 'index': weights method 'ahp'.*a\\[c1, c2\\] = 9") as exc:
+        load_framework(write("fw.yaml", text))
+    (problem,) = exc.value.problems
+    assert problem.line is not None and "c1 = a, c2 = b, c3 = c" in problem.fix

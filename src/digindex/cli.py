@@ -139,12 +139,22 @@ def validate(
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
     units_in: Optional[str] = typer.Option(None, "--units-in"),
+    choices: Optional[Path] = typer.Option(None, "--choices", help="An uncertainty --choices file to "
+                                           "check against the framework too."),
 ):
-    """Check a framework, and data against it, without evaluating."""
+    """Check a framework (every key and method, as run, audit, uncertainty and report would), and
+    data against it, without evaluating."""
     from . import load_data, load_framework
 
-    fw = load_framework(framework)
-    out.print(f"framework {fw.id!r}: {len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates — ok")
+    fw = load_framework(framework)  # every key parsed and checked, with its line
+    keys = sorted(fw.settings) + sorted({k for n in fw.nodes.values() for k in n.settings} - set(fw.settings))
+    out.print(f"framework {fw.id!r}: {len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates"
+              + (f" (keys checked: {', '.join(keys)})" if keys else "") + " — ok")
+    if choices is not None:
+        from .uncertainty.problem import read_choices_file
+
+        problem = read_choices_file(fw, choices)
+        out.print(f"uncertainty choices {choices}: {len(problem.choices)} choices — ok")
     if data:
         panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in)
         n_units = len(set(panel.units))
@@ -201,6 +211,21 @@ def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt,
     out.print(root)
 
 
+@framework_app.command("keys")
+@guarded
+def framework_keys_command():
+    """List the framework keys subsystems register: where each may be written and who reads it."""
+    from .framework.keys import framework_keys
+
+    table = Table(title="framework keys (besides the tree, methods and weights)")
+    for c in ("key", "where", "owner", "what"):
+        table.add_column(c)
+    for key in framework_keys():
+        table.add_row(key.name, ", ".join(p for p in ("top", "indicator", "aggregate") if p in key.where),
+                      key.owner.removeprefix("digindex."), key.doc)
+    out.print(table)
+
+
 @framework_app.command("convert")
 @guarded
 def framework_convert(source: Path = typer.Argument(...), target: Path = typer.Argument(...)):
@@ -230,21 +255,18 @@ def uncertainty(
     year: Optional[int] = typer.Option(None, "--year", help="Year whose ranks are analysed (default: latest)."),
 ):
     """Monte Carlo uncertainty and Sobol sensitivity analysis of the ranks."""
-    import yaml
+    from dataclasses import replace
 
     from . import load_data, load_framework
     from .uncertainty import problem_from_framework, run_uncertainty
+    from .uncertainty.problem import read_choices_file
 
     fw = load_framework(framework)
-    override = None
-    if choices is not None:
-        loaded = yaml.safe_load(choices.read_text(encoding="utf-8")) or {}
-        override = loaded.get("uncertainty", loaded)
-    problem = problem_from_framework(fw, override, base_dir=framework.parent)
+    problem = read_choices_file(fw, choices) if choices is not None else problem_from_framework(fw)
     if sampling:
         if sampling not in ("sobol", "lhs"):
             raise InputError(f"--sampling must be sobol or lhs, not {sampling!r}")
-        problem.sampling = sampling
+        problem = replace(problem, sampling=sampling)
     panel = load_data(data, framework=fw, regions=regions, sheet=sheet)
     with _progress() as progress:
         result = run_uncertainty(fw, panel, runs=runs, seed=seed, design_file=design,

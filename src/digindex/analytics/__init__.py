@@ -42,6 +42,6 @@ def regional_tables(evaluation, lang: str = "en", populations=None) -> dict[str,
     out["disparity"] = disparity(evaluation, populations=populations)
     if evaluation.panel.has_parents:
         out["disparity_groups"] = disparity_groups(evaluation, populations=populations)
-    if "tiers" in evaluation.framework.extra:
+    if tier_config(evaluation.framework) is not None:
         out["tiers"] = tiers(evaluation, populations=populations, lang=lang)
     return out

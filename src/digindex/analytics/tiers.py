@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..framework.keys import TOP, register_key
 from ..framework.model import text_in
 from ._common import check_node, check_year, scores_and_ranks
 
@@ -59,69 +60,69 @@ def default_label(k: int) -> dict:
     return {"en": f"Tier {k}", "zh": f"第{zh}梯队"}
 
 
-def tier_problems(spec, framework) -> list[Problem]:
-    """Every problem with a ``tiers`` mapping, each with its fix (empty when valid)."""
-    file = framework.source
-    out: list[Problem] = []
+def _shape_errors(spec) -> list[tuple[tuple, str, str]]:
+    """(key path inside ``tiers``, message, fix) for every problem of the mapping itself."""
+    out: list[tuple[tuple, str, str]] = []
 
-    def add(msg, fix):
-        out.append(Problem(f"tiers: {msg}", file=file, fix=fix))
+    def add(at, msg, fix):
+        out.append((at, f"tiers: {msg}", fix))
 
     if not isinstance(spec, Mapping):
-        add(f"must be a mapping, not {spec!r}", "write e.g. 'tiers: {by: quantile, cuts: [0.2, 0.5, 0.8]}'")
+        add((), f"must be a mapping, not {spec!r}", "write e.g. 'tiers: {by: quantile, cuts: [0.2, 0.5, 0.8]}'")
         return out
     for key in spec:
         if key not in KEYS:
-            add(f"unknown key {key!r}", f"use only {', '.join(sorted(KEYS))}")
-    node = spec.get("node")
-    if node is not None and str(node) not in framework.nodes:
-        add(f"node {node!r} is not in the framework", "name a node id of the tree (default: the root)")
+            add((key,), f"unknown key {key!r}", f"use only {', '.join(sorted(KEYS))}")
     by = spec.get("by", "quantile")
     if by not in ("quantile", "score"):
-        add(f"by must be 'quantile' or 'score', not {by!r}",
+        add(("by",), f"by must be 'quantile' or 'score', not {by!r}",
             "use 'by: quantile' (shares of units) or 'by: score' (score thresholds)")
         return out
     cuts = spec.get("cuts")
     if not isinstance(cuts, (list, tuple)) or not cuts:
-        add("cuts must be a non-empty list of numbers", "write e.g. 'cuts: [0.2, 0.5, 0.8]' or 'cuts: [90, 80, 70]'")
+        add(("cuts",), "cuts must be a non-empty list of numbers",
+            "write e.g. 'cuts: [0.2, 0.5, 0.8]' or 'cuts: [90, 80, 70]'")
         return out
     nums = []
     for c in cuts:
         ok = isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c)
         if not ok:
-            add(f"cut {c!r} is not a number", "write every cut as a plain number")
+            add(("cuts",), f"cut {c!r} is not a number", "write every cut as a plain number")
             return out
         nums.append(float(c))
     if by == "quantile":
         outside = [c for c in nums if not 0 < c < 1]
         if outside:
-            add(f"quantile cuts must lie strictly between 0 and 1, not {outside}",
+            add(("cuts",), f"quantile cuts must lie strictly between 0 and 1, not {outside}",
                 "write shares of units from the top, e.g. [0.2, 0.5, 0.8] for the top 20 %, 50 %, 80 %")
         if any(b <= a for a, b in zip(nums, nums[1:])):
-            add(f"quantile cuts must increase strictly, not {nums}",
+            add(("cuts",), f"quantile cuts must increase strictly, not {nums}",
                 "list the cumulative shares from the top in increasing order, e.g. [0.2, 0.5, 0.8]")
     elif any(b >= a for a, b in zip(nums, nums[1:])):
-        add(f"score cuts must decrease strictly, not {nums}",
+        add(("cuts",), f"score cuts must decrease strictly, not {nums}",
             "list the lowest score of each tier from the best tier down, e.g. [90, 80, 70]")
     labels = spec.get("labels")
     if labels is not None:
         if not isinstance(labels, (list, tuple)) or len(labels) != len(nums) + 1:
             n = len(labels) if isinstance(labels, (list, tuple)) else "no list of"
-            add(f"{len(nums)} cuts make {len(nums) + 1} tiers but {n} labels are given",
+            add(("labels",), f"{len(nums)} cuts make {len(nums) + 1} tiers but {n} labels are given",
                 f"give exactly {len(nums) + 1} labels, e.g. {{zh: 第一梯队, en: Tier 1}}, ...")
         else:
             for lab in labels:
                 if not (isinstance(lab, str) or (isinstance(lab, Mapping) and lab)):
-                    add(f"label {lab!r} is neither text nor a {{zh, en}} mapping",
+                    add(("labels",), f"label {lab!r} is neither text nor a {{zh, en}} mapping",
                         "write each label as text or as {zh: 第一梯队, en: Tier 1}")
     return out
 
 
-def parse_tiers(spec, framework) -> TierConfig:
-    """Check a ``tiers`` mapping (see the module doc) and return its :class:`TierConfig`."""
-    problems = tier_problems(spec, framework)
-    if problems:
-        raise InputError(problems)
+def _node_error(node: str, framework) -> tuple[tuple, str, str] | None:
+    if node not in framework.nodes:
+        return (("node",), f"tiers: node {node!r} is not in the framework",
+                "name a node id of the tree (default: the root)")
+    return None
+
+
+def _config(spec, framework) -> TierConfig:
     cuts = tuple(float(c) for c in spec["cuts"])
     raw = spec.get("labels") or [default_label(k) for k in range(1, len(cuts) + 2)]
     labels = tuple({"en": lab} if isinstance(lab, str) else {str(k): str(v) for k, v in lab.items()}
@@ -130,10 +131,44 @@ def parse_tiers(spec, framework) -> TierConfig:
     return TierConfig(node=node, by=spec.get("by", "quantile"), cuts=cuts, labels=labels)
 
 
+def tier_problems(spec, framework) -> list[Problem]:
+    """Every problem with a ``tiers`` mapping, each with its fix (empty when valid)."""
+    errors = _shape_errors(spec)
+    if isinstance(spec, Mapping) and spec.get("node") is not None:
+        errors += [e for e in [_node_error(str(spec["node"]), framework)] if e]
+    return [Problem(msg, file=framework.source, fix=fix) for _, msg, fix in errors]
+
+
+def parse_tiers(spec, framework) -> TierConfig:
+    """Check a ``tiers`` mapping (see the module doc) and return its :class:`TierConfig`."""
+    problems = tier_problems(spec, framework)
+    if problems:
+        raise InputError(problems)
+    return _config(spec, framework)
+
+
 def tier_config(framework) -> TierConfig | None:
-    """The framework's ``tiers`` configuration, checked; None when it has none."""
-    spec = framework.extra.get("tiers")
-    return None if spec is None else parse_tiers(spec, framework)
+    """The framework's ``tiers`` configuration (parsed when it was read); None when it has none."""
+    return framework.settings.get("tiers")
+
+
+# ---- the framework key ``tiers`` ----------------------------------------------------------
+
+def _parse_key(raw, ctx) -> TierConfig | None:
+    errors = _shape_errors(raw)
+    for at, msg, fix in errors:
+        ctx.problem(msg, fix, at)
+    return None if errors else _config(raw, ctx.fw)
+
+
+def _check_key(config: TierConfig, ctx) -> None:
+    error = _node_error(config.node, ctx.fw)
+    if error:
+        ctx.problem(error[1], error[2], error[0])
+
+
+register_key("tiers", TOP, _parse_key, check=_check_key,
+             doc="tiers (梯队) of a node's score: analytics.tiers.TierConfig")
 
 
 def quantile_tiers(ranks, n: int, cuts) -> np.ndarray:

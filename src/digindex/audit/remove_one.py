@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..engine.evaluate import evaluate
 from ..engine.ranks import rank_within
-from ..errors import InputError, Problem
+from ..errors import InputError
 from ._common import aspects
 
 UNIT_COLUMNS = ["component", "component_level", "unit", "year", "nominal_score", "score_without",
@@ -33,19 +33,7 @@ def without_node(fw, node: str):
 
     Refuses the root and a node that is its parent's only child (InputError).
     """
-    if node not in fw.nodes:
-        raise InputError(Problem(f"framework {fw.id!r} has no node {node!r}", file=fw.source))
-    parent_id = fw.parent_of[node]
-    if parent_id is None:
-        raise InputError(Problem("the root cannot be removed", file=fw.source))
-    out = fw.copy()
-    parent = out.nodes[parent_id]
-    if len(parent.children) == 1:
-        raise InputError(Problem(f"removing {node!r} would leave node {parent_id!r} empty",
-                                 file=fw.source, fix="remove a node whose parent has other children"))
-    parent.children = [c for c in parent.children if c.id != node]
-    out._index()
-    return out
+    return fw.without(node)
 
 
 def _root_ranks(evaluation) -> pd.DataFrame:

@@ -267,7 +267,12 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None,
              if c in table.columns]
     rest = [c for c in table.columns if c not in ("unit", "year") and c not in order]
     table = table[["unit", "year"] + order + rest]
-    return Panel(table=table, parents=parents, names=names, files=hashes)
+    panel = Panel(table=table, parents=parents, names=names, files=hashes)
+    if framework is not None:
+        from ..framework.keys import check_data
+
+        check_data(framework, panel)  # what the framework's keys need of the data
+    return panel
 
 
 def _split_text(texts: list[pd.DataFrame]):

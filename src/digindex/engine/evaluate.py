@@ -120,8 +120,10 @@ def _prepare(fw: Framework, panel, cache: dict, log: list, quiet: bool = False):
     to those rows, and the cache key of the last stage. Keys chain: each includes the previous.
     """
     from ..data.panel import Panel
+    from ..framework.keys import check_data
     from ..methods.impute.prepare import denominate, denominator_specs, screen, screen_config
 
+    check_data(fw, panel)  # what the framework's keys need of the data (columns, units)
     units, years = panel.units, panel.years
     raw = panel.matrix(fw.indicator_ids)
     specs = denominator_specs(fw)
@@ -183,20 +185,6 @@ def _fingerprint(panel) -> str:
     return panel.digest
 
 
-def _indicator_choice(fw: Framework, step: str, node):
-    """The impute/treat method of one indicator: its own ``impute:``/``treat:`` key, else the default."""
-    from ..framework.model import as_choice
-
-    raw = node.extra.get(step)
-    if raw is None:
-        return fw.defaults[step]
-    if not (isinstance(raw, str) or (isinstance(raw, dict) and "method" in raw)):
-        raise InputError(Problem(f"indicator {node.id!r}: {step} must be a method name or "
-                                 f"{{method: NAME, ...}}, not {raw!r}", file=fw.source,
-                                 fix=f"write e.g. '{step}: none'"))
-    return as_choice(raw)
-
-
 def _run_step(fw: Framework, step: str, X: np.ndarray, ctx: StageContext, skip: set[int]):
     """Run ``step`` (impute or treat), indicators grouped by their method; skip screened-out ones."""
     from dataclasses import replace
@@ -208,7 +196,7 @@ def _run_step(fw: Framework, step: str, X: np.ndarray, ctx: StageContext, skip: 
     keys: dict[int, tuple] = {}
     for j, node in enumerate(fw.indicators):
         if j not in skip:
-            choice = _indicator_choice(fw, step, node)
+            choice = fw.method_for(step, node)
             if id(choice) not in keys:
                 keys[id(choice)] = (choice, _key(choice.name, choice.params))
             groups.setdefault(keys[id(choice)][1], (choice, []))[1].append(j)
@@ -247,7 +235,7 @@ def _node_weights(fw, node, X, actx, weight_rows) -> NodeWeights:
 
 
 def _per_indicator_choices(fw: Framework, step: str):
-    return [(n.id, n.extra.get(step)) for n in fw.indicators if n.extra.get(step)]
+    return [(n.id, c.name, c.params) for n in fw.indicators if (c := getattr(n, step))]
 
 
 def _with_rows(ctx, units, years):

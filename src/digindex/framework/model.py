@@ -1,13 +1,18 @@
 """The framework model: an indicator tree with directions, weights and methods.
 
 Both the YAML and the flat-table forms load into these classes. They are plain
-dataclasses; checking happens once, in :mod:`digindex.framework.parse`.
+dataclasses; checking happens once, in :mod:`digindex.framework.parse`. Keys that
+subsystems own (``screen``, ``tiers``, ``uncertainty``, ``denominator``, ``derive`` …)
+are parsed through :mod:`digindex.framework.keys` into typed values kept in
+``settings`` (of the Framework or of a Node); ``extra`` keeps them as written.
 """
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
+
+from ..methods.choice import MethodChoice, parse_choice
 
 STEPS = ("impute", "treat", "normalise", "weights", "aggregate")
 DEFAULT_METHODS = {
@@ -17,23 +22,6 @@ DEFAULT_METHODS = {
     "weights": "manual",
     "aggregate": "arithmetic",
 }
-
-
-@dataclass(frozen=True)
-class MethodChoice:
-    """A method named in the framework, with its parameters as written."""
-
-    name: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def to_yaml(self) -> str | dict[str, Any]:
-        return {"method": self.name, **self.params} if self.params else self.name
-
-    def __str__(self) -> str:
-        if not self.params:
-            return self.name
-        inner = ", ".join(f"{k}: {v}" for k, v in self.params.items())
-        return f"{self.name}({inner})"
 
 
 def text_in(name: dict[str, str] | None, lang: str = "en", fallback: str = "") -> str:
@@ -64,9 +52,16 @@ class Node:
     aggregate: MethodChoice | None = None
     weights: MethodChoice | None = None
     min_coverage: float | None = None
-    # documentation keys, kept as written
     description: Any = None
+    # registered keys (see framework.keys): typed values, and the values as written
+    settings: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    # per-indicator impute/treat choices are registered keys, read like normalise
+    impute = property(lambda self: self.settings.get("impute"),
+                      lambda self, choice: self.settings.__setitem__("impute", choice))
+    treat = property(lambda self: self.settings.get("treat"),
+                     lambda self, choice: self.settings.__setitem__("treat", choice))
 
     @property
     def is_indicator(self) -> bool:
@@ -99,6 +94,8 @@ class Framework:
     defaults: dict[str, MethodChoice] = field(default_factory=dict)
     min_coverage: float = 0.5
     data_columns: list[str] = field(default_factory=list)
+    # registered top-level keys (see framework.keys): typed values, and the values as written
+    settings: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
 
@@ -140,15 +137,14 @@ class Framework:
 
     def method_for(self, step: str, node: Node) -> MethodChoice:
         """The method used for ``step`` at ``node``: its override, else the default."""
-        own = getattr(node, step, None) if step in ("normalise", "aggregate", "weights") else None
-        return own or self.defaults[step]
+        return getattr(node, step, None) or self.defaults[step]
 
     def coverage_for(self, node: Node) -> float:
         return node.min_coverage if node.min_coverage is not None else self.min_coverage
 
     def with_choice(self, step: str, value: str | dict | MethodChoice, node: str | None = None) -> "Framework":
         """A copy with one pipeline choice changed, at one node or as the default."""
-        choice = value if isinstance(value, MethodChoice) else as_choice(value)
+        choice = parse_choice(value, step)
         if node is None:  # the tree is untouched: share it
             fw = copy.copy(self)
             fw.defaults = {**self.defaults, step: choice}
@@ -160,6 +156,27 @@ class Framework:
         fw._index()
         return fw
 
+    def without(self, node: str) -> "Framework":
+        """A copy without ``node`` (an indicator, or an aggregate with its subtree).
+
+        Refuses (InputError) an unknown node, the root, and a node that is its parent's only child.
+        """
+        from ..errors import InputError, Problem
+
+        if node not in self.nodes:
+            raise InputError(Problem(f"framework {self.id!r} has no node {node!r}", file=self.source))
+        parent_id = self.parent_of[node]
+        if parent_id is None:
+            raise InputError(Problem("the root cannot be removed", file=self.source))
+        out = self.copy()
+        parent = out.nodes[parent_id]
+        if len(parent.children) == 1:
+            raise InputError(Problem(f"removing {node!r} would leave node {parent_id!r} empty",
+                                     file=self.source, fix="remove a node whose parent has other children"))
+        parent.children = [c for c in parent.children if c.id != node]
+        out._index()
+        return out
+
     def with_weight(self, node: str, weight: float) -> "Framework":
         fw = copy.deepcopy(self)
         fw.nodes[node].weight = float(weight)
@@ -169,11 +186,4 @@ class Framework:
         return replace(copy.deepcopy(self), **changes)
 
 
-def as_choice(value: str | dict | MethodChoice) -> MethodChoice:
-    if isinstance(value, MethodChoice):
-        return value
-    if isinstance(value, str):
-        return MethodChoice(value)
-    params = dict(value)
-    name = params.pop("method")
-    return MethodChoice(str(name), params)
+__all__ = ["STEPS", "DEFAULT_METHODS", "MethodChoice", "Node", "Framework", "text_in"]

@@ -14,42 +14,40 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import ProblemCollector
 from ..methods import get_method, make_params
+from ..methods.choice import MethodChoice, parse_choice
 from ..methods.normalise import NormaliseContext
-from .model import STEPS, Framework, MethodChoice, Node
+from .keys import (AGGREGATE, CORE_AGGREGATE_KEYS, CORE_INDICATOR_KEYS, CORE_NODE_KEYS, CORE_TOP_KEYS,
+                   INDICATOR, RETIRED_KEYS, TOP, Report, framework_keys, parse_keys)
+from .model import STEPS, Framework, Node
 
 Locate = Callable[[tuple], dict]
 
-TOP_KEYS = {"id", "name", "description", "min_coverage", "data_columns", "tree", "version", "notes", *STEPS}
-# Keys later subsystems own; accepted and kept as written.
-EXTENSION_KEYS = {"tiers", "uncertainty", "growth", "labels", "populations", "screen"}
-NODE_KEYS = {"id", "name", "weight", "children", "description", "definition", "source", "notes"}
-INDICATOR_KEYS = {"unit", "direction", "transform", "goalposts", "clip", "target", "normalise",
-                  "denominator", "factor", "derive", "impute", "treat"}
-AGGREGATE_KEYS = {"aggregate", "weights", "min_coverage", "pairwise"}
 TRANSFORMS = {"ln": np.log, "log10": np.log10}
 
 
 def build_framework(data: Any, locate: Locate, file: str) -> Framework:
-    """Check ``data`` and build the framework; raises InputError listing every problem."""
-    p = ProblemCollector()
+    """Check ``data`` and build the framework; raises InputError listing every problem.
 
-    def add(path: tuple, message: str, fix: str | None = None):
-        p.add(message, file=file, fix=fix, **locate(path))
+    First the core keys and the tree, then every registered key (see
+    :mod:`digindex.framework.keys`), then the checks that need the whole tree.
+    """
+    report = Report(file, locate)
+    add = report.add
 
     if not isinstance(data, dict):
         add((), "the framework must be a mapping with keys such as id, name and tree",
             "start the file with 'id:', 'name:' and 'tree:'")
-        p.raise_if_any()
+        report.raise_if_any()
+    allowed = CORE_TOP_KEYS | {k.name for k in framework_keys(TOP)}
     for key in data:
-        if key not in TOP_KEYS | EXTENSION_KEYS:
+        if key not in allowed:
             add((key,), f"unknown top-level key {key!r}",
-                f"use one of: {', '.join(sorted(TOP_KEYS | EXTENSION_KEYS))}")
+                RETIRED_KEYS.get(key) or f"use one of: {', '.join(sorted(map(str, allowed)))}")
     if "tree" not in data or not isinstance(data.get("tree"), dict):
         add(("tree",) if "tree" in data else (), "the framework has no 'tree' mapping",
             "add 'tree:' with the root node (id, name, children)")
-        p.raise_if_any()
+        report.raise_if_any()
 
     defaults = {}
     for step in STEPS:
@@ -60,8 +58,9 @@ def build_framework(data: Any, locate: Locate, file: str) -> Framework:
     min_cov = _fraction(data.get("min_coverage", 0.5), ("min_coverage",), add)
 
     seen: dict[str, tuple] = {}
-    tree = _node(data["tree"], ("tree",), add, seen, depth=0)
-    p.raise_if_any()
+    written: dict[str, tuple[dict, tuple]] = {}
+    tree = _node(data["tree"], ("tree",), add, seen, written, depth=0)
+    report.raise_if_any()
 
     fw = Framework(
         id=str(data.get("id") or tree.id),
@@ -71,21 +70,11 @@ def build_framework(data: Any, locate: Locate, file: str) -> Framework:
         defaults=defaults,
         min_coverage=min_cov if min_cov is not None else 0.5,
         data_columns=[str(c) for c in data.get("data_columns") or []],
-        extra={k: data[k] for k in data if k in EXTENSION_KEYS | {"version", "notes"}},
         source=file,
     )
-    paths = {nid: path for nid, path in seen.items()}
-    _check_methods(fw, paths, add)
-    if "tiers" in data:
-        from ..analytics.tiers import tier_problems
-
-        for problem in tier_problems(data["tiers"], fw):
-            add(("tiers",), problem.message, problem.fix)
-    if any("derive" in n.extra for n in fw.indicators):
-        from ..microdata.spec import derive_problems
-
-        p.problems.extend(derive_problems(fw))
-    p.raise_if_any()
+    parse_keys(fw, data, written, report)
+    _check_methods(fw, seen, add)
+    report.raise_if_any()
     return fw
 
 
@@ -109,26 +98,29 @@ def _fraction(value, path, add):
     return v
 
 
-def _method_choice(value, step, path, add) -> MethodChoice | None:
-    if isinstance(value, str):
-        name, params = value, {}
-    elif isinstance(value, dict) and "method" in value:
-        params = dict(value)
-        name = str(params.pop("method"))
-    else:
-        add(path, f"{step} must be a method name or {{method: NAME, ...}}, not {value!r}",
-            f"write e.g. '{step}: {{method: NAME}}'")
-        return None
+def _method_choice(value, step, path, add, node: Node | None = None) -> MethodChoice | None:
     try:
-        spec = get_method(step, name)
-        make_params(spec, params)
+        return parse_choice(value, step)
     except ValueError as exc:
-        add(path, str(exc), f"run 'digindex methods {step}' to list methods and their parameters")
+        fix = f"run 'digindex methods {step}' to list methods and their parameters"
+        if not (isinstance(value, str) or isinstance(value, dict) and "method" in value):
+            fix = f"write e.g. '{step}: {{method: NAME}}'"
+        if node is None:
+            add(path, str(exc), fix)
+        else:
+            add(path, f"{'indicator' if node.is_indicator else 'node'} {node.id!r}: {exc}",
+                fix + _children_in_order(node))
         return None
-    return MethodChoice(name, params)
 
 
-def _node(data, path, add, seen, depth) -> Node:
+def _children_in_order(node: Node) -> str:
+    """For messages about a node's methods: its children, in the order matrices list them."""
+    if node.is_indicator:
+        return ""
+    return "; the children in order: " + ", ".join(f"c{j + 1} = {c.id}" for j, c in enumerate(node.children))
+
+
+def _node(data, path, add, seen, written, depth) -> Node:
     if not isinstance(data, dict):
         add(path, f"a node must be a mapping with at least 'id', not {data!r}")
         return Node(id=f"?{len(seen)}")
@@ -149,19 +141,20 @@ def _node(data, path, add, seen, depth) -> Node:
 
     children_raw = data.get("children")
     is_indicator = not children_raw
-    allowed = NODE_KEYS | (INDICATOR_KEYS if is_indicator else AGGREGATE_KEYS)
+    indicator_keys = CORE_INDICATOR_KEYS | {k.name for k in framework_keys(INDICATOR)}
+    aggregate_keys = CORE_AGGREGATE_KEYS | {k.name for k in framework_keys(AGGREGATE)}
+    allowed = CORE_NODE_KEYS | (indicator_keys if is_indicator else aggregate_keys)
     for key in data:
         if key not in allowed:
-            if key in INDICATOR_KEYS | AGGREGATE_KEYS:
+            if key in indicator_keys | aggregate_keys:
                 kind = "an indicator" if is_indicator else "an aggregate node (it has children)"
                 add(path + (key,), f"node {nid!r}: key {key!r} does not apply to {kind}")
             else:
                 add(path + (key,), f"node {nid!r}: unknown key {key!r}",
-                    f"use one of: {', '.join(sorted(allowed))}")
+                    RETIRED_KEYS.get(key) or f"use one of: {', '.join(sorted(map(str, allowed)))}")
 
     node = Node(id=nid, name=_name(data.get("name")), description=data.get("description"))
-    node.extra = {k: data[k] for k in ("definition", "source", "notes", "denominator", "factor",
-                                        "derive", "pairwise", "impute", "treat") if k in data}
+    written[nid] = (data, path)  # registered keys are parsed once the tree is built
     w = data.get("weight", 1)
     if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w <= 0:
         add(path + ("weight",), f"node {nid!r}: weight must be a positive number, not {w!r}",
@@ -173,11 +166,11 @@ def _node(data, path, add, seen, depth) -> Node:
         add(path + ("children",), f"node {nid!r}: children must be a list of nodes")
     elif children_raw:
         node.children = [
-            _node(c, path + ("children", i), add, seen, depth + 1) for i, c in enumerate(children_raw)
+            _node(c, path + ("children", i), add, seen, written, depth + 1) for i, c in enumerate(children_raw)
         ]
         for step in ("aggregate", "weights"):
             if step in data:
-                setattr(node, step, _method_choice(data[step], step, path + (step,), add))
+                setattr(node, step, _method_choice(data[step], step, path + (step,), add, node))
         if "min_coverage" in data:
             node.min_coverage = _fraction(data["min_coverage"], path + ("min_coverage",), add)
         return node
@@ -224,7 +217,7 @@ def _node(data, path, add, seen, depth) -> Node:
         else:
             add(path + ("target",), f"indicator {nid!r}: target must be a number, not {tg!r}")
     if "normalise" in data:
-        node.normalise = _method_choice(data["normalise"], "normalise", path + ("normalise",), add)
+        node.normalise = _method_choice(data["normalise"], "normalise", path + ("normalise",), add, node)
     return node
 
 
@@ -272,7 +265,14 @@ def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
 
 
 def _check_methods(fw: Framework, paths: dict[str, tuple], add) -> None:
-    """Checks that need the whole tree: operators over children whose range breaks what they need."""
+    """Checks that need the whole tree: methods that do not fit their node (an AHP matrix
+    with a row per child), means that need inputs > 0 over inputs that can be ≤ 0."""
+    for node_id, step, message in method_problems(fw):
+        node = fw.nodes[node_id]
+        own = getattr(node, step) is not None
+        add(paths.get(node_id, ()) + (step,) if own else (step,),
+            f"node {node_id!r}, {step} {fw.method_for(step, node).name!r}: {message}",
+            "correct the method's parameters for this node" + _children_in_order(node))
     for node in fw.aggregates:
         op = fw.method_for("aggregate", node)
         inputs = get_method("aggregate", op.name).capabilities(op.params).inputs
@@ -288,3 +288,22 @@ def _check_methods(fw: Framework, paths: dict[str, tuple], add) -> None:
                     "normalise onto a scale above 0, e.g. {method: minmax, scale: [1, 100]}, "
                     "clip fixed bounds, or use the arithmetic mean")
                 break
+
+
+def method_problems(fw: Framework) -> list[tuple[str, str, str]]:
+    """(node, step, message) for every method whose parameters do not fit its node's children.
+
+    Each method declares the check (``check_children`` in the registry); callers that change
+    the tree (an uncertainty run without one indicator) ask again on the changed framework.
+    """
+    out = []
+    for node in fw.aggregates:
+        child_ids = [c.id for c in node.children]
+        for step in ("weights", "aggregate"):
+            choice = fw.method_for(step, node)
+            spec = get_method(step, choice.name)
+            if spec.check_children is not None:
+                message = spec.check_children(make_params(spec, choice.params), child_ids)
+                if message:
+                    out.append((node.id, step, message))
+    return out

@@ -2,8 +2,10 @@
 
 Columns: ``id, parent, name_en, name_zh, weight, direction, unit, transform,
 goalpost_lo, goalpost_hi, normalise, aggregate`` and optionally ``weights, clip,
-target, min_coverage, description``. A method cell holds a name or a YAML flow
-mapping such as ``{method: minmax, min: 0, max: 0.66}``.
+target, min_coverage, description`` and one column per registered node key
+(``definition, source, notes, denominator, factor, impute, treat, derive`` …, see
+:mod:`digindex.framework.keys`). A method cell holds a name or a YAML flow mapping
+such as ``{method: minmax, min: 0, max: 0.66}``.
 
 Framework-level settings (id, name, default methods) go in an Excel sheet named
 ``settings`` (columns ``key, value``), or in a CSV as leading comment lines
@@ -20,6 +22,7 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError, Problem
+from .keys import node_key_names
 from .model import STEPS, Framework
 from .parse import build_framework
 from .yaml_io import _read_text, framework_to_dict
@@ -27,9 +30,14 @@ from .yaml_io import _read_text, framework_to_dict
 REQUIRED = ["id", "parent"]
 COLUMNS = ["id", "parent", "name_en", "name_zh", "weight", "direction", "unit", "transform",
            "goalpost_lo", "goalpost_hi", "normalise", "aggregate"]
-# YAML-valued keys (e.g. `derive` as a flow mapping) have their own optional columns too.
-EXTRA_KEYS = ["definition", "source", "denominator", "factor", "impute", "treat", "derive", "pairwise"]
-OPTIONAL = ["weights", "clip", "target", "min_coverage", "description"] + EXTRA_KEYS
+CORE_OPTIONAL = ["weights", "clip", "target", "min_coverage", "description"]
+
+
+def optional_columns() -> list[str]:
+    """The optional columns: core ones, then one per registered node key (YAML-valued cells)."""
+    return CORE_OPTIONAL + [k for k in node_key_names() if k not in CORE_OPTIONAL]
+
+
 NODE_SHEET_NAMES = ("framework", "nodes", "indicators", "指标体系")
 
 
@@ -116,10 +124,11 @@ def table_to_dict(table: pd.DataFrame, settings: dict, file: str, sheet: str | N
         if col not in table.columns:
             problems.append(Problem(f"missing column {col!r}", file=file, sheet=sheet,
                                     fix=f"the columns are: {', '.join(COLUMNS)}"))
+    optional = optional_columns()
     for col in table.columns:
-        if col not in COLUMNS + OPTIONAL:
+        if col not in COLUMNS + optional:
             problems.append(Problem(f"unknown column {col!r}", file=file, sheet=sheet, column=col,
-                                    fix=f"use columns from: {', '.join(COLUMNS + OPTIONAL)}"))
+                                    fix=f"use columns from: {', '.join(COLUMNS + optional)}"))
     if problems:
         raise InputError(problems)
 
@@ -144,8 +153,7 @@ def table_to_dict(table: pd.DataFrame, settings: dict, file: str, sheet: str | N
                 if str(rec.get(f"name_{k}", "")).strip()}
         if name:
             node["name"] = name
-        for col in ("weight", "direction", "unit", "transform", "normalise", "aggregate",
-                    "weights", "clip", "target", "min_coverage", "description", *EXTRA_KEYS):
+        for col in ("weight", "direction", "unit", "transform", "normalise", "aggregate", *optional):
             value = _cell_value(str(rec.get(col, "")))
             if value is not None:
                 node[col] = str(value) if col in ("unit", "description") else value
@@ -222,6 +230,8 @@ def framework_to_table(fw: Framework) -> tuple[dict, pd.DataFrame]:
     d = framework_to_dict(fw)
     tree = d.pop("tree")
     rows = []
+    optional = optional_columns()
+    node_keys = [k for k in optional if k not in CORE_OPTIONAL]
 
     def visit(node, parent):
         gp = node.get("goalposts") or [None, None]
@@ -237,14 +247,14 @@ def framework_to_table(fw: Framework) -> tuple[dict, pd.DataFrame]:
             "weights": _fmt(node.get("weights")), "clip": _fmt(node.get("clip")),
             "target": _fmt(node.get("target")), "min_coverage": _fmt(node.get("min_coverage")),
             "description": _fmt(node.get("description")),
-            **{k: _fmt(node.get(k)) for k in EXTRA_KEYS},
+            **{k: _fmt(node.get(k)) for k in node_keys},
         })
         for child in node.get("children", []):
             visit(child, node["id"])
 
     visit(tree, None)
-    table = pd.DataFrame(rows, columns=COLUMNS + OPTIONAL)
-    empty = [c for c in OPTIONAL if (table[c].astype(str) == "").all()]
+    table = pd.DataFrame(rows, columns=COLUMNS + optional)
+    empty = [c for c in optional if (table[c].astype(str) == "").all()]
     return d, table.drop(columns=empty)
 
 

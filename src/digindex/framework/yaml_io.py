@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, Problem
+from .keys import dump_keys
 from .model import Framework, text_in
 
 
@@ -116,7 +117,7 @@ def node_to_dict(node) -> dict:
                 out[step] = getattr(node, step).to_yaml()
         if node.min_coverage is not None:
             out["min_coverage"] = node.min_coverage
-    out.update(node.extra)
+    out.update(dump_keys(node))
     if node.children:
         out["children"] = [node_to_dict(c) for c in node.children]
     return out
@@ -138,7 +139,7 @@ def framework_to_dict(fw: Framework) -> dict:
         out["min_coverage"] = fw.min_coverage
     if fw.data_columns:
         out["data_columns"] = list(fw.data_columns)
-    out.update(fw.extra)
+    out.update(dump_keys(fw))
     out["tree"] = node_to_dict(fw.tree)
     return out
 

@@ -35,10 +35,8 @@ def dictionary_rows(fw: Framework) -> list[dict]:
         for node in aspect.walk():
             if not node.is_indicator:
                 continue
-            definition = node.extra.get("definition") or {}
-            source = node.extra.get("source") or {}
-            definition = definition if isinstance(definition, dict) else {"en": str(definition)}
-            source = source if isinstance(source, dict) else {"en": str(source)}
+            definition = node.settings.get("definition") or {}
+            source = node.settings.get("source") or {}
             rows.append({
                 "id": node.id, "aspect": aspect.id, "aspect_zh": text_in(aspect.name, "zh"),
                 "name_zh": node.name.get("zh", ""), "name_en": node.name.get("en", ""),

@@ -91,6 +91,9 @@ class MethodSpec:
     declared: Capabilities | Callable[[Any], Capabilities] = Capabilities()
     # aggregate: the kernel over many replications at once (see the module doc)
     batched_kernel: Callable[..., np.ndarray] | None = None
+    # Optional check of validated parameters against the node's children, run when the
+    # framework is read: fn(params, child_ids) -> message or None (e.g. an AHP matrix is k×k)
+    check_children: Callable[[Any, list[str]], str | None] | None = None
 
     def capabilities(self, params: Any = None) -> Capabilities:
         """What this method does with ``params`` (validated, a raw dict, or None for defaults)."""
@@ -152,11 +155,12 @@ _REGISTRY: dict[tuple[str, str], MethodSpec] = {}
 
 def register(family: str, name: str, params: type[Params] = NoParams, output_range=None,
              columns=None, columns_ok=None, capabilities: Capabilities | Callable = Capabilities(),
-             batched=None):
+             batched=None, check_children=None):
     """Decorator registering ``func`` as method ``name`` of ``family``.
 
     ``capabilities`` is a :class:`Capabilities` or a function of the validated parameters
-    returning one; ``batched`` an aggregation kernel over many replications.
+    returning one; ``batched`` an aggregation kernel over many replications;
+    ``check_children(params, child_ids)`` a message when the parameters do not fit a node.
     """
     if family not in FAMILIES:
         raise ValueError(f"unknown method family {family!r}")
@@ -166,7 +170,7 @@ def register(family: str, name: str, params: type[Params] = NoParams, output_ran
         if key in _REGISTRY:
             raise ValueError(f"method {family}/{name} is registered twice")
         _REGISTRY[key] = MethodSpec(family, name, func, params, output_range, columns, columns_ok,
-                                    capabilities, batched)
+                                    capabilities, batched, check_children)
         return func
 
     return deco

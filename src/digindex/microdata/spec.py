@@ -43,7 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Problem
+from ..framework.keys import INDICATOR, register_key
 from .schema import CLASSES, LEVEL_VALUES, SCHEMAS, STATUS_VALUES
 
 KEYS = {"source", "filter", "measure", "window", "date", "per", "factor", "growth"}
@@ -206,57 +206,19 @@ def _check_values(c: Condition, source, path, err):
             f"use: {', '.join(allowed)} (quote classes: \"01\")")
 
 
-def framework_specs(fw) -> tuple[dict[str, DeriveSpec], list[tuple[str, tuple, str, str | None]]]:
-    """({indicator: spec}, [(indicator, key path, message, fix)]) for every ``derive:`` block."""
-    specs, errors = {}, []
-    for node in fw.indicators:
-        if "derive" not in node.extra:
-            continue
-        spec, errs = parse_spec(node.id, node.extra["derive"], list(fw.data_columns) or None)
-        errors += [(node.id, p, m, f) for p, m, f in errs]
-        if spec is not None:
-            specs[node.id] = spec
-    return specs, errors
+def framework_specs(fw) -> dict[str, DeriveSpec]:
+    """{indicator: spec} of every ``derive:`` block (parsed and checked when the framework was read)."""
+    return {n.id: n.settings["derive"] for n in fw.indicators if "derive" in n.settings}
 
 
-def derive_problems(fw) -> list[Problem]:
-    """Problems in the framework's ``derive:`` blocks (empty when all are valid).
+# ---- the framework key ``derive`` ---------------------------------------------------------
 
-    Each names the framework file and, for YAML files, the line of the offending key.
-    """
-    _, errors = framework_specs(fw)
-    if not errors:
-        return []
-    locate = _locator(fw)
-    return [Problem(msg, file=fw.source, fix=fix, **locate(ind, path)) for ind, path, msg, fix in errors]
+def _parse_key(raw, ctx) -> DeriveSpec | None:
+    spec, errors = parse_spec(ctx.node.id, raw, list(ctx.fw.data_columns) or None)
+    for path, message, fix in errors:
+        ctx.problem(message, fix, path)
+    return spec
 
 
-def _locator(fw):
-    """Map (indicator, key path inside derive) to the YAML line, when the source is YAML."""
-    paths: dict[str, tuple] = {}
-
-    def walk(node, path):
-        paths[node.id] = path
-        for i, child in enumerate(node.children):
-            walk(child, path + ("children", i))
-
-    walk(fw.tree, ("tree",))
-    lines: dict = {}
-    src = str(fw.source or "")
-    if src.lower().endswith((".yaml", ".yml")):
-        try:
-            from pathlib import Path
-
-            from ..framework.yaml_io import _read_text, read_yaml_with_lines
-
-            _, lines = read_yaml_with_lines(_read_text(Path(src)), src)
-        except Exception:  # the file changed or vanished since loading: no line numbers
-            lines = {}
-
-    def locate(indicator: str, path: tuple) -> dict:
-        p = paths.get(indicator, ()) + ("derive",) + tuple(path)
-        while p and p not in lines:
-            p = p[:-1]
-        return {"line": lines[p]} if p in lines else {}
-
-    return locate
+register_key("derive", INDICATOR, _parse_key,
+             doc="derive the indicator from micro-data registries: microdata.spec.DeriveSpec")

@@ -31,12 +31,12 @@ def methodology_section(ev, lang: str) -> Section:
                 continue
             parent = next(p for p in aspect.walk() if any(c.id == node.id for c in p.children))
             wi = float(w.loc[(parent.id, node.id)]) if w is not None else float("nan")
-            defin = node.extra.get("definition") or {}
-            src = node.extra.get("source") or {}
+            defin = node.settings.get("definition") or {}
+            src = node.settings.get("source") or {}
             rows.append([label(ev, aspect.id, lang), label(ev, node.id, lang), node.unit or "",
                          "+" if node.direction > 0 else "−", wi, wa * wi,
-                         " ".join(text_in(defin, lg) for lg in langs(lang)) if isinstance(defin, dict) else str(defin),
-                         " ".join(text_in(src, lg) for lg in langs(lang)) if isinstance(src, dict) else str(src)])
+                         " ".join(text_in(defin, lg) for lg in langs(lang)),
+                         " ".join(text_in(src, lg) for lg in langs(lang))])
     dictionary = Table(text("dictionary", lang), [text("aspect", lang), text("indicator", lang),
                                                   text("unit_of_measure", lang), text("direction", lang),
                                                   text("weights", lang), text("weight_global", lang),

@@ -44,7 +44,7 @@ def _ranking(ev, year, lang, key, uncertainty=None):
         for i in _rows(ev, earlier[-1]):
             prev[units[i]] = ranks[root].iloc[i]
     tier = {}
-    if "tiers" in fw.extra:
+    if fw.settings.get("tiers") is not None:
         t = tiers(ev, lang="zh" if lang != "en" else "en")
         t = t[t["year"] == year]
         tier = dict(zip(t["unit"].astype(str), t["tier_label"]))
@@ -86,7 +86,7 @@ def _top(ev, year, lang, key, n):
 
 
 def _tiers(ev, year, lang, key):
-    if "tiers" not in ev.framework.extra:
+    if ev.framework.settings.get("tiers") is None:
         return None
     t = tiers(ev, lang="zh" if lang != "en" else "en")
     t = t[t["year"] == year].sort_values(["tier", "rank"])

@@ -1,10 +1,32 @@
-"""Uncertainty and sensitivity analysis: which ranks are real, and which assumption moves them."""
-from .design import decode, read_design, saltelli, unit_points
-from .model import BatchedModel
-from .problem import Choice, UncertaintyProblem, problem_from_framework
-from .run import UncertaintyResult, check_choices_matter, run_uncertainty
-from .sobol import analyze, indices
+"""Uncertainty and sensitivity analysis: which ranks are real, and which assumption moves them.
+
+The names below are imported on first use: reading a framework imports
+:mod:`.problem` (it owns the ``uncertainty:`` key) without the engine behind the rest.
+"""
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "decode": ".design", "read_design": ".design", "saltelli": ".design", "unit_points": ".design",
+    "BatchedModel": ".model",
+    "Choice": ".problem", "UncertaintyProblem": ".problem", "problem_from_framework": ".problem",
+    "UncertaintyResult": ".run", "check_choices_matter": ".run", "run_uncertainty": ".run",
+    "analyze": ".sobol", "indices": ".sobol",
+}
 
 __all__ = ["Choice", "UncertaintyProblem", "problem_from_framework", "unit_points", "saltelli", "decode",
            "read_design", "BatchedModel", "run_uncertainty", "UncertaintyResult", "check_choices_matter",
            "analyze", "indices"]
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

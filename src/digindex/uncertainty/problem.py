@@ -22,14 +22,20 @@ One plain description, as in SALib, shared by ``sample`` and ``analyze``::
         - id: drop               # exclude one indicator at a time, or none
           exclude: [x1, x2, x3]
         - id: expert_weights     # weight sets from a CSV, one set per row (columns = node ids)
-          weight_sets: weights.csv
+          weight_sets: weights.csv   # relative to the file that names it
 
 Each choice is one input factor for sensitivity analysis, even when it spans
 several sampled dimensions (a weights perturbation draws one number per weight).
+
+``uncertainty`` is a registered framework key: it is parsed into an
+:class:`UncertaintyProblem` when the framework is read, every problem named with its
+YAML line, and checked against the tree (an excluded indicator must leave every node's
+methods valid, e.g. an AHP matrix one row per remaining child).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,14 +43,17 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..framework import Framework
-from ..framework.model import MethodChoice, as_choice
+from ..framework.keys import TOP, KeyContext, Report, framework_keys, get_key, parse_value, register_key
+from ..framework.model import MethodChoice
+from ..framework.parse import method_problems
 from ..methods import get_method, make_params
+from ..methods.choice import parse_choice
 
 PIPELINE_STEPS = ("impute", "treat", "normalise", "weights", "aggregate")
 PRE_AGGREGATION = ("impute", "treat", "normalise")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Choice:
     """One uncertain input: ``kind`` is categorical, noise, exclude or weight_sets."""
 
@@ -59,6 +68,14 @@ class Choice:
     weight_targets: list[tuple[str, int]] = field(default_factory=list)  # (node, child index)
     excluded: list[str] = field(default_factory=list)
     weight_sets: pd.DataFrame | None = None
+
+    def __eq__(self, other) -> bool:  # field by field, the weight-set tables by their values
+        if not isinstance(other, Choice):
+            return NotImplemented
+        a, b = self.weight_sets, other.weight_sets
+        same_sets = a is b or (a is not None and b is not None and a.equals(b))
+        return same_sets and all(getattr(self, f.name) == getattr(other, f.name)
+                                 for f in fields(self) if f.name != "weight_sets")
 
     @property
     def n_levels(self) -> int:
@@ -81,7 +98,7 @@ class Choice:
         return 1.0 + self.noise * (2.0 * np.asarray(u) - 1.0)
 
 
-@dataclass
+@dataclass(frozen=True)
 class UncertaintyProblem:
     choices: list[Choice]
     sampling: str = "sobol"
@@ -106,113 +123,317 @@ class UncertaintyProblem:
 
 def problem_from_framework(fw: Framework, override: dict | None = None, base_dir: Path | None = None
                            ) -> UncertaintyProblem:
-    """Read ``fw.extra['uncertainty']`` (or ``override``) into an :class:`UncertaintyProblem`."""
-    spec = override if override is not None else fw.extra.get("uncertainty")
-    file = fw.source
-    if not spec or not isinstance(spec, dict) or not spec.get("choices"):
-        raise InputError(Problem("the framework declares no uncertain choices", file=file,
-                                 fix="add an 'uncertainty:' section with 'choices:' (see docs)"))
-    sampling = spec.get("sampling", "sobol")
+    """The framework's :class:`UncertaintyProblem` (parsed when it was read), or ``override``'s.
+
+    ``override`` is an ``uncertainty:`` mapping from elsewhere (a ``--choices`` file, the web
+    platform's default), parsed and checked against ``fw`` here; its weight-set files are
+    relative to ``base_dir`` (default: the framework file's folder).
+    """
+    if override is None:
+        problem = fw.settings.get("uncertainty")
+        if problem is None:
+            raise InputError(Problem("the framework declares no uncertain choices", file=fw.source,
+                                     fix="add an 'uncertainty:' section with 'choices:' (see docs)"))
+        return problem
+    return parse_problem(fw, override, file=fw.source, base_dir=base_dir)
+
+
+def parse_problem(fw: Framework, raw, file: str | None = None, locate=None, path: tuple = (),
+                  base_dir: Path | None = None) -> UncertaintyProblem:
+    """Parse and check an ``uncertainty:`` mapping against ``fw``; InputError naming each problem.
+
+    ``locate(path)`` maps a key path (``path`` + the keys inside the mapping) to its line.
+    """
+    report = Report(file, locate)
+    ctx = KeyContext(fw, None, tuple(path), {"uncertainty": raw}, report, "uncertainty", base=base_dir)
+    problem, ok = parse_value(get_key("uncertainty"), ctx, raw)
+    if ok:
+        _check_key(problem, ctx)
+    report.raise_if_any()
+    return problem
+
+
+def read_choices_file(fw: Framework, path: str | Path) -> UncertaintyProblem:
+    """The problem of a ``--choices`` YAML file (with or without a top ``uncertainty:`` key).
+
+    Problems name the file and line; weight-set files are relative to the file's folder.
+    """
+    from ..framework.yaml_io import _read_text, locator_for_lines, read_yaml_with_lines
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(Problem("file not found", file=str(path), fix="check the path"))
+    data, lines = read_yaml_with_lines(_read_text(path), str(path))
+    prefix = ("uncertainty",) if isinstance(data, Mapping) and "uncertainty" in data else ()
+    raw = data["uncertainty"] if prefix else data
+    return parse_problem(fw, raw, file=str(path), locate=locator_for_lines(lines), path=prefix)
+
+
+# ---- parsing, with every problem located at its key ---------------------------------------
+
+def _parse_key(raw, ctx: KeyContext) -> UncertaintyProblem | None:
+    fix = "write 'uncertainty: {sampling: sobol, choices: [{id: ..., step: ..., alternatives: [...]}, ...]}'"
+    if not isinstance(raw, Mapping):
+        ctx.problem(f"uncertainty must be a mapping with 'choices:', not {raw!r}", fix)
+        return None
+    for key in raw:
+        if key not in ("sampling", "choices"):
+            ctx.problem(f"uncertainty: unknown key {key!r}", "use 'sampling' and 'choices'", (key,))
+    sampling = raw.get("sampling", "sobol")
     if sampling not in ("sobol", "lhs"):
-        raise InputError(Problem(f"uncertainty sampling must be sobol or lhs, not {sampling!r}", file=file))
-    problems: list[Problem] = []
-    choices = []
-    seen = set()
-    for i, raw in enumerate(spec["choices"]):
-        try:
-            c = _choice(fw, raw, base_dir)
-        except ValueError as exc:
-            problems.append(Problem(f"uncertainty choice {i + 1}: {exc}", file=file))
+        ctx.problem(f"uncertainty sampling must be sobol or lhs, not {sampling!r}", None, ("sampling",))
+    items = raw.get("choices")
+    if not isinstance(items, list) or not items:
+        ctx.problem("the framework declares no uncertain choices" if not items else
+                    f"uncertainty choices must be a list of choices, not {items!r}", fix,
+                    ("choices",) if "choices" in raw else ())
+        return None
+    choices, seen = [], set()
+    for i, item in enumerate(items):
+        def err(at, message, fix=None, i=i, item=item):
+            name = item.get("id") if isinstance(item, Mapping) and item.get("id") is not None else i + 1
+            ctx.problem(f"uncertainty choice {name!r}: {message}", fix, ("choices", i) + tuple(at))
+
+        c = _choice(ctx.fw, item, ctx.folder, err)
+        if c is None:
             continue
         if c.id in seen:
-            problems.append(Problem(f"uncertainty choice id {c.id!r} is used twice", file=file))
+            err(("id",), f"the id {c.id!r} is used twice", "give every choice its own id")
         seen.add(c.id)
         choices.append(c)
-    if problems:
-        raise InputError(problems)
     return UncertaintyProblem(choices, sampling)
 
 
-def _choice(fw: Framework, raw: dict, base_dir: Path | None) -> Choice:
-    if not isinstance(raw, dict) or "id" not in raw:
-        raise ValueError("each choice needs an 'id'")
+def _choice(fw: Framework, raw, folder: Path | None, err) -> Choice | None:
+    """One choice, or None after reporting its problems with ``err(at, message, fix)``."""
+    if not isinstance(raw, Mapping) or raw.get("id") in (None, ""):
+        err((), "each choice needs an 'id'", "write e.g. '- {id: weights, perturb: weights, levels: [2]}'")
+        return None
     cid = str(raw["id"])
     keys = set(raw) - {"id"}
     if "perturb" in raw:
-        if raw["perturb"] != "weights":
-            raise ValueError(f"{cid}: only 'perturb: weights' is supported")
-        noise = float(raw.get("noise", 0.25))
-        if not 0 < noise < 1:
-            raise ValueError(f"{cid}: noise must be in (0, 1), not {noise}")
-        nodes = _target_nodes(fw, raw, cid)
-        targets = [(n, j) for n in nodes for j in range(len(fw.nodes[n].children))]
-        _only(keys, {"perturb", "noise", "levels", "nodes"}, cid)
-        return Choice(cid, "noise", dims=len(targets), nodes=nodes, noise=noise, weight_targets=targets,
-                      labels=[])
+        return _noise(fw, raw, cid, keys, err)
     if "exclude" in raw:
-        ids = [str(x) for x in raw["exclude"]]
+        ids = raw["exclude"]
+        if not isinstance(ids, list) or not ids:
+            err(("exclude",), f"exclude must be a list of indicator ids, not {ids!r}",
+                f"write e.g. 'exclude: [{ids}]'" if isinstance(ids, str) else "write e.g. 'exclude: [x1, x2]'")
+            return None
+        ids = [str(x) for x in ids]
         unknown = [x for x in ids if x not in fw.nodes or not fw.nodes[x].is_indicator]
         if unknown:
-            raise ValueError(f"{cid}: exclude names unknown indicators {unknown}")
-        _only(keys, {"exclude"}, cid)
+            err(("exclude",), f"exclude names unknown indicators {unknown}",
+                f"indicators are: {', '.join(fw.indicator_ids[:12])}" + (" ..." if len(fw.indicator_ids) > 12 else ""))
+            return None
+        if not _only(keys, {"exclude"}, err):
+            return None
         return Choice(cid, "exclude", excluded=ids, labels=["none"] + [f"without {x}" for x in ids])
     if "weight_sets" in raw:
-        path = Path(raw["weight_sets"])
-        if base_dir is not None and not path.is_absolute():
-            path = base_dir / path
-        if not path.exists():
-            raise ValueError(f"{cid}: weight sets file {path} not found")
-        table = pd.read_csv(path)
-        unknown = [c for c in table.columns if c not in fw.nodes]
-        if unknown:
-            raise ValueError(f"{cid}: weight set columns {unknown} are not node ids")
-        if (table.to_numpy(float) <= 0).any():
-            raise ValueError(f"{cid}: weights in {path} must be positive")
-        _only(keys, {"weight_sets"}, cid)
-        return Choice(cid, "weight_sets", weight_sets=table, labels=[str(i + 1) for i in range(len(table))])
+        return _weight_sets(fw, raw, cid, keys, folder, err)
+    return _categorical(fw, raw, keys, cid, err)
+
+
+def _noise(fw, raw, cid, keys, err) -> Choice | None:
+    if raw["perturb"] != "weights":
+        err(("perturb",), "only 'perturb: weights' is supported")
+        return None
+    try:
+        noise = float(raw.get("noise", 0.25))
+    except (TypeError, ValueError):
+        noise = float("nan")
+    if not 0 < noise < 1:
+        err(("noise",), f"noise must be a number in (0, 1), not {raw.get('noise')!r}")
+        return None
+    if "nodes" in raw:
+        nodes = _ids(raw["nodes"], ("nodes",), err)
+        bad = [n for n in nodes or [] if n not in fw.nodes or fw.nodes[n].is_indicator]
+        if nodes is not None and bad:
+            err(("nodes",), f"nodes {bad} are not aggregate nodes")
+        if nodes is None or bad:
+            return None
+    else:
+        levels = raw.get("levels")
+        if not isinstance(levels, list) or not levels or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in levels):
+            err(("levels",) if "levels" in raw else (),
+                f"give 'levels' (a list of whole numbers: the levels of the nodes whose children's "
+                f"weights vary) or 'nodes', not {levels!r}", "write e.g. 'levels: [2, 3]'")
+            return None
+        # COINr's convention: perturbing level L means the weights of the level-L components.
+        nodes = [n.id for n in fw.aggregates if any(fw.levels[c.id] in levels for c in n.children)]
+        if not nodes:
+            err(("levels",), f"no node has children at levels {levels} (levels: 1 = indicators, up to "
+                             f"{fw.levels[fw.tree.id]} = the root)")
+            return None
+    if not _only(keys, {"perturb", "noise", "levels", "nodes"}, err):
+        return None
+    targets = [(n, j) for n in nodes for j in range(len(fw.nodes[n].children))]
+    return Choice(cid, "noise", dims=len(targets), nodes=nodes, noise=noise, weight_targets=targets,
+                  labels=[])
+
+
+def _weight_sets(fw, raw, cid, keys, folder, err) -> Choice | None:
+    if not isinstance(raw["weight_sets"], str):
+        err(("weight_sets",), f"weight_sets must name a CSV file, not {raw['weight_sets']!r}")
+        return None
+    path = Path(raw["weight_sets"])
+    if folder is not None and not path.is_absolute():
+        path = folder / path
+    if not path.exists():
+        err(("weight_sets",), f"weight sets file {path} not found",
+            "a relative path is relative to the folder of the file that names it")
+        return None
+    table = pd.read_csv(path)
+    unknown = [c for c in table.columns if c not in fw.nodes]
+    if unknown:
+        err(("weight_sets",), f"weight set columns {unknown} in {path} are not node ids")
+        return None
+    try:
+        values = table.to_numpy(float)
+    except ValueError:
+        values = None
+    if values is None or not np.all(np.isfinite(values)) or (values <= 0).any():
+        err(("weight_sets",), f"weights in {path} must be positive numbers")
+        return None
+    if len(table) < 2:
+        err(("weight_sets",), f"{path} has {len(table)} weight set(s); give at least two rows")
+        return None
+    if not _only(keys, {"weight_sets"}, err):
+        return None
+    return Choice(cid, "weight_sets", weight_sets=table, labels=[str(i + 1) for i in range(len(table))])
+
+
+def _categorical(fw, raw, keys, cid, err) -> Choice | None:
     step = raw.get("step")
     if step not in PIPELINE_STEPS:
-        raise ValueError(f"{cid}: 'step' must be one of {', '.join(PIPELINE_STEPS)} "
-                         "(or use perturb/exclude/weight_sets)")
+        err(("step",) if "step" in raw else (),
+            f"'step' must be one of {', '.join(PIPELINE_STEPS)}, not {step!r}",
+            "or use 'perturb: weights', 'exclude: [...]' or 'weight_sets: FILE'")
+        return None
     alts = raw.get("alternatives")
     if not isinstance(alts, list) or len(alts) < 2:
-        raise ValueError(f"{cid}: give at least two 'alternatives'")
-    alternatives = [as_choice(a) for a in alts]
-    for a in alternatives:
-        make_params(get_method(step, a.name), a.params)  # ValueError names the problem
-    labels = [str(x) for x in raw.get("labels", [str(a) for a in alternatives])]
-    if len(labels) != len(alternatives):
-        raise ValueError(f"{cid}: {len(labels)} labels for {len(alternatives)} alternatives")
+        err(("alternatives",) if "alternatives" in raw else (), "give at least two 'alternatives'")
+        return None
+    alternatives = []
+    for i, a in enumerate(alts):
+        try:
+            alternatives.append(parse_choice(a, step))
+        except ValueError as exc:
+            err(("alternatives", i), str(exc), f"run 'digindex methods {step}' to list methods and their parameters")
+    if len(alternatives) < len(alts):
+        return None
+    labels = raw.get("labels", [str(a) for a in alternatives])
+    if not isinstance(labels, list) or len(labels) != len(alternatives):
+        n = len(labels) if isinstance(labels, list) else repr(labels)
+        err(("labels",), f"{n} labels for {len(alternatives)} alternatives", "give one label per alternative")
+        return None
     nodes = None
     if "nodes" in raw:
-        nodes = [str(n) for n in raw["nodes"]]
+        nodes = _ids(raw["nodes"], ("nodes",), err)
+        if nodes is None:
+            return None
         unknown = [n for n in nodes if n not in fw.nodes]
+        wrong = [n for n in nodes if n in fw.nodes
+                 and fw.nodes[n].is_indicator != (step == "normalise")]
         if unknown:
-            raise ValueError(f"{cid}: unknown nodes {unknown}")
-    if step in ("impute", "treat") and nodes:
-        raise ValueError(f"{cid}: {step} choices apply to the whole data set; remove 'nodes'")
-    _only(keys, {"step", "alternatives", "labels", "nodes"}, cid)
-    return Choice(cid, "categorical", step=step, alternatives=alternatives, labels=labels, nodes=nodes)
+            err(("nodes",), f"unknown nodes {unknown}")
+        elif step in ("impute", "treat"):
+            err(("nodes",), f"{step} choices apply to the whole data set; remove 'nodes'")
+        elif wrong:
+            kind = "indicators" if step == "normalise" else "aggregate nodes"
+            err(("nodes",), f"{step} choices apply to {kind}, and {wrong} are not")
+        if unknown or wrong or step in ("impute", "treat"):
+            return None
+    if not _only(keys, {"step", "alternatives", "labels", "nodes"}, err):
+        return None
+    return Choice(cid, "categorical", step=step, alternatives=alternatives,
+                  labels=[str(x) for x in labels], nodes=nodes)
 
 
-def _only(keys, allowed, cid):
+def _ids(value, at, err) -> list[str] | None:
+    if not isinstance(value, list) or not value:
+        err(at, f"{at[-1]} must be a list of node ids, not {value!r}",
+            f"write e.g. '{at[-1]}: [{value}]'" if isinstance(value, str) else None)
+        return None
+    return [str(x) for x in value]
+
+
+def _only(keys, allowed, err) -> bool:
     extra = keys - allowed
     if extra:
-        raise ValueError(f"{cid}: unknown keys {sorted(extra)} (allowed: {sorted(allowed)})")
+        err((sorted(extra)[0],), f"unknown keys {sorted(extra)} (allowed: {sorted(allowed)})")
+    return not extra
 
 
-def _target_nodes(fw: Framework, raw: dict, cid: str) -> list[str]:
-    if "nodes" in raw:
-        nodes = [str(n) for n in raw["nodes"]]
-        bad = [n for n in nodes if n not in fw.nodes or fw.nodes[n].is_indicator]
-        if bad:
-            raise ValueError(f"{cid}: nodes {bad} are not aggregate nodes")
-        return nodes
-    levels = raw.get("levels")
-    if not levels:
-        raise ValueError(f"{cid}: give 'levels' (of the nodes whose children's weights vary) or 'nodes'")
-    # COINr's convention: perturbing level L means the weights of the level-L components.
-    return [n.id for n in fw.aggregates if any(fw.levels[c.id] in levels for c in n.children)]
+# ---- checks against the whole framework ----------------------------------------------------
+
+def _check_key(problem: UncertaintyProblem, ctx: KeyContext) -> None:
+    """Every declared variant of the framework must be one the engine can evaluate.
+
+    An excluded indicator must leave every node's methods valid (e.g. an AHP matrix has
+    one row per child: excluding a child of an AHP node is refused, with the reason), and
+    a weights or aggregation alternative must fit every node it is applied to.
+    """
+    base = {(n, s) for n, s, _ in method_problems(ctx.fw)}
+    for i, c in enumerate(problem.choices):
+        at = ("choices", i)
+        if c.kind == "exclude":
+            for j, x in enumerate(c.excluded):
+                try:
+                    reduced = ctx.fw.without(x)
+                except InputError as exc:
+                    ctx.problem(f"uncertainty choice {c.id!r}: {exc.problems[0].message}",
+                                f"do not exclude {x!r}", at + ("exclude", j))
+                    continue
+                for node, step, message in method_problems(reduced):
+                    if (node, step) not in base:
+                        ctx.problem(f"uncertainty choice {c.id!r}: without {x!r}, node {node!r} "
+                                    f"({step} {reduced.method_for(step, reduced.nodes[node]).name}): {message}",
+                                    f"do not exclude {x!r}, or give node {node!r} a {step} method that "
+                                    "does not depend on its number of children", at + ("exclude", j))
+        elif c.kind == "categorical" and c.step in ("weights", "aggregate"):
+            targets = c.nodes or [n.id for n in ctx.fw.aggregates]
+            for j, alt in enumerate(c.alternatives):
+                spec = get_method(c.step, alt.name)
+                if spec.check_children is None:
+                    continue
+                params = make_params(spec, alt.params)
+                for node in targets:
+                    message = spec.check_children(params, [k.id for k in ctx.fw.nodes[node].children])
+                    if message:
+                        ctx.problem(f"uncertainty choice {c.id!r}: alternative {alt} at node {node!r}: "
+                                    f"{message}", "limit the choice to the nodes it fits with 'nodes: [...]'",
+                                    at + ("alternatives", j))
+                        break
+
+
+def _check_data(fw: Framework, panel, report: Report) -> None:
+    """Each alternative of a pre-aggregation choice must find what it needs in the data
+    (e.g. an imputation group column): the other keys' data checks, with it applied."""
+    problem = fw.settings.get("uncertainty")
+    choices = [c for c in (problem.choices if problem is not None else [])
+               if c.kind == "categorical" and c.step in PRE_AGGREGATION]
+    if not choices:
+        return
+    known = {p.message for p in _data_problems(fw, panel, report)}  # reported by the keys themselves
+    for c in choices:
+        for level, alt in enumerate(c.alternatives):
+            variant = apply_levels(fw, UncertaintyProblem([c]), {c.id: level})
+            report.problems.extend(
+                replace(p, message=f"uncertainty choice {c.id!r}, alternative {alt}: {p.message}")
+                for p in _data_problems(variant, panel, report) if p.message not in known)
+
+
+def _data_problems(fw: Framework, panel, report: Report) -> list[Problem]:
+    sub = Report(report.file, data_files=report.data_files)
+    for key in framework_keys():
+        if key.check_data is not None and key.name != "uncertainty":
+            key.check_data(fw, panel, sub)
+    return sub.problems
+
+
+register_key("uncertainty", TOP, _parse_key, check=_check_key, check_data=_check_data,
+             doc="choices of an uncertainty and sensitivity analysis: uncertainty.problem.UncertaintyProblem")
 
 
 def apply_levels(fw: Framework, problem: UncertaintyProblem, levels: dict[str, int]) -> Framework:
@@ -232,6 +453,4 @@ def apply_levels(fw: Framework, problem: UncertaintyProblem, levels: dict[str, i
 
 def without_indicator(fw: Framework, indicator: str) -> Framework:
     """A copy of ``fw`` without one indicator; refuses to empty a node."""
-    from ..audit.remove_one import without_node
-
-    return without_node(fw, indicator)
+    return fw.without(indicator)

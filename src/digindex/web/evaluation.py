@@ -67,8 +67,7 @@ def _intervals(fw, panel, ev, year: int, runs: int) -> dict:
 
     from ..uncertainty import problem_from_framework, run_uncertainty
 
-    spec = fw.extra.get("uncertainty") or DEFAULT_UNCERTAINTY
-    problem = problem_from_framework(fw, override=spec)
+    problem = fw.settings.get("uncertainty") or problem_from_framework(fw, override=DEFAULT_UNCERTAINTY)
     kwargs = {"year": year} if "year" in inspect.signature(run_uncertainty).parameters else {}
     res = run_uncertainty(fw, panel, runs=runs, sensitivity=False, problem=problem, check=False, **kwargs)
     if kwargs:  # ranks are already within ``year``
@@ -94,7 +93,7 @@ def _results(population: str, fw, panel, ev, year: int, runs: int) -> list[dict]
     raw = raw[raw["year"] == year].drop(columns="year").set_index("unit")
     raw_values = {(u, n): float(v) for (u, n), v in raw.stack().items() if not pd.isna(v)}
     tier = {}
-    if "tiers" in fw.extra:
+    if fw.settings.get("tiers") is not None:
         t = tiers(ev)
         tier = dict(zip(t.loc[t["year"] == year, "unit"], t.loc[t["year"] == year, "tier"]))
     intervals = _intervals(fw, panel, ev, year, runs) if runs > 0 else {}

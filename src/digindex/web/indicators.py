@@ -122,7 +122,7 @@ def _info(name: str) -> FrameworkInfo:
                 continue
             lo, hi = _range(leaf)
             indicators.append(Indicator(leaf.id, aspect.id, dict(leaf.name or {}), leaf.unit or "",
-                                        int(leaf.direction or 1), dict(leaf.extra.get("definition") or {}),
+                                        int(leaf.direction or 1), dict(leaf.settings.get("definition") or {}),
                                         lo, hi))
     digest = hashlib.sha256(framework_path(name).read_bytes()).hexdigest()
     return FrameworkInfo(fw.id, fw.tree.id, dict(fw.name or {}), tuple(aspects), tuple(indicators), names,

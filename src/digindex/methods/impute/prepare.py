@@ -60,34 +60,25 @@ class DenominatorSpec(Params):
     factor: float = 1.0
 
 
+def parse_denominator(raw, factor=None) -> DenominatorSpec:
+    """The spec of an indicator's ``denominator`` (and ``factor``) keys; ValueError if malformed."""
+    spec = dict(raw) if isinstance(raw, dict) else {"column": raw}
+    if factor is not None:
+        spec["factor"] = factor
+    try:
+        out = DenominatorSpec(**spec)
+        ok = out.factor > 0 and np.isfinite(out.factor)
+    except (ValidationError, TypeError):
+        ok = False
+    if not ok:
+        raise ValueError(f"denominator must be a column name or {{column: NAME, on_missing: "
+                         f"error|missing}}, and factor a number > 0, not {raw!r} / {factor!r}")
+    return out
+
+
 def denominator_specs(fw) -> dict[str, DenominatorSpec]:
-    """Checked ``denominator``/``factor`` keys of each indicator; InputError if malformed."""
-    specs, problems = {}, []
-    for node in fw.indicators:
-        raw, factor = node.extra.get("denominator"), node.extra.get("factor")
-        if raw is None:
-            if factor is not None:
-                problems.append(Problem(f"indicator {node.id!r} has a factor but no denominator",
-                                        file=fw.source, fix="add 'denominator: COLUMN' or remove 'factor'"))
-            continue
-        spec = dict(raw) if isinstance(raw, dict) else {"column": raw}
-        if factor is not None:
-            spec["factor"] = factor
-        try:
-            specs[node.id] = DenominatorSpec(**spec)
-            ok = specs[node.id].factor > 0 and np.isfinite(specs[node.id].factor)
-        except (ValidationError, TypeError):
-            ok = False
-        if not ok:
-            specs.pop(node.id, None)
-            problems.append(Problem(
-                f"indicator {node.id!r}: denominator must be a column name or "
-                f"{{column: NAME, on_missing: error|missing}}, and factor a number > 0, not "
-                f"{raw!r} / {factor!r}", file=fw.source,
-                fix="write e.g. 'denominator: Population' and 'factor: 10000'"))
-    if problems:
-        raise InputError(problems)
-    return specs
+    """The checked ``denominator`` of each indicator that has one (parsed when the framework is read)."""
+    return {n.id: n.settings["denominator"] for n in fw.indicators if "denominator" in n.settings}
 
 
 def denominate(fw, panel, X: np.ndarray, specs: dict[str, DenominatorSpec]):
@@ -98,13 +89,7 @@ def denominate(fw, panel, X: np.ndarray, specs: dict[str, DenominatorSpec]):
     units, years = panel.units, panel.years
     for j, node in enumerate(fw.indicators):
         spec = specs.get(node.id)
-        if spec is None:
-            continue
-        if spec.column not in panel.table.columns:
-            problems.append(Problem(
-                f"indicator {node.id!r}: denominator column {spec.column!r} is not in the data",
-                file=data_files, column=spec.column,
-                fix=f"add a column {spec.column!r} to the data, or correct the denominator"))
+        if spec is None:  # (a denominator column missing from the data is refused before)
             continue
         d = panel.matrix([spec.column])[:, 0]
         bad = ~np.isnan(X[:, j]) & (np.isnan(d) | (d == 0))
@@ -143,23 +128,27 @@ class ScreenConfig(Params):
     force_exclude: list[str] = []
 
 
-def screen_config(fw) -> ScreenConfig | None:
-    """The framework's checked ``screen`` settings, or None; InputError if malformed."""
-    raw = fw.extra.get("screen")
-    if raw is None:
-        return None
+def parse_screen(raw) -> ScreenConfig:
+    """The checked ``screen`` settings (a mapping, or a number: the min coverage); ValueError if not."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raw = {"min_coverage": raw}
     if not isinstance(raw, dict):
-        raise InputError(Problem(f"screen must be a number or a mapping, not {raw!r}", file=fw.source,
-                                 fix="write e.g. 'screen: {min_coverage: 0.9}'"))
+        raise ValueError(f"screen must be a number or a mapping, not {raw!r}")
     try:
         return ScreenConfig(**raw)
     except ValidationError as exc:
         msgs = [f"{'.'.join(str(p) for p in e['loc']) or 'screen'}: {e['msg']}" for e in exc.errors()]
-        raise InputError(Problem("screen: " + "; ".join(msgs), file=fw.source,
-                                 fix=f"allowed keys: {', '.join(ScreenConfig.model_fields)}; "
-                                     "coverages are shares between 0 and 1")) from None
+        raise ValueError("screen: " + "; ".join(msgs)) from None
+
+
+def screen_config(fw) -> ScreenConfig | None:
+    """The framework's ``screen`` settings (parsed when the framework is read), or None."""
+    return fw.settings.get("screen")
+
+
+def unknown_screen_units(cfg: ScreenConfig, units) -> list[str]:
+    """Units named by force_include/force_exclude that are not among ``units``."""
+    return sorted(set(cfg.force_include + cfg.force_exclude) - set(units))
 
 
 def screen(fw, X: np.ndarray, units, years, cfg: ScreenConfig):
@@ -179,11 +168,7 @@ def screen(fw, X: np.ndarray, units, years, cfg: ScreenConfig):
     active = [j for j in range(X.shape[1]) if j not in out_cols]
     counts = present[:, active].sum(axis=1)
     k = len(active)
-    units = np.asarray(units, dtype=object)
-    unknown = sorted(set(cfg.force_include + cfg.force_exclude) - set(units.tolist()))
-    if unknown:
-        raise InputError(Problem(f"screen: force_include/force_exclude name units not in the data: "
-                                 f"{', '.join(unknown)}", file=fw.source, fix="correct the unit codes"))
+    units = np.asarray(units, dtype=object)  # (units named but not in the data are refused before)
     if cfg.per == "unit":
         cov = np.empty(len(units))
         for u in dict.fromkeys(units.tolist()):
@@ -213,18 +198,17 @@ def screen(fw, X: np.ndarray, units, years, cfg: ScreenConfig):
 
 def data_references(fw) -> tuple[set[str], set[str]]:
     """Data columns the framework names outside ``data_columns``: (denominators, group columns)."""
-    denoms, groups = set(), set()
-    for node in fw.indicators:
-        raw = node.extra.get("denominator")
-        if isinstance(raw, str):
-            denoms.add(raw)
-        elif isinstance(raw, dict) and isinstance(raw.get("column"), str):
-            denoms.add(raw["column"])
-        choice = node.extra.get("impute")
-        if isinstance(choice, dict) and isinstance(choice.get("group"), str):
-            groups.add(choice["group"])
-    default = fw.defaults.get("impute")
-    if default is not None and isinstance(default.params.get("group"), str):
-        groups.add(default.params["group"])
+    denoms = {spec.column for spec in denominator_specs(fw).values()}
+    groups = set(impute_groups(fw))
     groups.discard("parent")
     return denoms, groups
+
+
+def impute_groups(fw) -> dict[str, list[str]]:
+    """{group column (or 'parent'): indicators imputed within it}, from every impute choice."""
+    out: dict[str, list[str]] = {}
+    for node in fw.indicators:
+        group = fw.method_for("impute", node).params.get("group")
+        if isinstance(group, str):
+            out.setdefault(group, []).append(node.id)
+    return out

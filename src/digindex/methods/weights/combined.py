@@ -6,20 +6,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from ..choice import parse_choice
 from ..registry import Capabilities, Params, get_method, make_params, register
 
 
 def _spec_of(raw: str | dict[str, Any]):
     """(MethodSpec, validated Params) of a weights method written NAME or {method: NAME, ...}."""
-    if isinstance(raw, str):
-        name, rest = raw, {}
-    elif isinstance(raw, dict) and "method" in raw:
-        rest = dict(raw)
-        name = str(rest.pop("method"))
-    else:
-        raise ValueError(f"write a weights method as NAME or {{method: NAME, ...}}, not {raw!r}")
-    spec = get_method("weights", name)
-    return spec, make_params(spec, rest)
+    choice = parse_choice(raw, "weights")  # ValueError naming the problem
+    spec = get_method("weights", choice.name)
+    return spec, make_params(spec, choice.params)
 
 
 class CombinedParams(Params):
@@ -80,7 +75,18 @@ def _combined_capabilities(params: CombinedParams) -> Capabilities:
     return Capabilities(scope="panel", data_driven=True) if driven else Capabilities()
 
 
-@register("weights", "combined", CombinedParams, capabilities=_combined_capabilities)
+def _check_children(params: CombinedParams, child_ids: list[str]) -> str | None:
+    """Each of a and b must fit the node (e.g. an AHP matrix with one row per child)."""
+    for label, raw in (("a", params.a), ("b", params.b)):
+        spec, inner = _spec_of(raw)
+        message = spec.check_children(inner, child_ids) if spec.check_children else None
+        if message:
+            return f"{label} ({spec.name}): {message}"
+    return None
+
+
+@register("weights", "combined", CombinedParams, capabilities=_combined_capabilities,
+          check_children=_check_children)
 def combined(X, prior, params: CombinedParams | None = None, ctx=None):
     """Combined weights (组合赋权) of two weightings a and b (each summing to 1).
 
