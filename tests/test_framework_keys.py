@@ -136,15 +136,49 @@ def test_uncertainty_is_parsed_at_load_into_the_typed_problem(write, tmp_path):
         problem_from_framework(fw, {"choices": [{"id": "d", "exclude": "x1"}]})
 
 
-def test_excluding_a_child_of_an_ahp_node_is_refused_with_the_reason(write):
-    text = UNC.replace("      children:\n        - {id: x1}",
-                       "      weights: {method: ahp, matrix: [[1, 2], ['1/2', 1]]}\n"
-                       "      children:\n        - {id: x1}")
+AHP3 = """\
+id: t
+normalise: {method: minmax, scale: [1, 100]}
+uncertainty:
+  choices:
+    - {id: drop, exclude: [x2]}
+tree:
+  id: root
+  weights: {method: ahp, matrix: [[1, 2, 4], ['1/2', 1, 2], ['1/4', '1/2', 1]]}
+  children: [{id: x1}, {id: x2}, {id: x3}]
+"""
+
+
+def test_excluding_a_child_of_an_ahp_node_drops_its_row_and_column(write):
+    """Without x2 the AHP judgements that remain are a13 = 4: weights 4/5 and 1/5 (the principal
+    eigenvector of [[1, 4], [1/4, 1]]), in the uncertainty run as in the reduced framework."""
+    import numpy as np
+    import pandas as pd
+
+    from digindex import evaluate, load_data
+    from digindex.uncertainty import run_uncertainty
+
+    fw = load_framework(write("f.yaml", AHP3))
+    reduced = fw.without("x2")
+    assert reduced.nodes["root"].weights.params["matrix"] == [[1, 4], ["1/4", 1]]
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"unit": list("ABCDEF"), **{x: rng.uniform(1, 9, 6) for x in ("x1", "x2", "x3")}})
+    panel = load_data(write("d.csv", df.to_csv(index=False)), framework=fw)
+    ev = evaluate(reduced, panel)
+    np.testing.assert_allclose(ev.node_weights["root"], [0.8, 0.2], rtol=1e-12)
+    res = run_uncertainty(fw, panel, runs=16, seed=1, sensitivity=False)
+    reps = res.replications()
+    without = res.design.index[res.design["drop"] == 2][0] + 1
+    got = reps[reps.replication == without].set_index("unit")["score"]
+    expected = ev.scores_table().set_index("unit")["root"]
+    np.testing.assert_allclose(got.loc[expected.index], expected, rtol=1e-12)
+
+
+def test_excluding_an_only_child_is_refused_with_the_reason(write):
+    text = AHP3.replace("children: [{id: x1}, {id: x2}, {id: x3}]",
+                        "children:\n    - {id: a, children: [{id: x2}]}\n    - {id: x1}\n    - {id: x3}")
     (p,) = problems_of(write("f.yaml", text))
-    assert "without 'x1', node 'a'" in p.message and "2×2 but the node has 1 children" in p.message
-    assert p.line == 4
-    # with equal weights at that node the same exclusion is fine
-    load_framework(write("g.yaml", UNC))
+    assert "would leave node 'a' empty" in p.message and p.line == 5
 
 
 def test_choices_file_problems_name_that_file(write):
@@ -431,3 +465,10 @@ def test_every_kind_of_key_survives_yaml_and_table_round_trips(write, tmp_path):
         again = load_framework(tmp_path / name)
         assert _settings(again) == _settings(fw), name
         assert again.method_for("impute", again.nodes["x1"]) == MethodChoice("none")
+
+
+def test_per_unit_weights_with_an_uncertainty_section_are_refused_at_load(write):
+    text = AHP3.replace("  weights: {method: ahp, matrix: [[1, 2, 4], ['1/2', 1, 2], ['1/4', '1/2', 1]]}\n",
+                        "  weights: bod\n")
+    (p,) = problems_of(write("f.yaml", text))
+    assert "node 'root' has per-unit weights (bod)" in p.message and p.line == 4  # the choices

@@ -20,7 +20,7 @@ ZH_ORDINAL_UNIT = {"county": "个县（市、区）", "city": "个设区市"}
 
 
 def _tiers(evaluation):
-    if "tiers" not in evaluation.framework.extra:
+    if "tiers" not in evaluation.framework.settings:
         return None
     return memo(evaluation, "tiers", lambda: {lang: tier_table(evaluation, lang=lang) for lang in ("zh", "en")})
 

@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
+from ..methods import get_method
 from ..methods.choice import MethodChoice, parse_choice
 
 STEPS = ("impute", "treat", "normalise", "weights", "aggregate")
@@ -173,7 +174,13 @@ class Framework:
         if len(parent.children) == 1:
             raise InputError(Problem(f"removing {node!r} would leave node {parent_id!r} empty",
                                      file=self.source, fix="remove a node whose parent has other children"))
+        index = [c.id for c in parent.children].index(node)
         parent.children = [c for c in parent.children if c.id != node]
+        # a weighting with one entry per child (an AHP matrix) drops the removed child's entries
+        choice = out.method_for("weights", parent)
+        spec = get_method("weights", choice.name)
+        if spec.without_child is not None:
+            parent.weights = MethodChoice(choice.name, spec.without_child(dict(choice.params), index))
         out._index()
         return out
 

@@ -302,8 +302,13 @@ def method_problems(fw: Framework) -> list[tuple[str, str, str]]:
         for step in ("weights", "aggregate"):
             choice = fw.method_for(step, node)
             spec = get_method(step, choice.name)
+            try:
+                params = make_params(spec, choice.params)
+            except ValueError as exc:  # e.g. an AHP matrix that lost a child is too inconsistent
+                out.append((node.id, step, str(exc)))
+                continue
             if spec.check_children is not None:
-                message = spec.check_children(make_params(spec, choice.params), child_ids)
+                message = spec.check_children(params, child_ids)
                 if message:
                     out.append((node.id, step, message))
     return out

@@ -94,6 +94,10 @@ class MethodSpec:
     # Optional check of validated parameters against the node's children, run when the
     # framework is read: fn(params, child_ids) -> message or None (e.g. an AHP matrix is k×k)
     check_children: Callable[[Any, list[str]], str | None] | None = None
+    # Optional: the raw parameters for the same node without its child number i, for methods
+    # whose parameters have one entry per child: fn(raw params, i) -> raw params (AHP: the
+    # matrix without row and column i)
+    without_child: Callable[[dict, int], dict] | None = None
 
     def capabilities(self, params: Any = None) -> Capabilities:
         """What this method does with ``params`` (validated, a raw dict, or None for defaults)."""
@@ -155,7 +159,7 @@ _REGISTRY: dict[tuple[str, str], MethodSpec] = {}
 
 def register(family: str, name: str, params: type[Params] = NoParams, output_range=None,
              columns=None, columns_ok=None, capabilities: Capabilities | Callable = Capabilities(),
-             batched=None, check_children=None):
+             batched=None, check_children=None, without_child=None):
     """Decorator registering ``func`` as method ``name`` of ``family``.
 
     ``capabilities`` is a :class:`Capabilities` or a function of the validated parameters
@@ -170,7 +174,7 @@ def register(family: str, name: str, params: type[Params] = NoParams, output_ran
         if key in _REGISTRY:
             raise ValueError(f"method {family}/{name} is registered twice")
         _REGISTRY[key] = MethodSpec(family, name, func, params, output_range, columns, columns_ok,
-                                    capabilities, batched, check_children)
+                                    capabilities, batched, check_children, without_child)
         return func
 
     return deco

@@ -375,6 +375,13 @@ def _check_key(problem: UncertaintyProblem, ctx: KeyContext) -> None:
     a weights or aggregation alternative must fit every node it is applied to.
     """
     base = {(n, s) for n, s, _ in method_problems(ctx.fw)}
+    for node in ctx.fw.aggregates:  # the batched engine varies one weight vector per node
+        choice = ctx.fw.method_for("weights", node)
+        if get_method("weights", choice.name).capabilities(choice.params).per_row:
+            ctx.problem(f"node {node.id!r} has per-unit weights ({choice.name}), which the uncertainty "
+                        "analysis cannot vary", "use node-level weights at that node, or drop the "
+                        "'uncertainty' section", ())
+            break
     for i, c in enumerate(problem.choices):
         at = ("choices", i)
         if c.kind == "exclude":

@@ -114,7 +114,13 @@ def principal_weights(A: np.ndarray) -> tuple[np.ndarray, float]:
     return w / w.sum(), float(vals[i].real)
 
 
-@register("weights", "ahp", AhpParams, check_children=_check_children)
+def _without_child(raw: dict, i: int) -> dict:
+    """The comparisons without child i: its row and column removed (the others' judgements stand)."""
+    matrix = [row[:i] + row[i + 1:] for j, row in enumerate(raw["matrix"]) if j != i]
+    return {**raw, "matrix": matrix}
+
+
+@register("weights", "ahp", AhpParams, check_children=_check_children, without_child=_without_child)
 def ahp(X, prior=None, params: AhpParams | None = None, ctx=None):
     """AHP weights: the principal eigenvector of Saaty's pairwise comparison matrix.
 

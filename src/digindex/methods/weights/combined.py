@@ -85,8 +85,20 @@ def _check_children(params: CombinedParams, child_ids: list[str]) -> str | None:
     return None
 
 
+def _without_child(raw: dict, i: int) -> dict:
+    """a and b without child i, where either has one entry per child (e.g. an AHP matrix)."""
+    out = dict(raw)
+    for part in ("a", "b"):
+        spec, _ = _spec_of(raw[part])
+        if spec.without_child is not None:
+            inner = dict(raw[part]) if isinstance(raw[part], dict) else {"method": raw[part]}
+            name = inner.pop("method")
+            out[part] = {"method": name, **spec.without_child(inner, i)}
+    return out
+
+
 @register("weights", "combined", CombinedParams, capabilities=_combined_capabilities,
-          check_children=_check_children)
+          check_children=_check_children, without_child=_without_child)
 def combined(X, prior, params: CombinedParams | None = None, ctx=None):
     """Combined weights (组合赋权) of two weightings a and b (each summing to 1).
 
