@@ -138,3 +138,73 @@ def test_run_record_says_which_form_each_node_used(tmp_path, panel_file):
     assert record["scopes"]["x1"] == "panel"  # min-max bounds over every year
     ev2 = run(tmp_path, panel_file, "topsis", False)
     assert run_record(ev2, None, {})["scopes"]["index"] == "year"
+
+
+WHOLE_TREE = """\
+id: whole
+normalise: {method: minmax, pooled: true, scale: [0, 1]}
+weights: entropy
+aggregate: {method: topsis, pooled: true}
+uncertainty:
+  choices:
+    - {id: norm, step: normalise, alternatives: [{method: minmax, pooled: true, scale: [0, 1]}, {method: zscore, pooled: true}]}
+tree:
+  id: index
+  over: indicators          # one TOPSIS over all six indicators
+  children:
+    - id: d1
+      children: [{id: x1}, {id: x2}, {id: x3}]
+    - id: d2
+      children: [{id: x4}, {id: x5}, {id: x6}]
+"""
+
+
+def test_topsis_over_every_indicator_with_dimension_sub_scores(tmp_path, panel_file):
+    """The index is one pooled TOPSIS over all indicators (pymcdm on the stacked 310 × 6 matrix,
+    entropy weights over the six); each dimension's sub-score is a pooled TOPSIS over its own
+    three (pymcdm on the 310 × 3 matrices)."""
+    from digindex.engine.weights import weight_table
+    from digindex.explain import contributions
+
+    path = tmp_path / "whole.yaml"
+    path.write_text(WHOLE_TREE, encoding="utf-8")
+    fw = load_framework(path)
+    ev = evaluate(fw, load_data(panel_file, framework=fw))
+    Z = ev.stages["normalised"]
+    w = ev.node_weights["index"]
+    assert w.shape == (6,) and np.isclose(w.sum(), 1)
+    topsis = TOPSIS(normalization_function=pn.vector_normalization)
+    np.testing.assert_allclose(ev.scores["index"], topsis(Z, w, np.ones(6)), atol=1e-12)
+    for dim, cols in (("d1", [0, 1, 2]), ("d2", [3, 4, 5])):
+        wd = ev.node_weights[dim]
+        np.testing.assert_allclose(ev.scores[dim], topsis(Z[:, cols], wd, np.ones(3)), atol=1e-12)
+        # entropy weights are per column: a dimension's weights are the index's, re-scaled
+        np.testing.assert_allclose(wd, w[cols] / w[cols].sum(), rtol=1e-12)
+    # the dimensions' weights in the index are their indicators' sums
+    table = weight_table(fw, ev).set_index("node")
+    assert table.loc["d1", "effective_weight"] == pytest.approx(w[:3].sum(), rel=1e-12)
+    assert table.loc["x4", "effective_weight"] == pytest.approx(w[3], rel=1e-12)
+    # contributions of the indicators, and of the dimensions, add up to the index
+    c = contributions(ev, year=2022)
+    for level in (1, 2):
+        sums = c[c.level == level].groupby("unit")["contribution"].sum()
+        root = ev.scores_table().query("year == 2022").set_index("unit")["index"]
+        np.testing.assert_allclose(sums.loc[root.index], root, rtol=1e-9)
+
+
+def test_uncertainty_engine_agrees_on_a_whole_tree_topsis(tmp_path, panel_file):
+    from digindex.uncertainty import decode, problem_from_framework
+    from digindex.uncertainty.model import BatchedModel, framework_variant
+
+    path = tmp_path / "whole.yaml"
+    path.write_text(WHOLE_TREE, encoding="utf-8")
+    fw = load_framework(path)
+    panel = load_data(panel_file, framework=fw)
+    problem = problem_from_framework(fw)
+    model = BatchedModel(fw, panel, problem)
+    np.testing.assert_allclose(model.nominal_scores(), evaluate(fw, panel).scores["index"], atol=1e-12)
+    design = decode(problem, np.array([[0.2], [0.7]]))
+    many = model.scores(design)
+    for i, row in enumerate(design.to_dict("records")):
+        one = evaluate(framework_variant(fw, problem, row), panel).scores["index"]
+        np.testing.assert_allclose(many[i], one, atol=1e-12)

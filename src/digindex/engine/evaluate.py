@@ -87,14 +87,15 @@ def evaluate(framework: Framework, panel, cache: dict | None = None):
     normalised, methods_used = normalise_stage(fw, stages["treated"], units, years, prev, cache)
     stages["normalised"] = normalised
 
-    # aggregate, children before parents
+    # aggregate, children before parents; a node combines its inputs (its children, or every
+    # indicator below it with ``over: indicators``)
     col = {nid: j for j, nid in enumerate(ind_ids)}
     scores = {nid: normalised[:, j] for nid, j in col.items()}
     weight_rows, weight_info, node_weight_values = [], {}, {}
     for node in fw.aggregates:
-        child_ids = [c.id for c in node.children]
-        X = np.column_stack([scores[c] for c in child_ids])
-        actx = AggregateContext(node=node.id, children=child_ids, units=units, years=years)
+        input_ids = [c.id for c in fw.inputs_of(node)]
+        X = np.column_stack([scores[c] for c in input_ids])
+        actx = AggregateContext(node=node.id, children=input_ids, units=units, years=years)
         weights = _node_weights(fw, node, X, actx, weight_rows)
         if weights.info:
             weight_info[node.id] = weights.info
@@ -221,10 +222,10 @@ def _run_step(fw: Framework, step: str, X: np.ndarray, ctx: StageContext, skip: 
 
 
 def _node_weights(fw, node, X, actx, weight_rows) -> NodeWeights:
-    """Weights of ``node``'s children (a vector, or one row per unit-year), and their table rows."""
+    """Weights of ``node``'s inputs (a vector, or one row per unit-year), and their table rows."""
     wchoice = fw.method_for("weights", node)
     wspec = get_method("weights", wchoice.name)
-    prior = np.array([c.weight for c in node.children])
+    prior = np.array(fw.input_weights(node), dtype=float)
     weights = node_weights(X, prior, wspec, make_params(wspec, wchoice.params), actx, fw.source)
     w = weights.values
     shown = w if w.ndim == 1 else np.nanmean(w, axis=0)

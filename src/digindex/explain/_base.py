@@ -77,10 +77,10 @@ def node_label(evaluation, node_id: str, lang: str = "zh") -> str:
 
 
 def node_weights(evaluation, node) -> np.ndarray:
-    """The weights of ``node``'s children for every panel row (rows × children), as the engine used them."""
+    """The weights of what ``node`` combines for every panel row (rows × inputs), as the engine used them."""
     def build():
         w = evaluation.node_weights[node.id]
-        return np.broadcast_to(w, (len(evaluation.panel.units), len(node.children))).copy()
+        return np.broadcast_to(w, (len(evaluation.panel.units), len(evaluation.framework.inputs_of(node)))).copy()
 
     return memo(evaluation, ("weights", node.id), build)
 
@@ -99,7 +99,7 @@ class Operator:
         self.capabilities = self.spec.capabilities(self.params)
         self.coverage = evaluation.framework.coverage_for(node)
         self.evaluation, self.node = evaluation, node
-        self.children = [c.id for c in node.children]
+        self.children = [c.id for c in evaluation.framework.inputs_of(node)]
 
     def __call__(self, X, w, units=None, years=None) -> np.ndarray:
         units = self.evaluation.panel.units if units is None else units

@@ -82,10 +82,11 @@ def _shapley(func, X, W, B, rows_wise: bool) -> np.ndarray:
 
 
 def local_contributions(evaluation, node) -> tuple[np.ndarray, str]:
-    """(rows × children) local contributions of ``node``'s children, and the method used."""
+    """(rows × inputs) local contributions of what ``node`` combines (its children, or the
+    indicators below it with ``over: indicators``), and the method used."""
 
     def build():
-        child_ids = [c.id for c in node.children]
+        child_ids = [c.id for c in evaluation.framework.inputs_of(node)]
         X = np.column_stack([evaluation.scores[c] for c in child_ids])
         y = evaluation.scores[node.id]
         W = present_weights(X, node_weights(evaluation, node))
@@ -114,17 +115,21 @@ def root_contributions(evaluation) -> dict[str, np.ndarray]:
     """Every node's contribution to the root score, per panel row (node id -> array)."""
 
     def build():
-        tree = evaluation.framework.tree
+        fw = evaluation.framework
+        tree = fw.tree
         R = {tree.id: np.asarray(evaluation.scores[tree.id], dtype=float)}
-        for node in tree.walk():
-            if node.is_indicator:
+        for node in tree.walk():  # parents first, along what each node combines
+            if node.is_indicator or node.id not in R:
                 continue
             L, _ = local_contributions(evaluation, node)
             y = evaluation.scores[node.id]
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(y != 0, R[node.id] / y, 0.0)
-            for j, child in enumerate(node.children):
+            for j, child in enumerate(fw.inputs_of(node)):
                 R[child.id] = L[:, j] * ratio
+        for node in tree.walk_post():  # sub-scores beside the computation: their indicators' sum
+            if node.id not in R:
+                R[node.id] = np.sum([R[n.id] for n in node.walk() if n.is_indicator], axis=0)
         return R
 
     return memo(evaluation, "root", build)
@@ -154,9 +159,7 @@ def contributions(evaluation, unit: str | None = None, year=None) -> pd.DataFram
     for node in fw.tree.walk():
         if node.is_indicator:
             continue
-        L, method = local_contributions(evaluation, node)
-        W = present_weights(np.column_stack([evaluation.scores[c.id] for c in node.children]),
-                            node_weights(evaluation, node))
+        L, W, method = _by_child(evaluation, node)
         for j, child in enumerate(node.children):
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = R[child.id] / root
@@ -166,6 +169,24 @@ def contributions(evaluation, unit: str | None = None, year=None) -> pd.DataFram
                 "weight": W[mask, j], "local": L[mask, j], "contribution": R[child.id][mask],
                 "share": share[mask], "method": method}))
     return pd.concat(parts, ignore_index=True)
+
+
+def _by_child(evaluation, node) -> tuple[np.ndarray, np.ndarray, str]:
+    """(local contributions, weights, method) of ``node``'s children (rows × children).
+
+    A node that combines the indicators below it gives each child the sum over its indicators,
+    so the children's local contributions still add up to the node's score.
+    """
+    fw = evaluation.framework
+    L, method = local_contributions(evaluation, node)
+    inputs = [c.id for c in fw.inputs_of(node)]
+    W = present_weights(np.column_stack([evaluation.scores[i] for i in inputs]), node_weights(evaluation, node))
+    if inputs == [c.id for c in node.children]:
+        return L, W, method
+    position = {i: j for j, i in enumerate(inputs)}
+    columns = [[position[n.id] for n in child.walk() if n.is_indicator] for child in node.children]
+    return (np.column_stack([L[:, cols].sum(axis=1) for cols in columns]),
+            np.column_stack([W[:, cols].sum(axis=1) for cols in columns]), method)
 
 
 __all__ = ["contributions", "local_contributions", "root_contributions"]

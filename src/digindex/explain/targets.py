@@ -154,13 +154,14 @@ def _slopes(evaluation, r) -> np.ndarray:
     """``∂y_root/∂n_j`` for row ``r`` with the weights held (exact for arithmetic paths)."""
     fw = evaluation.framework
     A = {fw.tree.id: 1.0}
-    for node in fw.tree.walk():
-        if node.is_indicator:
+    for node in fw.tree.walk():  # parents first, along what each node combines
+        if node.is_indicator or node.id not in A:
             continue
-        X = np.column_stack([evaluation.scores[c.id] for c in node.children])
+        inputs = fw.inputs_of(node)
+        X = np.column_stack([evaluation.scores[c.id] for c in inputs])
         W = present_weights(X, node_weights(evaluation, node))[r]
         f = operator(evaluation, node)
-        for j, c in enumerate(node.children):
+        for j, c in enumerate(inputs):
             if f.capabilities.power == 1:  # linear: the slope is the weight
                 A[c.id] = A[node.id] * W[j]
             else:

@@ -127,3 +127,20 @@ register_key("impute", INDICATOR, _method_key("impute"), check_data=_impute_grou
              dump=lambda choice: choice.to_yaml(), doc="this indicator's imputation method")
 register_key("treat", INDICATOR, _method_key("treat"), dump=lambda choice: choice.to_yaml(),
              doc="this indicator's outlier treatment")
+
+
+# ---- over: what an aggregate node combines -------------------------------------------------
+
+OVER = ("children", "indicators")
+
+
+def _over(raw, ctx) -> str:
+    if raw not in OVER:
+        raise ValueError(f"over must be 'children' or 'indicators', not {raw!r}")
+    return raw
+
+
+register_key("over", AGGREGATE, _over,
+             doc="children (default) or indicators: the node's weighting and aggregation take every "
+                 "indicator below it at once (e.g. one TOPSIS over all indicators), while its "
+                 "children keep their own scores (the dimension sub-scores)")

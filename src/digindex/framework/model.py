@@ -140,6 +140,31 @@ class Framework:
         """The method used for ``step`` at ``node``: its override, else the default."""
         return getattr(node, step, None) or self.defaults[step]
 
+    def inputs_of(self, node: Node) -> list[Node]:
+        """What an aggregate node combines: its children, or with ``over: indicators`` every
+        indicator below it (its children then score on their own, as sub-scores)."""
+        if node.settings.get("over") == "indicators":
+            return [n for n in node.walk() if n.is_indicator]
+        return list(node.children)
+
+    def input_weights(self, node: Node) -> list[float]:
+        """The framework's relative weights of the node's inputs: the children's ``weight``, or
+        for ``over: indicators`` the product of the shares among siblings on each path."""
+        if node.settings.get("over") != "indicators":
+            return [c.weight for c in node.children]
+        out = []
+
+        def visit(current: Node, share: float) -> None:
+            total = sum(c.weight for c in current.children)
+            for c in current.children:
+                if c.is_indicator:
+                    out.append(share * c.weight / total)
+                else:
+                    visit(c, share * c.weight / total)
+
+        visit(node, 1.0)
+        return out
+
     def coverage_for(self, node: Node) -> float:
         return node.min_coverage if node.min_coverage is not None else self.min_coverage
 
@@ -174,14 +199,19 @@ class Framework:
         if len(parent.children) == 1:
             raise InputError(Problem(f"removing {node!r} would leave node {parent_id!r} empty",
                                      file=self.source, fix="remove a node whose parent has other children"))
-        index = [c.id for c in parent.children].index(node)
+        before = {n.id: [c.id for c in out.inputs_of(n)] for n in out.aggregates}
         parent.children = [c for c in parent.children if c.id != node]
-        # a weighting with one entry per child (an AHP matrix) drops the removed child's entries
-        choice = out.method_for("weights", parent)
-        spec = get_method("weights", choice.name)
-        if spec.without_child is not None:
-            parent.weights = MethodChoice(choice.name, spec.without_child(dict(choice.params), index))
         out._index()
+        # a weighting with one entry per input (an AHP matrix) drops the removed inputs' entries
+        for n in out.aggregates:
+            lost = [i for i, c in enumerate(before[n.id]) if c not in out.nodes]
+            choice = out.method_for("weights", n)
+            spec = get_method("weights", choice.name)
+            if lost and spec.without_child is not None:
+                params = dict(choice.params)
+                for i in reversed(lost):
+                    params = spec.without_child(params, i)
+                n.weights = MethodChoice(choice.name, params)
         return out
 
     def with_weight(self, node: str, weight: float) -> "Framework":

@@ -298,7 +298,7 @@ def method_problems(fw: Framework) -> list[tuple[str, str, str]]:
     """
     out = []
     for node in fw.aggregates:
-        child_ids = [c.id for c in node.children]
+        child_ids = [c.id for c in fw.inputs_of(node)]
         for step in ("weights", "aggregate"):
             choice = fw.method_for(step, node)
             spec = get_method(step, choice.name)

@@ -74,10 +74,10 @@ class TreeArrays:
         ind = {n: j for j, n in enumerate(fw.indicator_ids)}
         aggs = [n.id for n in fw.aggregates]
         agg = {n: j for j, n in enumerate(aggs)}
-        kids = [[(c.is_indicator, ind[c.id] if c.is_indicator else agg[c.id]) for c in fw.nodes[a].children]
+        kids = [[(c.is_indicator, ind[c.id] if c.is_indicator else agg[c.id]) for c in fw.inputs_of(fw.nodes[a])]
                 for a in aggs]
         cov = np.array([fw.coverage_for(fw.nodes[a]) for a in aggs])
-        ids = [[c.id for c in fw.nodes[a].children] for a in aggs]
+        ids = [[c.id for c in fw.inputs_of(fw.nodes[a])] for a in aggs]
         return cls.build(fw.indicator_ids, aggs, kids, ids, cov, agg[fw.tree.id])
 
     @classmethod

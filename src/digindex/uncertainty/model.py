@@ -87,7 +87,7 @@ class BatchedModel:
         self._weight_sets = [  # (choice, its sets (rows × columns), the weight column of each set column)
             (c, c.weight_sets.to_numpy(float),
              np.array([self._weight_column(fw.parent_of[nid],
-                                           [ch.id for ch in fw.nodes[fw.parent_of[nid]].children].index(nid))
+                                           [ch.id for ch in fw.inputs_of(fw.nodes[fw.parent_of[nid]])].index(nid))
                        for nid in c.weight_sets.columns], dtype=np.intp))
             for c in problem.choices if c.kind == "weight_sets"]
         K = int(self.tree.offsets[-1])
@@ -156,7 +156,7 @@ class BatchedModel:
                                      "remove the screening"))
         normalised, _ = normalise_stage(fw, stages["treated"], kept.units, kept.years, prev, self.cache)
         wt = {(a, c.id): w for a, ws in self._weights_of(fw).items()
-              for c, w in zip(fw.nodes[a].children, ws)}
+              for c, w in zip(fw.inputs_of(fw.nodes[a]), ws)}
         if fw.indicator_ids == self.tree.indicators:
             Z = normalised  # a new array, not a cached one
         else:  # an excluded indicator keeps its column, at 1 with weight 0
@@ -167,7 +167,7 @@ class BatchedModel:
                     Z[:, j] = normalised[:, cols[nid]]
         base, ops = [], []
         for a in self.tree.aggregates:
-            base.extend(wt.get((a, c.id), 0.0) for c in self.fw.nodes[a].children)
+            base.extend(wt.get((a, c.id), 0.0) for c in self.fw.inputs_of(self.fw.nodes[a]))
             op = (fw if a in fw.nodes else self.fw).method_for("aggregate", (fw if a in fw.nodes else self.fw).nodes[a])
             ops.append(self._operator(op.name, op.params))
         return Config(Z, np.array(base), tuple(ops))
@@ -353,6 +353,10 @@ def framework_variant(fw: Framework, problem: UncertaintyProblem, row: dict) -> 
                     if is_data_driven(out, parent):
                         raise InputError(Problem(f"node {node!r}: weight perturbations of data-driven "
                                                  "weights cannot be replayed one framework at a time"))
+                    if out.inputs_of(parent) != parent.children:
+                        raise InputError(Problem(f"node {node!r} combines the indicators below it: its "
+                                                 "weight perturbations cannot be replayed one framework "
+                                                 "at a time"))
                     fixed = fixed_weights(out, parent)
                     for ch, w in zip(parent.children, fixed):
                         ch.weight = float(w)

@@ -260,14 +260,14 @@ def _noise(fw, raw, cid, keys, err) -> Choice | None:
                 f"weights vary) or 'nodes', not {levels!r}", "write e.g. 'levels: [2, 3]'")
             return None
         # COINr's convention: perturbing level L means the weights of the level-L components.
-        nodes = [n.id for n in fw.aggregates if any(fw.levels[c.id] in levels for c in n.children)]
+        nodes = [n.id for n in fw.aggregates if any(fw.levels[c.id] in levels for c in fw.inputs_of(n))]
         if not nodes:
             err(("levels",), f"no node has children at levels {levels} (levels: 1 = indicators, up to "
                              f"{fw.levels[fw.tree.id]} = the root)")
             return None
     if not _only(keys, {"perturb", "noise", "levels", "nodes"}, err):
         return None
-    targets = [(n, j) for n in nodes for j in range(len(fw.nodes[n].children))]
+    targets = [(n, j) for n in nodes for j in range(len(fw.inputs_of(fw.nodes[n])))]
     return Choice(cid, "noise", dims=len(targets), nodes=nodes, noise=noise, weight_targets=targets,
                   labels=[])
 
@@ -287,6 +287,13 @@ def _weight_sets(fw, raw, cid, keys, folder, err) -> Choice | None:
     unknown = [c for c in table.columns if c not in fw.nodes]
     if unknown:
         err(("weight_sets",), f"weight set columns {unknown} in {path} are not node ids")
+        return None
+    # a set gives a node's weight in its parent, which must combine its children (not over indicators)
+    beside = [c for c in table.columns if fw.parent_of[c] is None
+              or fw.nodes[c] not in fw.inputs_of(fw.nodes[fw.parent_of[c]])]
+    if beside:
+        err(("weight_sets",), f"weight set columns {beside} in {path} are not weighted by their parent "
+                              "(the root, or a parent that combines the indicators below it)")
         return None
     try:
         values = table.to_numpy(float)
@@ -406,7 +413,7 @@ def _check_key(problem: UncertaintyProblem, ctx: KeyContext) -> None:
                     continue
                 params = make_params(spec, alt.params)
                 for node in targets:
-                    message = spec.check_children(params, [k.id for k in ctx.fw.nodes[node].children])
+                    message = spec.check_children(params, [k.id for k in ctx.fw.inputs_of(ctx.fw.nodes[node])])
                     if message:
                         ctx.problem(f"uncertainty choice {c.id!r}: alternative {alt} at node {node!r}: "
                                     f"{message}", "limit the choice to the nodes it fits with 'nodes: [...]'",
