@@ -68,7 +68,8 @@ class Table:
     extras: dict[str, str] = field(default_factory=dict)  # 'parent' / 'name' -> column
     indicator: str | None = None                # long: the indicator column; yearbook: the indicator
     value: str | None = None                    # long: the value column
-    columns: dict = field(default_factory=dict)  # wide: column -> indicator id; yearbook: column -> year
+    # wide: column -> indicator id; long: indicator name -> id; yearbook: column -> year
+    columns: dict = field(default_factory=dict)
 
     @property
     def row_offset(self) -> int:
@@ -200,6 +201,13 @@ def _table(df: pd.DataFrame, layout: str, names: Names, problems: ProblemCollect
     indicator, value = find(df.columns, INDICATOR_HEADERS), find(df.columns, VALUE_HEADERS)
     if indicator is not None and value is not None and layout != "wide":
         table.kind, table.indicator, table.value = "long", indicator, value
+        for name in dict.fromkeys(df[indicator]):  # indicators written by their names
+            target = names.id_of(name)
+            if target is not None and target != name:
+                table.columns[name] = target
+        if table.columns:
+            notes.append(Note("indicators read by their names: " + ", ".join(
+                f"{c!r} -> {t!r}" for c, t in table.columns.items()), **where))
     else:
         reserved = {unit, table.year, *table.context, *table.extras.values()} - {None}
         for c in df.columns:

@@ -49,6 +49,8 @@ def read_records(t: Table, unit: pd.Series, text_ok: frozenset, problems: Proble
     year = _years(t, problems)
     if t.kind == "long":
         ind = t.df[t.indicator]
+        if t.columns:
+            ind = ind.map(lambda v: t.columns.get(v, v))
         is_text = ind.isin(text_ok).to_numpy()
         if is_text.any():
             texts.append(part(year, ind, t.df[t.value], t.value, is_text))
