@@ -345,3 +345,12 @@ def test_national_county_names_without_units_in_are_refused(counties):
     assert "'朝阳区' is a unit of several regions (北京市, 长春市), but as written it would be one unit" \
         in r.stderr
     assert "--units-in 全国" in r.stderr
+
+
+def test_report_profile_finds_xinjiang(provinces, tmp_path):
+    # the issue: `report profile 新疆` suggested 新绛县
+    out = tmp_path / "xj.html"
+    r = cli("report", "profile", "新疆", "--data", provinces / "codes.csv", "--framework",
+            provinces / "fw.yaml", "--out", out, "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert "<title>Xinjiang Uygur Autonomous Region" in out.read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from ..regions import Scope, level_name
 from .checks import close_names
 from .layout import Table, UNIT_HEADERS, find
 from .readers import read_table
-from .units import _refuse_doubles, resolve_parents, resolve_values, scope_of
+from .units import refuse_doubles, resolve_parents, resolve_values, scope_of
 
 PARENT_HEADERS = ("parent", "上级", "上级地区", "所属地区")
 GROUP_HEADERS = ("group", "分组", "组别", "区域", "地带")
@@ -48,7 +48,7 @@ def _units(df: pd.DataFrame, column: str, scope: Scope | None, level, problems: 
     values = df[column].astype(str)
     if scope is not None:
         return resolve_values(values, scope, level, file, sheet, column, 2, problems)
-    _refuse_doubles([Table(df, file, sheet, "wide", column)], problems)
+    refuse_doubles([Table(df, file, sheet, "wide", column)], problems)
     return values.astype(object)
 
 

@@ -97,7 +97,7 @@ def read_units(tables: list[Table], scope: Scope | None, level, problems: Proble
         if level is not None:
             problems.add("a level (--level) needs a scope of region names (--units-in)",
                          fix="add --units-in 全国 (or the province or city the units lie in)")
-        _refuse_doubles(tables, problems)
+        refuse_doubles(tables, problems)
         return [t.df[t.unit].astype(object) for t in tables], None
     contexts = _context(tables, scope)
     names = _names(tables, contexts)
@@ -133,7 +133,7 @@ def looks_like_regions(texts) -> bool:
     return any(_CJK.search(t) or normalise_code(t) is not None for t in texts)
 
 
-def _refuse_doubles(tables: list[Table], problems: ProblemCollector) -> None:
+def refuse_doubles(tables: list[Table], problems: ProblemCollector) -> None:
     """Without a scope: stop if two names of the data are one Chinese region."""
     contexts = _context(tables, None) if any(t.context for t in tables) else \
         [pd.Series("", index=t.df.index, dtype=object) for t in tables]

@@ -45,22 +45,22 @@ class Resolution:
     level: str | None
     inferred: bool
     problems: list[Problem]
-    unresolved: int = 0  # names that matched no unit at all (not even ambiguously)
 
 
 def blank(text: str) -> bool:
     return text == "" or text.lower() == "nan"
 
 
-def candidates(reg: Registry, text: str, within: str, prefix: str, level: str | None) -> list[Region]:
-    """The units ``text`` may name: at ``level`` first, then at any level; within its
-    context first, then anywhere in the scope (``prefix``)."""
+def candidates(reg: Registry, text: str, within: str, prefix: str, level: str | None,
+               strict: bool = False) -> list[Region]:
+    """The units ``text`` may name: at ``level`` first, then (unless ``strict``) at any level;
+    within its context first, then anywhere in the scope (``prefix``)."""
     for where in dict.fromkeys((within or prefix, prefix)):
         if level is not None:
             found = reg.find(text, within=where, level=level)
             if found:
                 return found
-        found = reg.find(text, within=where)
+        found = [] if strict and level is not None else reg.find(text, within=where)
         if found:
             return found
     return []
@@ -98,18 +98,15 @@ def resolve_names(names: list[Name], *, prefix: str = "", level: str | None = No
     lv = given or infer_level(names, prefix, reg)
     codes: dict[tuple[str, str], str] = {}
     problems: list[Problem] = []
-    unresolved = 0
     for name in names:
         if blank(name.text):
             problems.append(Problem("empty region", fix="fill in a code or name, or delete the row",
                                     **name.where))
             continue
-        found = ([r for r in reg.find(name.text, within=name.within or prefix, level=given)]
-                 if given else candidates(reg, name.text, name.within, prefix, lv))
+        found = candidates(reg, name.text, name.within, prefix, lv, strict=given is not None)
         if len(found) == 1:
             codes[name.key] = found[0].code
             continue
-        unresolved += not found
         if not explain:
             continue
         try:  # the lookup explains the failure (or follows a renamed unit)
@@ -119,10 +116,13 @@ def resolve_names(names: list[Name], *, prefix: str = "", level: str | None = No
             codes[name.key] = region.code
         except InputError as exc:
             more = name.count - 1
+            levels = len({r.level for r in found}) > 1
             for p in exc.problems:
                 msg = p.message + (f" (and {more} more rows)" if more else "")
-                problems.append(Problem(msg, p.file, p.sheet, p.row, p.column, p.line, p.fix))
-    return Resolution(codes, lv, given is None, problems, unresolved)
+                fix = (p.fix or "") + ("; or say which level the units are (--level province, "
+                                       "city or county)" if levels else "")
+                problems.append(Problem(msg, p.file, p.sheet, p.row, p.column, p.line, fix or None))
+    return Resolution(codes, lv, given is None, problems)
 
 
 def distinct_names(values, *, file=None, sheet=None, column="unit", row_offset: int = 2,
