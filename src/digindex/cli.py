@@ -56,6 +56,10 @@ def guarded(fn):
 
 
 LangOpt = typer.Option("en", "--lang", help="Language of names in output: en or zh.")
+LevelOpt = typer.Option(None, "--level", help="province, city or county: the level of the units "
+                        "(with --units-in; default: inferred from the names).")
+LayoutOpt = typer.Option(None, "--layout", help="auto (default), wide, long or yearbook (one sheet "
+                         "per indicator, years as columns).")
 
 
 def _check_lang(lang: str) -> str:
@@ -82,7 +86,9 @@ def run(
     lang: str = LangOpt,
     top: int = typer.Option(10, "--top", help="How many units to print."),
     units_in: Optional[str] = typer.Option(None, "--units-in", help="Resolve unit codes or names "
-                                           "within this province or city (e.g. 33 or 浙江)."),
+                                           "within China (全国) or a province, city or county (e.g. 33 or 浙江)."),
+    level: Optional[str] = LevelOpt,
+    layout: Optional[str] = LayoutOpt,
     registry: Optional[List[str]] = typer.Option(None, "--registry", help="NAME=FILE micro-data registry: "
                                                  "derive the framework's 'derive:' indicators first."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark (for --registry)."),
@@ -103,7 +109,8 @@ def run(
             err.print(f"warning: {problem}", markup=False)
     else:
         result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang,
-                         units_in=units_in)
+                         units_in=units_in, level=level, layout=layout)
+    _print_notes(result.panel.origin or result.panel)
     fw = result.framework
     table = result.top(top)
     if result.panel.names:
@@ -126,6 +133,12 @@ def _cell(column, v) -> str:
     return number(v, 3) if isinstance(v, float) else str(v)
 
 
+def _print_notes(panel) -> None:
+    """The panel's notes and warnings (digindex.errors.Note), one line each on stderr."""
+    for note in getattr(panel, "notes", None) or []:
+        err.print(f"{getattr(note, 'severity', 'note')}: {note}", markup=False)
+
+
 def _latest_year(result):
     years = [y for y in result.panel.years if y is not None]
     return max(years) if years else None
@@ -138,7 +151,10 @@ def validate(
     data: Optional[List[Path]] = typer.Option(None, "--data", help="Data file(s) to check too."),
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
-    units_in: Optional[str] = typer.Option(None, "--units-in"),
+    units_in: Optional[str] = typer.Option(None, "--units-in", help="Resolve unit codes or names "
+                                           "within China (全国) or a province, city or county."),
+    level: Optional[str] = LevelOpt,
+    layout: Optional[str] = LayoutOpt,
     choices: Optional[Path] = typer.Option(None, "--choices", help="An uncertainty --choices file to "
                                            "check against the framework too."),
 ):
@@ -156,11 +172,35 @@ def validate(
         problem = read_choices_file(fw, choices)
         out.print(f"uncertainty choices {choices}: {len(problem.choices)} choices — ok")
     if data:
-        panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in)
+        panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in,
+                          level=level, layout=layout)
+        _print_coverage(panel, fw.indicator_ids)
+        _print_notes(panel)
         n_units = len(set(panel.units))
         n_years = len({y for y in panel.years})
         out.print(f"data: {n_units} units × {n_years} period(s), "
                   f"{int(panel.table[fw.indicator_ids].isna().sum().sum())} missing values — ok")
+
+
+def _print_coverage(panel, indicators, most: int = 40) -> None:
+    """Coverage per file, and per unit (the lowest ``most`` when there are more)."""
+    files = Table(title="coverage per file")
+    for c in ("file", "units", "years", "indicators", "cells", "missing", "coverage"):
+        files.add_column(c, justify="left" if c == "file" else "right")
+    for r in panel.sources.itertuples(index=False):
+        files.add_row(str(r.file), str(r.units), str(r.years), str(r.indicators), str(r.cells),
+                      str(r.missing), f"{r.coverage:.1%}")
+    out.print(files)
+    units = panel.coverage(indicators).sort_values("coverage", kind="stable")
+    shown = units.head(most)
+    title = "coverage per unit" + (f" (the {most} lowest of {len(units)})" if len(units) > most else "")
+    table = Table(title=title)
+    for c in ("unit", "name", "years", "cells", "missing", "coverage"):
+        table.add_column(c, justify="left" if c in ("unit", "name") else "right")
+    for r in shown.itertuples(index=False):
+        table.add_row(str(r.unit), str(r.name), str(r.years), str(r.cells), str(r.missing),
+                      f"{r.coverage:.1%}")
+    out.print(table)
 
 
 @framework_app.command("show")

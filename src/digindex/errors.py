@@ -43,6 +43,14 @@ class Problem:
         return text
 
 
+@dataclass(frozen=True)
+class Note(Problem):
+    """Something the user should know that is not an error (a merge, a skipped column, low
+    coverage). ``severity`` is ``note`` or ``warning``; the CLI prints ``warning: ...``."""
+
+    severity: str = "note"
+
+
 class InputError(Exception):
     """Bad input: one or more :class:`Problem` records, all reported together."""
 

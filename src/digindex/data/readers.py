@@ -41,6 +41,19 @@ def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     ``df.attrs`` holds ``file``, ``sheet`` and ``row_offset`` (the spreadsheet row
     of the first data row).
     """
+    book = read_sheets(path, sheet)
+    name = sheet if sheet is not None else next(iter(book))
+    df = book[name]
+    if df.shape[0] == 0:
+        raise InputError(Problem("the table has a header but no data rows", file=str(path), sheet=name,
+                                 fix="add data rows below the header"))
+    return df
+
+
+def read_sheets(path: str | Path, sheet: str | None = None) -> dict:
+    """Every sheet of a workbook (only ``sheet`` if given), or the one table of a CSV or
+    Parquet file under the key None, as DataFrames of strings. Tables may have no rows.
+    """
     path = Path(path)
     file = str(path)
     if not path.exists():
@@ -52,39 +65,38 @@ def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
         except Exception as exc:
             raise InputError(Problem(f"cannot read the workbook ({exc})", file=file,
                                      fix="save it again as .xlsx")) from None
-        if sheet is None:
-            sheet = next(iter(book), None)
-        elif sheet not in book:
-            raise InputError(Problem(f"no sheet {sheet!r} (sheets: {', '.join(book)})", file=file,
-                                     fix="choose one of the sheets with --sheet"))
-        if sheet is None:
+        if not book:
             raise InputError(Problem("the workbook has no sheets", file=file))
-        df = book[sheet]
-    elif suffix == ".parquet":
+        if sheet is not None:
+            if sheet not in book:
+                raise InputError(Problem(f"no sheet {sheet!r} (sheets: {', '.join(book)})", file=file,
+                                         fix="choose one of the sheets with --sheet"))
+            book = {sheet: book[sheet]}
+        return {name: _finish(df, file, name) for name, df in book.items()}
+    if suffix == ".parquet":
         try:
             df = pd.read_parquet(path)
         except Exception as exc:
             raise InputError(Problem(f"cannot read the Parquet file ({exc})", file=file)) from None
-        df = df.astype(object).where(df.notna(), "").astype(str)
-        sheet = None
-    else:
-        raw = path.read_bytes()
-        if not raw.strip():
-            raise InputError(Problem("the file is empty", file=file,
-                                     fix="export the data again; the first row must name the columns"))
-        text = decode_text(raw, file)
-        try:
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-        except pd.errors.ParserError as exc:
-            raise InputError(Problem(f"not a well-formed CSV file ({exc})", file=file,
-                                     fix="check the quoting and the number of cells on that row")) from None
-        except pd.errors.EmptyDataError:
-            raise InputError(Problem("the file is empty", file=file)) from None
-        sheet = None
-    if df.shape[0] == 0:
-        raise InputError(Problem("the table has a header but no data rows", file=file, sheet=sheet,
-                                 fix="add data rows below the header"))
+        return {None: _finish(df.astype(object).where(df.notna(), "").astype(str), file, None)}
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(Problem("the file is empty", file=file,
+                                 fix="export the data again; the first row must name the columns"))
+    text = decode_text(raw, file)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        raise InputError(Problem(f"not a well-formed CSV file ({exc})", file=file,
+                                 fix="check the quoting and the number of cells on that row")) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(Problem("the file is empty", file=file)) from None
+    return {None: _finish(df, file, None)}
+
+
+def _finish(df: pd.DataFrame, file: str, sheet) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
-    df = df.apply(lambda s: s.astype(str).str.strip())
+    if len(df.columns):
+        df = df.apply(lambda s: s.astype(str).str.strip())
     df.attrs.update(file=file, sheet=sheet, row_offset=2)
     return df

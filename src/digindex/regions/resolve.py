@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from typing import Iterable
-
 from ..errors import InputError, Problem
 from .changes import RegionChange, change_for
 from .names import key, to_pinyin
-from .registry import LEVEL_ALIASES, Region, Registry, normalise_code, registry as _registry
+from .registry import (LEVEL_WORDS, Region, Registry, is_country, level_name, normalise_code,
+                       registry as _registry)
 
 
 MAX_SUGGESTED = 20  # did-you-mean searches per column (each scans every name)
@@ -60,22 +59,27 @@ def _scope_text(province, city) -> str:
 
 def lookup(query, *, province=None, city=None, level: str | None = None,
            registry: Registry | None = None, where: dict | None = None,
-           suggestions: bool = True) -> Region:
+           suggestions: bool = True, within: str | None = None) -> Region:
     """The one unit that ``query`` names.
 
     ``query`` is a code (330483, "330483", 330400), a Chinese name with or without its
-    suffix (桐乡市, 桐乡), pinyin or an English name (Tongxiang, tongxiang city),
-    case-insensitive. ``province`` / ``city`` restrict the search (by code or name);
-    ``level`` is province, prefecture (or city) or county. ``where`` (file, row, column)
-    is added to error messages; ``suggestions=False`` skips the did-you-mean search.
+    suffix (桐乡市, 桐乡; 新疆, 内蒙古 for the autonomous regions), pinyin or an English
+    name (Tongxiang, tongxiang city, Xinjiang, Inner Mongolia, Tibet), case-insensitive.
+    ``province`` / ``city`` restrict the search (by code or name); ``within`` is a code
+    prefix ('' for the whole country) that does the same for callers that resolved the
+    scope already. ``level`` is province, prefecture (or city) or county: only units of
+    that level match, so ``lookup('吉林', level='province')`` is 吉林省. ``where`` (file,
+    row, column) is added to error messages; ``suggestions=False`` skips the did-you-mean
+    search.
     """
     reg = registry or _registry()
     where = where or {}
-    prefix = scope_prefix(reg, province, city)
-    found = reg.find(query, within=prefix, level=level)
+    prefix = scope_prefix(reg, province, city) if within is None else within
+    lv = level_name(level)
+    found = reg.find(query, within=prefix, level=lv)
     if len(found) == 1:
         return found[0]
-    scope = _scope_text(province, city)
+    scope = _scope_text(province, city) or (f" in {reg.describe(reg[prefix])}" if prefix else "")
     if found:
         names = "; ".join(reg.describe(r) for r in found)
         raise AmbiguousRegion(Problem(
@@ -85,7 +89,19 @@ def lookup(query, *, province=None, city=None, level: str | None = None,
     change = change_for(query)
     if change is not None and all(c.startswith(prefix) for c in change.successors):
         return _follow_change(reg, query, change, where)
-    lv = LEVEL_ALIASES.get(str(level).lower()) if level is not None else None
+    if is_country(query):
+        raise UnknownRegion(Problem(
+            f"{query!r} names the whole country, not one of its units",
+            fix="delete the national-total row (units are provinces, cities or counties); "
+                "to resolve names across China use --units-in 全国", **where), [])
+    if lv is not None:
+        other = reg.find(query, within=prefix)
+        if other:
+            names = "; ".join(f"{reg.describe(r)}, {LEVEL_WORDS[r.level]}" for r in other)
+            raise UnknownRegion(Problem(
+                f"{query!r} is not {LEVEL_WORDS[lv]}{scope}: it is {names}",
+                fix=f"correct the name, or drop the level ({lv}) to take units of any level",
+                **where), other)
     close = suggest(query, reg, prefix, lv) if suggestions else []
     if close:
         fix = "did you mean " + " or ".join(reg.describe(r) for r in close) + "?"
@@ -154,43 +170,3 @@ def suggest(query, reg: Registry | None = None, prefix: str = "", level: str | N
     ranked = sorted(best, key=lambda c: (-best[c][0], -best[c][1], c))
     out = [reg[c] for c in ranked]
     return out[:n]
-
-
-def resolve_column(values: Iterable, *, file: str | None = None, column: str = "unit",
-                   sheet: str | None = None, row_offset: int = 2, province=None, city=None,
-                   level: str | None = None, registry: Registry | None = None) -> list[str]:
-    """Codes for a data column of codes or names, in order.
-
-    Each distinct value is looked up once (see :func:`lookup`). Every unknown,
-    ambiguous or retired value is reported together in one InputError, each naming
-    ``file``, its first row (``row_offset`` is the spreadsheet row of the first value)
-    and ``column``. Old codes or names of renamed or merged units resolve to their
-    successor with a :class:`RegionChangeWarning`.
-    """
-    reg = registry or _registry()
-    values = list(values)
-    first_row: dict[str, int] = {}
-    count: dict[str, int] = {}
-    for i, v in enumerate(values):
-        text = "" if v is None else str(v).strip()
-        first_row.setdefault(text, i)
-        count[text] = count.get(text, 0) + 1
-    resolved: dict[str, str] = {}
-    problems: list[Problem] = []
-    for text, i in first_row.items():
-        where = {"file": file, "sheet": sheet, "row": i + row_offset, "column": column}
-        if text == "" or text.lower() == "nan":
-            problems.append(Problem("empty region", fix="fill in a code or name, or delete the row",
-                                    **where))
-            continue
-        try:
-            resolved[text] = lookup(text, province=province, city=city, level=level, registry=reg,
-                                    where=where, suggestions=len(problems) < MAX_SUGGESTED).code
-        except InputError as exc:
-            for p in exc.problems:
-                more = count[text] - 1
-                msg = p.message + (f" (and {more} more rows)" if more else "")
-                problems.append(Problem(msg, p.file, p.sheet, p.row, p.column, p.line, p.fix))
-    if problems:
-        raise InputError(problems)
-    return [resolved["" if v is None else str(v).strip()] for v in values]

@@ -1,0 +1,74 @@
+"""Tables to long records: one record per unit, year and indicator, with where it was read.
+
+Records keep the cell as text (numbers are parsed once, for all files, by
+:func:`digindex.data.checks.to_numbers`), the unit (a code when names were resolved) and its
+``form``, the unit as written, so that two names of one region can be told apart in messages.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ProblemCollector
+from .layout import Table
+
+MAX_REPORTED = 20
+COLUMNS = ["unit", "form", "year", "indicator", "value", "row", "file", "sheet", "column"]
+
+
+def _years(t: Table, problems: ProblemCollector) -> pd.Series:
+    if t.year is None:
+        return pd.Series([None] * len(t.df), index=t.df.index, dtype=object)
+    raw = t.df[t.year]
+    num = pd.to_numeric(raw, errors="coerce")
+    bad = num.isna() | (num % 1 != 0)
+    for idx in np.flatnonzero(bad.to_numpy())[:MAX_REPORTED]:
+        problems.add(f"year is not a whole number: {raw.iloc[idx]!r}", file=t.file, sheet=t.sheet,
+                     row=int(idx) + t.row_offset, column=t.year, fix="write the year as e.g. 2022")
+    return num.astype("Int64").astype(object).where(~bad, None)
+
+
+def read_records(t: Table, unit: pd.Series, text_ok: frozenset, problems: ProblemCollector):
+    """(records with text values, text records of label columns, extras {parent|name: frame})."""
+    form = t.df[t.unit].astype(object)
+    rows = np.arange(len(t.df)) + t.row_offset
+    extras = {role: pd.DataFrame({"unit": unit, role: t.df[col], "row": rows, "file": t.file})
+              for role, col in t.extras.items()}
+    texts, parts = [], []
+
+    def part(year, indicator, cells, column, keep=None):
+        frame = pd.DataFrame({"unit": unit, "form": form, "year": year, "indicator": indicator,
+                              "value": cells, "row": rows, "file": t.file, "sheet": t.sheet,
+                              "column": column})
+        return frame if keep is None else frame[keep]
+
+    if t.kind == "yearbook":
+        for col, year in t.columns.items():
+            parts.append(part(year, t.indicator, t.df[col], col))
+        return _concat(parts), texts, extras
+    year = _years(t, problems)
+    if t.kind == "long":
+        ind = t.df[t.indicator]
+        if t.columns:
+            ind = ind.map(lambda v: t.columns.get(v, v))
+        is_text = ind.isin(text_ok).to_numpy()
+        if is_text.any():
+            texts.append(part(year, ind, t.df[t.value], t.value, is_text))
+        parts.append(part(year, ind, t.df[t.value], t.value, ~is_text))
+        return _concat(parts), texts, extras
+    if not t.columns:
+        problems.add("no indicator columns", file=t.file, sheet=t.sheet,
+                     fix="use the wide layout (unit, year, <indicators>) or the long layout "
+                         "(unit, year, indicator, value)")
+        return None, texts, extras
+    for col, indicator in t.columns.items():
+        if col == "" or col.startswith("Unnamed:"):
+            problems.add("a column has no name", file=t.file, sheet=t.sheet, column=col,
+                         fix="give every column a header or delete it")
+            continue
+        (texts if indicator in text_ok else parts).append(part(year, indicator, t.df[col], col))
+    return _concat(parts), texts, extras
+
+
+def _concat(parts):
+    return pd.concat(parts, ignore_index=True) if parts else None
