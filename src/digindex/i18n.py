@@ -245,6 +245,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "an_pair_gini": ("区域间基尼系数", "Gini between groups"),
     "an_kde": ("核密度估计", "Kernel density"),
     "an_density": ("密度", "Density"),
+    "an_peaks": ("{year}年{n}个峰，主峰位于{x}", "{year}: {n} peak(s), the main one at {x}"),
     "an_markov": ("马尔可夫转移概率矩阵", "Markov transition probabilities"),
     "an_spatial_markov": ("空间马尔可夫转移概率矩阵", "Spatial Markov transition probabilities"),
     "an_from_class": ("t年类型", "Class in year t"),

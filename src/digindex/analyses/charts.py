@@ -67,7 +67,7 @@ def draw_dagum(a, lang):
         bottom += main[col].fillna(0).to_numpy()
     ax.set_ylim(0, 1)
     ax.set_title(text("an_dagum_shares", lang), fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     for ax in axes:
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     _title(fig, "an_dagum", lang, a.meta.get("value_label", ""))
@@ -90,8 +90,9 @@ def draw_kde(a, lang):
     ax.set_yticks([])
     ax.set_xlabel(a.meta.get("value_label", ""))
     ax.set_ylabel(text("an_density", lang))
-    main = peaks[["peaks", "main_x"]].iloc[-1]
-    _title(fig, "an_kde", lang, f"{int(main['peaks'])} peak(s), main at {number(main['main_x'], 3)}")
+    last = peaks.iloc[-1]
+    _title(fig, "an_kde", lang, text("an_peaks", lang, n=int(last["peaks"]), x=number(last["main_x"], 3),
+                                     year=fmt_year(last["year"]) if last["year"] is not None else ""))
     return {"kde.png": fig}
 
 
@@ -238,7 +239,7 @@ def draw_moran(a, lang):
     axes[0].plot(x, main["I"], color=BLUE)
     axes[0].scatter(x, main["I"], color=colours, zorder=3)
     axes[0].axhline(float(main["expected"].iloc[0]), color=GREY, linestyle="--", linewidth=0.8)
-    axes[0].set_title(text("an_moran", lang) + " (● p < 0.05)", fontsize=10)
+    axes[0].set_title(text("an_moran", lang) + " (p < 0.05: ●)", fontsize=10)
     axes[0].tick_params(axis="x", labelrotation=45, labelsize=8)
     latest = main["year"].iloc[-1]
     part = scatter[scatter["year"] == latest] if latest is not None and not pd.isna(latest) else scatter
