@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..formatting import number, year as fmt_year  # noqa: E402
+from ..analytics.research.coupling import grade_label  # noqa: E402
 from ..i18n import text  # noqa: E402
 from ..reports.fonts import cjk_font  # noqa: E402
 
@@ -38,8 +39,8 @@ def unit_names(units) -> dict[str, str]:
     return out
 
 
-def _title(fig, key: str, lang: str, extra: str = "") -> None:
-    fig.suptitle(text(key, lang) + (f" — {extra}" if extra else ""), fontsize=12)
+def _title(fig, title: str, extra: str = "") -> None:
+    fig.suptitle(title + (f" — {extra}" if extra else ""), fontsize=12)
 
 
 def draw_dagum(a, lang):
@@ -70,7 +71,7 @@ def draw_dagum(a, lang):
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     for ax in axes:
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    _title(fig, "an_dagum", lang, a.meta.get("value_label", ""))
+    _title(fig, text("an_dagum", lang), a.meta.get("value_label", ""))
     return {"dagum.png": fig}
 
 
@@ -91,7 +92,7 @@ def draw_kde(a, lang):
     ax.set_xlabel(a.meta.get("value_label", ""))
     ax.set_ylabel(text("an_density", lang))
     last = peaks.iloc[-1]
-    _title(fig, "an_kde", lang, text("an_peaks", lang, n=int(last["peaks"]), x=number(last["main_x"], 3),
+    _title(fig, text("an_kde", lang), text("an_peaks", lang, n=int(last["peaks"]), x=number(last["main_x"], 3),
                                      year=fmt_year(last["year"]) if last["year"] is not None else ""))
     return {"kde.png": fig}
 
@@ -115,7 +116,7 @@ def _heatmap(ax, probs: pd.DataFrame, title: str, lang: str) -> None:
 def draw_markov(a, lang):
     fig, ax = plt.subplots(figsize=(5.5, 5))
     _heatmap(ax, a["markov_transitions"], a.meta.get("value_label", ""), lang)
-    _title(fig, "an_markov", lang)
+    _title(fig, text("an_markov", lang))
     return {"markov.png": fig}
 
 
@@ -126,7 +127,7 @@ def draw_spatial_markov(a, lang):
     for ax, c in zip(np.atleast_1d(axes), lags):
         _heatmap(ax, table[table["lag_class"] == c], text("an_lag_class", lang, k=int(c)), lang)
     tests = a["spatial_markov_tests"].iloc[0]
-    _title(fig, "an_spatial_markov", lang, f"Q = {number(tests['Q'], 2)} (p = {number(tests['Q_p'], 3)}), "
+    _title(fig, text("an_spatial_markov", lang), f"Q = {number(tests['Q'], 2)} (p = {number(tests['Q_p'], 3)}), "
                                            f"LR = {number(tests['LR'], 2)} (p = {number(tests['LR_p'], 3)})")
     return {"spatial_markov.png": fig}
 
@@ -144,7 +145,7 @@ def draw_convergence(a, lang):
     beta = a["beta"]
     caption = "; ".join(f"{r.model}: β = {number(r.beta, 4)} (p = {number(r.p, 3)})" for r in beta.itertuples())
     ax.set_title(caption, fontsize=8)
-    _title(fig, "an_sigma", lang, a.meta.get("value_label", ""))
+    _title(fig, text("an_sigma", lang), a.meta.get("value_label", ""))
     return {"convergence.png": fig}
 
 
@@ -166,14 +167,14 @@ def draw_coupling(a, lang):
     cmap = plt.get_cmap("RdYlGn")
     for g in sorted(counts.columns):
         axes[1].bar(x[:len(counts)], counts[g], bottom=bottom, color=cmap((g - 1) / 9),
-                    label=text(f"coupling_grade_{int(g)}", lang))
+                    label=grade_label(int(g), lang))
         bottom += counts[g].to_numpy()
     axes[1].set_ylabel(text("an_units", lang))
     axes[1].set_title(text("an_coupling_grades", lang), fontsize=10)
     axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     for ax in axes:
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    _title(fig, "an_coupling", lang)
+    _title(fig, text("an_coupling", lang))
     return {"coupling.png": fig}
 
 
@@ -188,7 +189,7 @@ def draw_obstacle(a, lang):
     for i, v in enumerate(means.to_numpy()):
         ax.text(v, i, " " + number(v * 100, 1) + "%", va="center", fontsize=8)
     ax.set_xlabel(text("an_obstacle_mean", lang))
-    _title(fig, "an_obstacle", lang, fmt_year(latest) if latest is not None else "")
+    _title(fig, text("an_obstacle", lang), fmt_year(latest) if latest is not None else "")
     return {"obstacle.png": fig}
 
 
@@ -201,7 +202,7 @@ def draw_grey(a, lang):
     ax.barh([names[u] for u in part["unit"]], part["grade"], color=BLUE)
     ax.set_xlim(0, 1)
     ax.set_xlabel(text("an_grey", lang))
-    _title(fig, "an_grey", lang, fmt_year(latest) if latest is not None else "")
+    _title(fig, text("an_grey", lang), fmt_year(latest) if latest is not None else "")
     return {"grey.png": fig}
 
 
@@ -227,7 +228,7 @@ def draw_ellipse(a, lang):
     ax.set_ylabel(text("an_latitude", lang))
     ax.set_aspect("equal", adjustable="datalim")
     ax.legend(fontsize=7, ncol=2)
-    _title(fig, "an_ellipse", lang, a.meta.get("value_label", ""))
+    _title(fig, text("an_ellipse", lang), a.meta.get("value_label", ""))
     return {"ellipse.png": fig}
 
 
@@ -258,7 +259,7 @@ def draw_moran(a, lang):
     ax.set_ylabel(text("an_lag", lang))
     ax.set_title(text("an_moran_scatter", lang) + (f" {fmt_year(latest)}" if latest is not None
                                                     and not pd.isna(latest) else ""), fontsize=10)
-    _title(fig, "an_moran", lang, a.meta.get("value_label", ""))
+    _title(fig, text("an_moran", lang), a.meta.get("value_label", ""))
     return {"moran.png": fig}
 
 

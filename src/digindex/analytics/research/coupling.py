@@ -40,6 +40,7 @@ from .inputs import ResearchData
 from .result import Analysis
 
 GRADES = 10
+GRADE_KEYS = tuple(f"coupling_grade_{g}" for g in range(1, GRADES + 1))  # 极度失调 … 优质协调
 
 
 def coupling_degree(U, modified: bool = False) -> np.ndarray:
@@ -66,7 +67,7 @@ def grade_of(d) -> np.ndarray:
 
 
 def grade_label(grade: int, lang: str = "zh") -> str:
-    return text(f"coupling_grade_{int(grade)}", lang)
+    return text(GRADE_KEYS[int(grade) - 1], lang)
 
 
 def coupling(data: ResearchData, nodes, weights=None, modified: bool = False, lang: str = "zh",
