@@ -12,7 +12,8 @@ random relabellings of the values (pseudo p-value ``(m + 1)/(permutations + 1)``
 permuted statistics at least as extreme, on the observed side: esda's ``z_sim``/``p_sim``,
 GeoDa's convention); with ``permutations=0`` from the normal approximation (two-sided
 ``p_norm``). LISA's ``p`` is always the conditional-permutation pseudo p-value and ``q`` the
-Moran-scatterplot quadrant: 1 high-high, 2 low-high, 3 low-low, 4 high-low.
+Moran-scatterplot quadrant: 1 high-high, 2 low-high, 3 low-low, 4 high-low (both empty for
+a unit without neighbours).
 
 References: P. A. P. Moran (1950), Biometrika 37: 17–23; L. Anselin (1995), "Local indicators
 of spatial association — LISA", Geographical Analysis 27(2): 93–115. The seed makes the
@@ -81,8 +82,10 @@ def moran_year(values, w, permutations: int = 999, seed: int = 0) -> tuple[dict,
     z = y - y.mean()
     lag = np.asarray(w.sparse @ z)
     p = conditional_p(z, w, max(permutations, 999), seed)
-    table = pd.DataFrame({"Ii": np.asarray(local.Is, float), "q": np.asarray(local.q, int), "p": p,
-                          "z": z, "lag": lag})
+    island = np.diff(w.sparse.tocsr().indptr) == 0
+    q = pd.array(np.where(island, 0, np.asarray(local.q, int)), dtype="Int64")
+    q[island] = pd.NA  # no neighbours: no quadrant
+    table = pd.DataFrame({"Ii": np.asarray(local.Is, float), "q": q, "p": p, "z": z, "lag": lag})
     return row, table
 
 
