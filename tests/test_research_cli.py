@@ -172,3 +172,21 @@ def test_a_failure_while_writing_leaves_nothing(run_dir, tmp_path, monkeypatch):
     r = invoke("analyse", "kde", "--results", run_dir, "--out", out)
     assert r.exit_code == 1
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_an_evaluation_in_memory_gives_the_same_numbers_as_its_folder(run_dir):
+    """rs.from_evaluation (what a report holds) and rs.load_results (the written folder) agree."""
+    from digindex import run
+    from digindex.analytics import research as rs
+
+    ev = run(HERE / "framework.yaml", [HERE / "provinces_SYNTHETIC.csv"], units_in="全国")
+    folder = rs.load_results(run_dir)
+    groups = rs.groups_of(folder, HERE / "groups.csv", units_in="全国")
+    memory = rs.from_evaluation(ev)
+    for kind in (lambda d: rs.dagum(d, groups)["dagum"], lambda d: rs.obstacle(d)["obstacle_aspects"]):
+        pd.testing.assert_frame_equal(kind(memory), kind(folder), check_exact=False, rtol=1e-12)
+
+
+def test_coupling_and_grey_need_nodes(run_dir, tmp_path):
+    r = invoke("analyse", "coupling", "--results", run_dir, "--out", tmp_path / "o")
+    assert r.exit_code == 2 and "needs --nodes" in r.output

@@ -27,6 +27,9 @@ def load_input(kind: str, results=None, node=None, data=None, value=None, nodes=
     """The :class:`~digindex.analytics.research.ResearchData` of a run's folder or a table."""
     if kind not in rs.KINDS:
         raise InputError(Problem(f"unknown analysis {kind!r}", fix=f"use one of {', '.join(rs.KINDS)}"))
+    if kind in NEEDS_NODES and not nodes:
+        raise InputError(Problem(f"{kind} needs --nodes a,b,c: the subsystems (nodes of the run or columns of "
+                                 "the table)", fix="e.g. --nodes infra,industry,society"))
     if (results is None) == (data is None):
         raise InputError(Problem("give either --results DIR (a run's output folder) or --data FILE (a table "
                                  "unit, year, value)", fix="e.g. --results out/provinces"))
@@ -37,9 +40,6 @@ def load_input(kind: str, results=None, node=None, data=None, value=None, nodes=
         return rs.load_results(results, node)
     if node is not None:
         raise InputError(Problem("--node is for a run's folder; a table takes --value COLUMN", fix="use --value"))
-    if kind in NEEDS_NODES and not nodes:
-        raise InputError(Problem(f"{kind} needs --nodes a,b,c: the subsystem columns of the table",
-                                 file=str(data), fix="e.g. --nodes infra,industry,society"))
     if kind == "obstacle" and not nodes:
         raise InputError(Problem("obstacle needs --nodes a,b,c: the standardised indicator columns of the table",
                                  file=str(data), fix="e.g. --nodes x1,x2,x3"))

@@ -9,6 +9,7 @@ charts)::
 
     data = rs.load_results("out/provinces")                  # a run's folder, the root node
     data = rs.load_table("scores.csv", value="score")        # or a long table unit, year, score
+    data = rs.from_evaluation(evaluation)                    # or an Evaluation in memory (reports)
     rs.dagum(data, rs.groups_of(data, "groups.csv", units_in="全国"))
     rs.kde(data); rs.markov(data, classes=4); rs.convergence(data)
     rs.spatial_markov(data, rs.neighbours(data.units)); rs.moran(data, rs.neighbours(data.units))
@@ -29,7 +30,7 @@ from .dagum import dagum, dagum_gini
 from .density import kde
 from .ellipse import ellipse, weighted_ellipse
 from .grey import grey, grey_grades
-from .inputs import ResearchData, groups_of, load_results, load_table, parse_list
+from .inputs import ResearchData, from_evaluation, groups_of, load_results, load_table, parse_list
 from .markov import markov, spatial_markov
 from .moran import moran
 from .obstacle import effective_weights, obstacle
@@ -39,7 +40,7 @@ from .spatial import Neighbours, locations, neighbours
 KINDS = ("dagum", "kde", "markov", "spatial-markov", "convergence", "coupling", "obstacle", "grey",
          "ellipse", "moran")
 
-__all__ = ["KINDS", "Analysis", "ResearchData", "load_results", "load_table", "groups_of", "parse_list",
+__all__ = ["KINDS", "Analysis", "ResearchData", "load_results", "load_table", "from_evaluation", "groups_of", "parse_list",
            "Neighbours", "neighbours", "locations", "dagum", "dagum_gini", "kde", "markov", "spatial_markov",
            "convergence", "sigma", "coupling", "coupling_degree", "grade_of", "obstacle", "effective_weights",
            "grey", "grey_grades", "ellipse", "weighted_ellipse", "moran"]

@@ -88,7 +88,8 @@ def coupling(data: ResearchData, nodes, weights=None, modified: bool = False, la
     outside = (U < 0) | (U > 1 + 1e-9)
     if outside.any():
         r, c = np.argwhere(outside)[0]
-        raise InputError(Problem(f"coupling needs subsystem scores in [0, 1]; {nodes[c]} is {U[r, c]:g} for "
+        raise InputError(Problem(f"coupling needs subsystem scores in [0, 1]; {nodes[c]} is "
+                                 f"{table[nodes[c]].iat[r]:g}" + (f" (/{scale:g})" if scale != 1 else "") + " for "
                                  f"{table['unit'].iat[r]}" + (f" in {table['year'].iat[r]}"
                                                               if table['year'].iat[r] is not None else ""),
                                  file=data.source, fix="use scores normalised to [0, 1] (e.g. min-max or TOPSIS "

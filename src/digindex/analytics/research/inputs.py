@@ -134,6 +134,26 @@ def load_results(folder, node: str | None = None) -> ResearchData:
     return data
 
 
+def from_evaluation(evaluation, node: str | None = None) -> ResearchData:
+    """An :class:`~digindex.engine.result.Evaluation` (in memory, e.g. in a report) as
+    :class:`ResearchData`: every node's scores, analysing ``node`` (default the root), with the
+    panel's parents as groups and the framework's names and tree."""
+    fw = evaluation.framework
+    table = evaluation.scores_table()
+    groups = None
+    if "parent" in table:
+        groups = {str(u): str(p) for u, p in zip(table["unit"], table["parent"]) if p is not None}
+        table = table.drop(columns="parent")
+    table["unit"] = table["unit"].astype(str)
+    table["year"] = [None if y is None or pd.isna(y) else int(y) for y in table["year"]]
+    labels = {n.id: dict(n.name) for n in fw.tree.walk()}
+    tree = {c.id: n.id for n in fw.tree.walk() for c in n.children}
+    data = ResearchData(table, node or fw.tree.id, str(fw.source or fw.id), labels=labels, groups=groups,
+                        weights=evaluation.weights, tree=tree, from_run=True)
+    data.require([data.value])
+    return data
+
+
 def _blank(v) -> bool:
     # the framework sheet marks empty text cells with a lone apostrophe
     return v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() in ("", "'")
@@ -254,4 +274,4 @@ def parse_list(text, option: str) -> list[str]:
     return items
 
 
-__all__ = ["ResearchData", "load_results", "load_table", "groups_of", "balanced", "parse_list"]
+__all__ = ["ResearchData", "load_results", "load_table", "from_evaluation", "groups_of", "balanced", "parse_list"]
