@@ -190,3 +190,36 @@ def test_an_evaluation_in_memory_gives_the_same_numbers_as_its_folder(run_dir):
 def test_coupling_and_grey_need_nodes(run_dir, tmp_path):
     r = invoke("analyse", "coupling", "--results", run_dir, "--out", tmp_path / "o")
     assert r.exit_code == 2 and "needs --nodes" in r.output
+
+
+def test_weights_from_a_geojson_or_an_edge_list_and_one_period(tmp_path):
+    """A 4×4 grid of squares: rook contiguity from the GeoJSON equals the edge list given one way."""
+    import json
+
+    from shapely.geometry import box, mapping
+
+    feats, rows, edges = [], [], []
+    for i in range(4):
+        for j in range(4):
+            u = f"c{i}{j}"
+            feats.append({"type": "Feature", "properties": {"unit": u}, "geometry": mapping(box(i, j, i + 1, j + 1))})
+            rows.append({"unit": u, "value": i + j + 0.1 * ((3 * i + j) % 4)})
+            edges += [(u, f"c{i + 1}{j}")] * (i < 3) + [(u, f"c{i}{j + 1}")] * (j < 3)
+    (tmp_path / "grid.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    pd.DataFrame(rows).to_csv(tmp_path / "one.csv", index=False)
+    pd.DataFrame(edges, columns=["unit", "neighbour"]).to_csv(tmp_path / "edges.csv", index=False)
+    results = []
+    for weights in ("grid.geojson", "edges.csv"):
+        out = tmp_path / weights.split(".")[0]
+        r = invoke("analyse", "moran", "--data", tmp_path / "one.csv", "--weights", tmp_path / weights, "--out", out)
+        assert r.exit_code == 0, r.output
+        results.append(pd.read_csv(out / "moran.csv"))
+    pd.testing.assert_frame_equal(*results)
+    assert results[0]["year"].isna().all() and results[0]["I"].iat[0] > 0.5   # one period, clustered
+    r = invoke("analyse", "ellipse", "--data", tmp_path / "one.csv", "--geometry", tmp_path / "grid.geojson",
+               "--out", tmp_path / "e")
+    assert r.exit_code == 0, r.output
+    e = pd.read_csv(tmp_path / "e" / "ellipse.csv")
+    assert e["x"].iat[0] > 2 and e["y"].iat[0] > 2     # weighted towards the high corner (3, 3)
+    r = invoke("analyse", "markov", "--data", tmp_path / "one.csv", "--out", tmp_path / "m")
+    assert r.exit_code == 2 and "at least two years" in r.output

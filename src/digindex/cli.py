@@ -613,8 +613,10 @@ def _analyse(kind: str, results, node, data, value, out_dir, units_in, level, la
                        level=level, out=out_dir, lang=lang, **options)
     for note in analysis.notes:
         err.print(f"note: {note}", markup=False)
-    first = next(iter(analysis.tables.values()))
-    out.print(first.head(12).to_string(index=False), markup=False)
+    first = next(iter(analysis.tables.values())).head(12)
+    if "year" in first:
+        first = first.assign(year=[fmt_year(y) if y is not None and y == y else "" for y in first["year"]])
+    out.print(first.to_string(index=False), markup=False)
     out.print(f"written to {out_dir}/: " + ", ".join(p.name for p in analysis.meta.get("files", [])))
 
 

@@ -4,8 +4,8 @@ Weights come from a file or, for units that are GB/T 2260 codes of one level (pr
 cities or counties), from the shared borders of their boundaries
 (:func:`digindex.regions.boundaries.adjacency`). A weights file is one of:
 
-- a table (CSV, Excel) ``unit, neighbour[, weight]``, one row per link (a row with an empty
-  neighbour declares a unit without neighbours);
+- a table (CSV, Excel) ``unit, neighbour[, weight]``, one row per link; a link given one way
+  only counts both ways, and a row with an empty neighbour declares a unit without neighbours;
 - a GAL or GWT file (PySAL/GeoDa) whose ids are the data's units;
 - a GeoJSON or shapefile with a unit column, from which rook contiguity (shared borders) is
   built.
@@ -115,6 +115,9 @@ def _read_table(path: Path) -> dict[str, dict[str, float]]:
             continue
         links[u][v] = w
     problems.raise_if_any()
+    for u, nb in list(links.items()):  # contiguity is symmetric: a link given one way counts both ways
+        for v, w in nb.items():
+            links.setdefault(v, {}).setdefault(u, w)
     return links
 
 
