@@ -133,6 +133,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "With this aggregation ({method}) the score cannot be split into contributions."),
     "aspect_changes": ("一级指标得分变动", "Change of the aspect scores"),
     "locator": ("{name}在{among}中的位置（按梯队着色）", "{name} among {among} (coloured by tier)"),
+    "locator_part": ("{name}在{among}中的位置（按梯队着色；图示{region}）",
+                     "{name} among {among} (coloured by tier; {region} shown)"),
+    "rivals_more": ("每类最多列出{k}个，另有{n}个未列出。", "At most {k} of each kind are listed; {n} more are not."),
 
     # -- reports: the province bulletin and its annexes
     "bulletin": ("数字经济发展综合评价公报", "Digital-economy evaluation bulletin"),
@@ -158,11 +161,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "theil_within": ("泰尔指数（组内）", "Theil within"),
     "between_share": ("组间贡献率", "Between share"),
     "theil_note": ("泰尔指数按{groups}分解为组间与组内差异。", "The Theil index is split between and within each {groups}."),
-    "table_cut": ("仅列出前{n}名（共{total}个）；完整排名见Excel版（--out 以 .xlsx 结尾）。",
-                  "The first {n} of {total} are listed; the complete ranking is in the Excel version "
+    "table_cut": ("仅列出前{n}行（共{total}行）；完整内容见Excel版（--out 以 .xlsx 结尾）。",
+                  "The first {n} of {total} rows are listed; all of them are in the Excel version "
                   "(--out ending in .xlsx)."),
-    "and_more": ("等，另有{n}个", "and {n} more"),
+    "and_more": ("等（另有{n}个）", "and {n} more"),
     "south_china_sea": ("南海诸岛", "South China Sea Islands"),
+    "importance_skipped": ("单位数为{n}，未估计各指标的重要性（平滑样条的计算量随单位数的三次方增长）。",
+                           "With {n} units the importance of the indicators is not estimated (smoothing "
+                           "splines grow with the cube of the number of units)."),
     "methodology": ("附录一：方法说明", "Annex 1: Methodology"),
     "audit": ("附录二：数据质量与统计审计", "Annex 2: Data quality and statistical audit"),
     "dictionary": ("指标说明", "Indicator dictionary"),

@@ -4,10 +4,15 @@ outlier treatment, internal consistency and every audit flag).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..framework.model import text_in
 from ..i18n import langs, text
 from .document import Section, Table
 from .population import heading, label
+
+IMPORTANCE_UNITS = 500  # above: no importance estimates (smoothing splines grow with n³)
+FLAG_ROWS = 60          # flags shown in HTML/PDF (the Excel sheet has all)
 
 # The methodology of the built-in zhejiang framework, one paragraph per key.
 METHOD_NOTES = ("note_normalise", "note_weights", "note_aggregate", "note_disparity", "note_moran",
@@ -62,7 +67,8 @@ def audit_section(populations, year, lang: str) -> Section:
     tables = []
     for units, ev in populations:
         key = "_".join(units["en"].lower().split()[:1]) or "units"
-        audit = run_audit(ev, years=[year], remove_one=False)
+        n = int((np.asarray(ev.panel.years, dtype=object) == year).sum())
+        audit = run_audit(ev, years=[year], remove_one=False, importance=n <= IMPORTANCE_UNITS)
         cov = audit["coverage_indicators"]
         cov = cov[cov["year"] == year] if "year" in cov else cov
         tables.append(Table(heading(units, "coverage", lang),
@@ -77,8 +83,13 @@ def audit_section(populations, year, lang: str) -> Section:
                              for _, r in con.iterrows()], ["text", "int", "int", "p", "p", "text", "text"],
                             sheet=f"consistency_{key}"))
         flags = audit.flags()
+        cut = FLAG_ROWS if len(flags) > FLAG_ROWS * 1.5 else None
+        note = text("table_cut", lang, n=FLAG_ROWS, total=len(flags)) if cut else ""
+        if n > IMPORTANCE_UNITS:
+            note = (note + " " if note else "") + text("importance_skipped", lang, n=n)
         tables.append(Table(heading(units, "flags", lang), ["table", "flag", "where"],
-                            flags.values.tolist(), ["text", "text", "text"], sheet=f"flags_{key}"))
+                            flags.values.tolist(), ["text", "text", "text"], sheet=f"flags_{key}",
+                            print_rows=cut, note=note))
     return Section(text("audit", lang), tables=tables, css_class="small", page_break=True)
 
 

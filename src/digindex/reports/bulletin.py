@@ -29,7 +29,8 @@ from . import maps
 from .annex import audit_section, methodology_section
 from .charts import data_uri
 from .document import Document, Image, Section, Table, is_synthetic
-from .population import Population, describe, heading, label, names, peers_of, points, said, with_peers
+from .population import (Population, describe, heading, label, names, peers_of, points, said, unit_names,
+                         with_peers)
 from .tiermaps import node_map, population_base
 from .spatial import morans_table
 
@@ -51,7 +52,8 @@ def _overview(ev, pop: Population, year, lang) -> list[str]:
     rows = _rows(ev, year)
     ranks = rank_table(ev)
     units = np.asarray(ev.panel.units, dtype=object)
-    best = sorted(rows, key=lambda r: (ranks[root].iloc[r], str(units[r])))[:3]
+    rank_of = ranks[root].to_numpy(dtype=float, na_value=np.nan)
+    best = sorted(rows, key=lambda r: (rank_of[r], str(units[r])))[:3]
     index = {lg: label(ev, root, lg) for lg in ("zh", "en")}
     index["en"] = index["en"][:1].lower() + index["en"][1:]
     earlier = [y for y in d.index if y is not None and y < year]
@@ -63,8 +65,8 @@ def _overview(ev, pop: Population, year, lang) -> list[str]:
         tiers_count = {k: int((t["tier"] == k).sum()) for k in range(1, len(config.cuts) + 2)}
     out = []
     for lg in langs(lang):
-        top = [f"{names(ev, units[r], lg)}（{number(ev.scores[root][r], pop.digits)}）" if lg == "zh" else
-               f"{names(ev, units[r], lg)} ({number(ev.scores[root][r], pop.digits)})" for r in best]
+        top = [f"{_long_name(ev, pop, units[r], lg)}（{number(ev.scores[root][r], pop.digits)}）" if lg == "zh" else
+               f"{_long_name(ev, pop, units[r], lg)} ({number(ev.scores[root][r], pop.digits)})" for r in best]
         s = text("bul_overview", lg, year=year, among=pop.among(len(rows)), index=index,
                  mean=number(d.loc[year, "mean"], pop.digits), points=points(pop.digits),
                  top=("、" if lg == "zh" else ", ").join(top))
@@ -84,6 +86,23 @@ def _overview(ev, pop: Population, year, lang) -> list[str]:
     return out
 
 
+def _more(n: int, lang: str) -> str:
+    """等（另有n个） / and n more, after a list of names."""
+    return ("" if lang == "zh" else " ") + text("and_more", lang, n=n)
+
+
+def _long_name(ev, pop: Population, unit, lang: str) -> str:
+    """A unit's name with its parent region where names repeat across the population (the counties or
+    cities of the nation): 济南市历城区 / Licheng District, Jinan City."""
+    if pop.extent != "" or pop.level == "province" or pop.peer_kind not in ("city", "province"):
+        return names(ev, unit, lang)
+    parent = ev.panel.parents.get(str(unit))
+    own, up = unit_names(ev, unit), unit_names(ev, parent) if parent else None
+    if not up:
+        return names(ev, unit, lang)
+    return said({"zh": f"{up['zh']}{own['zh']}", "en": f"{own['en']}, {up['en']}"}, lang)
+
+
 def _ranking(ev, pop: Population, year, lang, uncertainty=None) -> Table:
     """Rank, name, [peer group], total, rank change, tier, [interval], then each aspect as 'score (rank)'."""
     fw = ev.framework
@@ -95,8 +114,9 @@ def _ranking(ev, pop: Population, year, lang, uncertainty=None) -> Table:
     prev = {}
     earlier = sorted({y for y in ev.panel.years if y is not None and y < year})
     if earlier:
+        previous = ranks[root].to_numpy(dtype=float, na_value=np.nan)
         for i in _rows(ev, earlier[-1]):
-            prev[units[i]] = ranks[root].iloc[i]
+            prev[units[i]] = previous[i]
     tier = {}
     if fw.settings.get("tiers") is not None:
         t = tiers(ev, lang="zh" if lang != "en" else "en")
@@ -107,14 +127,15 @@ def _ranking(ev, pop: Population, year, lang, uncertainty=None) -> Table:
         s = getattr(uncertainty, "summary", uncertainty)
         interval = {str(u): rank_range(a, b) for u, a, b in zip(s["unit"], s["p05_rank"], s["p95_rank"])}
     d = pop.digits
+    rank_of = {node: ranks[node].to_numpy(dtype=float, na_value=np.nan) for node in [root, *aspects]}
     body = []
-    for i in sorted(rows, key=lambda r: (ranks[root].iloc[r], str(units[r]))):
+    for i in sorted(rows, key=lambda r: (rank_of[root][r], str(units[r]))):
         u = units[i]
-        row = [ranks[root].iloc[i], names(ev, u, lang)]
+        row = [rank_of[root][i], names(ev, u, lang)]
         row += [said(pop.peer_name(peers.get(str(u))), lang)] if peers else []
-        row += [ev.scores[root][i], (prev[u] - ranks[root].iloc[i]) if u in prev else None, tier.get(str(u), "")]
+        row += [ev.scores[root][i], (prev[u] - rank_of[root][i]) if u in prev else None, tier.get(str(u), "")]
         row += [interval.get(str(u), "")] if interval else []
-        row += [f"{number(ev.scores[a][i], d)} ({fmt_rank(ranks[a].iloc[i])})" for a in aspects]
+        row += [f"{number(ev.scores[a][i], d)} ({fmt_rank(rank_of[a][i])})" for a in aspects]
         body.append(row)
     headers = [text("rank", lang), text("name", lang)] + ([pop.peer_header("column", lang)] if peers else [])
     headers += [text("total", lang), text("change", lang), text("tier", lang)]
@@ -136,7 +157,8 @@ def _top(ev, pop, year, lang, n):
     units = np.asarray(ev.panel.units, dtype=object)
     cols = []
     for node in nodes:
-        order = sorted(rows, key=lambda r: (ranks[node].iloc[r], str(units[r])))[:n]
+        rank_of = ranks[node].to_numpy(dtype=float, na_value=np.nan)
+        order = sorted(rows, key=lambda r: (rank_of[r], str(units[r])))[:n]
         cols.append([f"{names(ev, units[r], lang)} {number(ev.scores[node][r], pop.digits)}" for r in order])
     body = [[k + 1] + [c[k] if k < len(c) else "" for c in cols] for k in range(min(n, len(rows)))]
     return Table(heading(pop.title(), "top_n", lang, n=n), [text("rank", lang)] + [label(ev, x, lang) for x in nodes], body, ["rank"] + ["text"] * len(nodes),
@@ -153,7 +175,7 @@ def _tiers(ev, pop, year, lang):
     for lab, g in t.groupby("tier_label", sort=False):
         listed = [names(ev, u, lang) for u in g["unit"]]
         more = len(listed) - LIST_NAMES
-        shown = sep.join(listed[:LIST_NAMES]) + (f" {text('and_more', lang, n=more)}" if more > 0 else "")
+        shown = sep.join(listed[:LIST_NAMES]) + (_more(more, lang) if more > 0 else "")
         body.append([lab, len(g), shown])
     return Table(heading(pop.title(), "tiers", lang), [text("tier", lang), text("n_units", lang), text("name", lang)],
                  body, ["text", "int", "text"], sheet=f"tiers_{pop.level or 'units'}")
@@ -208,7 +230,7 @@ def _moran(ev, pop, nb, year, lang, permutations):
     if islands:
         more = len(islands) - LIST_NAMES
         note += "; " + text("island_note", lang) + ("、" if lang != "en" else ", ").join(islands[:LIST_NAMES])
-        note += f" {text('and_more', lang, n=more)}" if more > 0 else ""
+        note += _more(more, lang) if more > 0 else ""
     return Table(heading(pop.title(), "moran", lang, year), [text("indicator", lang), "I", "E[I]", "z", "p (perm.)", "n"],
                  body, ["text", "p", "p", "p", "p", "int"], sheet=f"moran_{pop.level or 'units'}", note=note)
 
@@ -279,7 +301,8 @@ def build_bulletin(evaluations, lang="zh", year=None, permutations=999, top=10, 
         if not images:
             continue
         paras = [text("boundaries_note", lang)] if geometry is None else []
-        paras += [f"{text('no_data', lang)}: {', '.join(missing)}"] if missing else []
+        paras += [f"{text('no_data', lang)}: {('、' if lang != 'en' else ', ').join(names(ev, u, lang) for u in missing)}"
+                  ] if missing else []
         sections.append(Section(heading(pop.title(), "maps", lang), paragraphs=paras, images=images,
                                 css_class="maps", page_break=True))
     sections.append(methodology_section(any_ev, lang))

@@ -108,6 +108,16 @@ class MapBase:
             self.paths[unit] = _path(self.geoms[unit])
         return self.paths[unit]
 
+    def layer(self, name: str):
+        """The compound path of the ``background``, ``context`` or ``borders`` (None when empty)."""
+        from matplotlib.path import Path as MPath
+
+        key = ("layer", name)
+        if key not in self.paths:
+            geoms = getattr(self, name)
+            self.paths[key] = MPath.make_compound_path(*[_path(g) for g in geoms]) if geoms else None
+        return self.paths[key]
+
 
 INSET_WIDTH = 0.16   # of the main map's width
 
@@ -173,30 +183,37 @@ def map_base(units, level: str | None, extent: str | None, geometry: dict | None
                    labels={u: keep_labels[u] for u in matched if u in keep_labels})
 
 
-def _layers(ax, base: MapBase, colours: dict, highlight=None, linewidth=0.3, labels=True):
-    """Draw the context, the units (one collection), the borders, the maritime line, the highlight."""
-    from matplotlib.collections import PatchCollection
+def _layers(ax, base: MapBase, colours: dict, highlight=None, linewidth=0.3, labels=True, per_unit=False):
+    """Draw the background, the other units, the units, the borders, the maritime line, the
+    highlight and the labels. The units are one collection (gid ``units``): a patch per unit in
+    sorted order with ``per_unit``, else a patch per colour."""
+    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.path import Path as MPath
     from matplotlib.patches import PathPatch
     from matplotlib.patheffects import withStroke
 
     if base.background:
-        ax.add_collection(PatchCollection([PathPatch(_path(g)) for g in base.background], facecolors=[LAND],
-                                          edgecolors="#718096", linewidths=0.3, zorder=1))
+        ax.add_collection(PatchCollection([PathPatch(base.layer("background"))], facecolors=[LAND], edgecolors="#718096",
+                                          linewidths=0.3, zorder=1))
     if base.context:
-        ax.add_collection(PatchCollection([PathPatch(_path(g)) for g in base.context], facecolors=[NO_DATA],
-                                          edgecolors="white", linewidths=0.2, zorder=1))
+        ax.add_collection(PatchCollection([PathPatch(base.layer("context"))], facecolors=[NO_DATA], edgecolors="white",
+                                          linewidths=0.2, zorder=1))
     units = sorted(base.geoms)
-    coll = PatchCollection([PathPatch(base.path(u)) for u in units],
-                           facecolors=[colours.get(u, NO_DATA) for u in units], edgecolors="white",
-                           linewidths=linewidth, zorder=2)
+    if per_unit:
+        patches, faces = [PathPatch(base.path(u)) for u in units], [colours.get(u, NO_DATA) for u in units]
+    else:
+        by_colour: dict = {}
+        for u in units:
+            by_colour.setdefault(tuple(colours.get(u, NO_DATA)), []).append(base.path(u))
+        patches = [PathPatch(MPath.make_compound_path(*paths)) for paths in by_colour.values()]
+        faces = list(by_colour)
+    coll = PatchCollection(patches, facecolors=faces, edgecolors="white", linewidths=linewidth, zorder=2)
     coll.set_gid("units")
     ax.add_collection(coll)
     if base.borders:
-        ax.add_collection(PatchCollection([PathPatch(_path(g)) for g in base.borders], facecolors="none",
-                                          edgecolors="#1a202c", linewidths=0.5, zorder=3))
+        ax.add_collection(PatchCollection([PathPatch(base.layer("borders"))], facecolors="none", edgecolors="#1a202c",
+                                          linewidths=0.5, zorder=3))
     if base.maritime is not None:
-        from matplotlib.collections import LineCollection
-
         segs = [p.vertices for p in _line_paths(base.maritime)]
         ax.add_collection(LineCollection(segs, colors="#2d3748", linewidths=0.9, zorder=3))
     if highlight is not None and highlight in base.geoms:
@@ -249,8 +266,9 @@ def tier_colours(k: int) -> list:
 def tier_map(base: MapBase, tiers: dict, tier_labels: list[str], title: str, legend: str,
              missing_label: str = "no data", inset_label: str = "South China Sea Islands", highlight=None,
              highlight_label: str | None = None):
-    """A map of ``tiers`` ({unit: 1..k}) with a legend of the ``tier_labels`` (and of the units
-    without data); ``highlight``: a unit outlined in red. Returns the figure."""
+    """A map of ``tiers`` ({unit: 1..k}) with a legend of the ``tier_labels`` and how many units of the
+    map are in each (and of the units without data); ``highlight``: a unit outlined in red. Returns
+    the figure."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
@@ -260,18 +278,20 @@ def tier_map(base: MapBase, tiers: dict, tier_labels: list[str], title: str, leg
     palette = tier_colours(len(tier_labels))
     colours = {u: palette[int(t) - 1] for u, t in tiers.items() if u in base.geoms and t}
     fig, ax = plt.subplots(figsize=(6.6, 5.6))
-    _layers(ax, base, colours, highlight)
+    _layers(ax, base, colours, highlight, linewidth=0.3 if len(base.geoms) <= 300 else 0.08)
     _frame(ax, base)
     if base.inset is not None:
         _inset(ax, base, colours, inset_label, highlight)
-    counts = [sum(1 for t in tiers.values() if t == k + 1) for k in range(len(tier_labels))]
+    counts = [sum(1 for u, t in tiers.items() if t == k + 1 and u in base.geoms) for k in range(len(tier_labels))]
     handles = [Patch(facecolor=palette[k], edgecolor="white", label=f"{lab} ({counts[k]})")
                for k, lab in enumerate(tier_labels)]
     if len(colours) < len(base.geoms) or base.context:
         handles.append(Patch(facecolor=NO_DATA, edgecolor="white", label=missing_label))
     if highlight is not None and highlight in base.geoms:
         handles.append(Patch(facecolor="none", edgecolor=HIGHLIGHT, linewidth=1.6, label=highlight_label or highlight))
-    ax.legend(handles=handles, title=legend, loc="lower left", fontsize=7, title_fontsize=8, frameon=False)
+    # national maps have room in their lower left corner; others keep the legend beside the map
+    place = dict(loc="lower left") if base.inset is not None else dict(loc="lower left", bbox_to_anchor=(1.0, 0.0))
+    ax.legend(handles=handles, title=legend, fontsize=7, title_fontsize=8, frameon=False, **place)
     ax.set_title(title, fontsize=11)
     return fig
 
@@ -305,7 +325,7 @@ def choropleth(values: dict, geoms: dict | MapBase, title: str, legend: str, bor
     cm = plt.get_cmap(cmap)
     colours = {u: cm(norm(vals[u])) for u in base.geoms if u in vals}
     fig, ax = plt.subplots(figsize=(6.6, 6.2))
-    _layers(ax, base, colours)
+    _layers(ax, base, colours, per_unit=True)
     _frame(ax, base)
     if base.inset is not None:
         _inset(ax, base, colours, "")

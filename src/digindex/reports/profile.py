@@ -17,6 +17,8 @@ from .document import Document, Image, Section, Table
 from .population import label, names, said
 from .unitprofile import Profile, unit_profile
 
+RIVALS = 5  # rivals listed per scope and kind (passed / overtaken by)
+
 
 def _chart_lang(lang):
     """Charts carry one language (Chinese for ``both``); their caption carries both."""
@@ -136,11 +138,18 @@ def _change(p: Profile, lang) -> Section | None:
         pop = p.population
         where = {"population": pop.rank_header(lang),
                  "peers": pop.peer_header("rank", lang) if p.peer else ""}
-        rows3 = [[where[v["scope"]], text("passed" if v["kind"] == "passed" else "overtook", lang),
-                  said(v["name"], lang), v["prev_score"], v["score"], v["score_change"]] for v in ch["rivals"]]
+        rows3, shown = [], {}
+        for v in ch["rivals"]:  # at most RIVALS of each kind and scope; the Excel sheet too
+            key = (v["scope"], v["kind"])
+            shown[key] = shown.get(key, 0) + 1
+            if shown[key] <= RIVALS:
+                rows3.append([where[v["scope"]], text("passed" if v["kind"] == "passed" else "overtook", lang),
+                              said(v["name"], lang), v["prev_score"], v["score"], v["score_change"]])
+        more = sum(max(0, k - RIVALS) for k in shown.values())
         tables.append(Table(text("rivals", lang), ["", "", text("name", lang), str(prev), str(now),
                                                    text("change", lang)], rows3,
-                            ["text", "text", "text", "score", "score", "signed"], sheet="rivals", digits=p.digits))
+                            ["text", "text", "text", "score", "score", "signed"], sheet="rivals", digits=p.digits,
+                            note=text("rivals_more", lang, n=more, k=RIVALS) if more else ""))
     return Section(text("change_attribution", lang), tables=tables)
 
 
@@ -221,10 +230,23 @@ def profile_document(p: Profile, lang: str = "zh", map_image: Image | None = Non
 
 def locator_map(ev, p: Profile, lang: str, geometry: dict | None = None, cache=None) -> Image | None:
     """The unit outlined on a tier map of its population (None when there are no boundaries)."""
-    from .tiermaps import node_map
+    from . import maps
+    from .population import region_name
+    from .tiermaps import map_labels, node_map
 
-    return node_map(ev, p.population, ev.framework.tree.id, p.year, lang, geometry=geometry, cache=cache,
-                    highlight=p.unit, caption=text("locator", lang, name=p.name, among=p.population.among(p.n)))
+    pop = p.population
+    caption = text("locator", lang, name=p.name, among=pop.among(p.n))
+    base = None
+    if geometry is None and pop.extent == "" and pop.level in ("prefecture", "county"):
+        # a city or county of the nation: its province's units, coloured by their national tiers
+        province = p.unit[:2]
+        years = np.asarray(ev.panel.years, dtype=object)
+        units = [str(u) for u in np.asarray(ev.panel.units, dtype=object)[years == p.year] if str(u)[:2] == province]
+        base = maps.map_base(units, pop.level, province, cache=cache, labels=map_labels(ev, units, lang))
+        region = {lg: region_name(province, lg) for lg in ("zh", "en")}
+        caption = text("locator_part", lang, name=p.name, among=pop.among(p.n), region=region)
+    return node_map(ev, pop, ev.framework.tree.id, p.year, lang, base=base, geometry=geometry, cache=cache,
+                    highlight=p.unit, caption=caption)
 
 
 def build_profile(ev, unit: str, lang: str = "zh", year=None, uncertainty=None, target_rank: int | None = None,
