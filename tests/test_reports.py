@@ -207,3 +207,21 @@ def test_missing_font_fails_clearly(monkeypatch):
     monkeypatch.undo()
     fonts.cjk_font.cache_clear()
     assert fonts.cjk_font()[1] == fonts.FAMILY
+
+
+def test_bulletin_command_keeps_counties_and_cities(built, tmp_path):
+    """--counties and --cities still make one bulletin of the two populations (cities first)."""
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from digindex.cli import app
+
+    paths, out = built["paths"], tmp_path / "b.xlsx"
+    r = CliRunner().invoke(app, ["report", "bulletin", "--counties", str(paths["counties_csv"]), "--cities",
+                                 str(paths["cities_csv"]), "--regions", str(paths["regions"]), "--out", str(out),
+                                 "--permutations", "99"])
+    assert r.exit_code == 0, r.output
+    sheets = load_workbook(out).sheetnames
+    assert sheets.index("ranking_prefecture") < sheets.index("ranking_county")
+    ws = load_workbook(out)["ranking_county"]
+    assert ws.max_row >= 90 + 2 and [c.value for c in ws[3]][:3] == ["排名", "名称", "所属市"]

@@ -229,7 +229,7 @@ def _moran(ev, pop, nb, year, lang, permutations):
     note = text("permutations", lang, n=permutations)
     if islands:
         more = len(islands) - LIST_NAMES
-        note += "; " + text("island_note", lang) + ("、" if lang != "en" else ", ").join(islands[:LIST_NAMES])
+        note += ("；" if lang == "zh" else "; ") + text("island_note", lang) + ("、" if lang != "en" else ", ").join(islands[:LIST_NAMES])
         note += _more(more, lang) if more > 0 else ""
     return Table(heading(pop.title(), "moran", lang, year), [text("indicator", lang), "I", "E[I]", "z", "p (perm.)", "n"],
                  body, ["text", "p", "p", "p", "p", "int"], sheet=f"moran_{pop.level or 'units'}", note=note)
