@@ -224,3 +224,64 @@ def test_the_profile_builder_gives_plain_content(provinces):
     # the scores are those of the evaluation, not of a re-grouped one
     alone = unit_profile(ev, "33")
     assert alone.score == p.score and alone.peer is None and "东部" not in alone.narrative["zh"]
+
+
+# ---- the words of other populations, and units that are not Chinese regions -------------------
+
+def _evaluate(tmp, units, name, seed=5, **load):
+    from digindex import evaluate, load_data, load_framework
+
+    fw, data = report_panels.write(tmp, units, name, seed)
+    f = load_framework(fw)
+    return evaluate(f, load_data(data, framework=f, **load))
+
+
+@pytest.mark.parametrize("within, among_zh, among_en, peer", [
+    ("3301", "全市13个县（市、区）", "13 counties in the city", None),           # a city's counties
+    ("65", "全区", "in the region", None),                                       # Xinjiang's cities
+    ("", "全国", "in China", "province"),                                        # the cities of China
+])
+def test_population_words(tmp_path, within, among_zh, among_en, peer):
+    from digindex.reports.population import describe
+
+    units = report_panels.counties_of(within) if within == "3301" else report_panels.cities_of(within)
+    ev = _evaluate(tmp_path, units, "p", units_in="全国")
+    pop = describe(ev)
+    among = pop.among(len(units))
+    assert among_zh in among["zh"] and among_en in among["en"] and pop.peer_kind == peer
+    if within == "65":  # 自治州 and 地区 among them
+        assert among["zh"] == f"全区{len(units)}个地级行政区" and pop.noun()["en"] == "prefecture-level units"
+    if peer == "province":
+        assert pop.peer_header("rank", "zh") == "省内排名" and pop.peer_among("33", 11)["zh"] == "浙江省11个地级行政区"
+
+
+def test_units_with_a_geometry_file(tmp_path):
+    """Twelve square 'districts' of nowhere: maps and Moran's I from --geometry, generic words."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    names = [f"D{r}{c}" for r in range(3) for c in range(4)]
+    geo = gpd.GeoDataFrame({"name": names}, geometry=[box(c, r, c + 1, r + 1) for r in range(3) for c in range(4)],
+                           crs="EPSG:4326")
+    geo.to_file(tmp_path / "d.geojson", driver="GeoJSON")
+    rows = [{"unit": n, "year": y, **{i: 10 + 5 * int(n[2]) + k + (y - 2021) for k, i in
+                                        enumerate(report_panels.INDICATORS)}} for n in names for y in (2021, 2022)]
+    pd.DataFrame(rows).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "fw.yaml").write_text(report_panels.FRAMEWORK, encoding="utf-8")
+    common = ["--framework", tmp_path / "fw.yaml", "--data", tmp_path / "d.csv", "--geometry", tmp_path / "d.geojson"]
+    cli("report", "bulletin", *common, "--out", tmp_path / "b.html", "--lang", "both", "--permutations", 99)
+    cli("report", "profile", "D23", *common, "--out", tmp_path / "p.html", "--lang", "both")
+    bulletin = (tmp_path / "b.html").read_text(encoding="utf-8")
+    profile = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "全部12个地区" in bulletin and "12 units overall" in bulletin
+    assert "Moran" in bulletin and 'data-gid="map:units:idx"' in bulletin  # the index map, on the cover
+    assert "在全部12个地区中排名第" in profile and 'data-gid="map:units:idx"' in profile
+    assert "cnmaps" not in bulletin  # the boundaries are the user's
+    assert "县" not in profile and "省" not in profile.replace("省级", "")
+
+
+def test_a_neighbours_file(tmp_path):
+    from digindex.regions.boundaries import read_neighbours
+
+    (tmp_path / "nb.csv").write_text("unit,neighbour\nA,B\nB,C\nD,\n", encoding="utf-8")
+    assert read_neighbours(tmp_path / "nb.csv") == {"A": ["B"], "B": ["A", "C"], "C": ["B"], "D": []}

@@ -230,9 +230,8 @@ def profile_document(p: Profile, lang: str = "zh", map_image: Image | None = Non
 
 def locator_map(ev, p: Profile, lang: str, geometry: dict | None = None, cache=None) -> Image | None:
     """The unit outlined on a tier map of its population (None when there are no boundaries)."""
-    from . import maps
     from .population import region_name
-    from .tiermaps import map_labels, node_map
+    from .tiermaps import node_map, population_base
 
     pop = p.population
     caption = text("locator", lang, name=p.name, among=pop.among(p.n))
@@ -242,7 +241,7 @@ def locator_map(ev, p: Profile, lang: str, geometry: dict | None = None, cache=N
         province = p.unit[:2]
         years = np.asarray(ev.panel.years, dtype=object)
         units = [str(u) for u in np.asarray(ev.panel.units, dtype=object)[years == p.year] if str(u)[:2] == province]
-        base = maps.map_base(units, pop.level, province, cache=cache, labels=map_labels(ev, units, lang))
+        base = population_base(ev, pop, p.year, lang, cache=cache, units=units, extent=province)
         region = {lg: region_name(province, lg) for lg in ("zh", "en")}
         caption = text("locator_part", lang, name=p.name, among=pop.among(p.n), region=region)
     return node_map(ev, pop, ev.framework.tree.id, p.year, lang, base=base, geometry=geometry, cache=cache,

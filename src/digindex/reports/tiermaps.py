@@ -51,11 +51,25 @@ def map_labels(ev, units, lang) -> dict:
     return out
 
 
-def population_base(ev, pop: Population, year, lang, geometry=None, cache=None):
-    """The :class:`~digindex.reports.maps.MapBase` of the population (None without boundaries)."""
-    units = np.asarray(ev.panel.units, dtype=object)[_rows(ev, year)]
-    return maps.map_base(units, pop.level, pop.extent, geometry=geometry, cache=cache,
-                         labels=map_labels(ev, units, lang))
+_BASES: dict = {}  # the last few map bases (their paths are reused by the next profile of the population)
+
+
+def population_base(ev, pop: Population, year, lang, geometry=None, cache=None, units=None, extent=None):
+    """The :class:`~digindex.reports.maps.MapBase` of the population's units in ``year`` (or of
+    ``units`` within ``extent``); None without boundaries."""
+    if units is None:
+        units = np.asarray(ev.panel.units, dtype=object)[_rows(ev, year)]
+    units = tuple(sorted(map(str, units)))
+    extent = pop.extent if extent is None else extent
+    labels = map_labels(ev, units, lang)
+    if geometry is not None:
+        return maps.map_base(units, pop.level, extent, geometry=geometry, cache=cache, labels=labels)
+    key = (units, pop.level, extent, str(cache), tuple(sorted(labels.items())))
+    if key not in _BASES:
+        while len(_BASES) >= 4:
+            _BASES.pop(next(iter(_BASES)))
+        _BASES[key] = maps.map_base(units, pop.level, extent, cache=cache, labels=labels)
+    return _BASES[key]
 
 
 def node_map(ev, pop: Population, node, year, lang, base=None, geometry=None, cache=None, highlight=None,
