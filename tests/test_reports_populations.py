@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import EXAMPLES
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES
 from digindex.cli import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import report_panels  # noqa: E402
+import report_panels
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 PROVINCES = EXAMPLES / "china-provinces"
@@ -123,7 +123,7 @@ def test_plain_years_names_once_a_map_and_synthetic_marks(population, kind, requ
 def test_every_word_stays_on_its_a4_page(population, kind, request):
     pdf = request.getfixturevalue(population)[kind]
     bbox = _run("pdftotext", "-bbox", pdf, "-")
-    for page in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', bbox, re.S):
+    for page in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', bbox, re.DOTALL):
         width, height = float(page[0]), float(page[1])
         assert sorted([round(width), round(height)]) == [595, 842]  # A4, portrait or landscape
         for x_max, y_max in re.findall(r'xMax="([\d.]+)" yMax="([\d.]+)"', page[2]):

@@ -165,6 +165,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "The first {n} of {total} rows are listed; all of them are in the Excel version "
                   "(--out ending in .xlsx)."),
     "and_more": ("等（另有{n}个）", "and {n} more"),
+    "list_and": ("{rest}和{last}", "{rest} and {last}"),
     "south_china_sea": ("南海诸岛", "South China Sea Islands"),
     "importance_skipped": ("单位数为{n}，未估计各指标的重要性（平滑样条的计算量随单位数的三次方增长）。",
                            "With {n} units the importance of the indicators is not estimated (smoothing "

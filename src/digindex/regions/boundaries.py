@@ -272,5 +272,5 @@ def read_neighbours(path) -> dict[str, list[str]]:
     return {u: sorted(v) for u, v in sorted(out.items())}
 
 
-__all__ = ["boundaries", "country", "adjacency", "contiguity", "read_geometry", "read_neighbours", "reconcile", "unit_codes",
-           "unit_adjacency", "cache_dir", "source_version", "DEFAULT_TOLERANCE"]
+__all__ = ["boundaries", "country", "adjacency", "contiguity", "read_geometry", "read_neighbours", "reconcile",
+           "unit_codes", "unit_adjacency", "cache_dir", "source_version", "DEFAULT_TOLERANCE"]

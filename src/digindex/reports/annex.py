@@ -72,7 +72,8 @@ def audit_section(populations, year, lang: str) -> Section:
         cov = audit["coverage_indicators"]
         cov = cov[cov["year"] == year] if "year" in cov else cov
         tables.append(Table(heading(units, "coverage", lang),
-                            [text("indicator", lang), text("coverage", lang), text("imputed", lang), text("treated", lang)],
+                            [text("indicator", lang), text("coverage", lang), text("imputed", lang),
+                             text("treated", lang)],
                             [[label(ev, r["indicator"], lang), r["coverage"], r["imputed"], r["treated"]]
                              for _, r in cov.iterrows()], ["text", "p", "int", "text"], sheet=f"coverage_{key}"))
         con = audit["consistency"]

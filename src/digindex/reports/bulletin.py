@@ -15,8 +15,6 @@ Every number comes from :mod:`digindex.analytics`, :mod:`digindex.explain` and
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from ..analytics import disparity, movers, tiers
@@ -27,12 +25,11 @@ from ..i18n import langs, text
 from ..regions.boundaries import contiguity
 from . import maps
 from .annex import audit_section, methodology_section
-from .charts import data_uri
-from .document import Document, Image, Section, Table, is_synthetic
+from .document import Document, Section, Table, is_synthetic
 from .population import (Population, describe, heading, label, names, peers_of, points, said, unit_names,
                          with_peers)
-from .tiermaps import node_map, population_base
 from .spatial import morans_table
+from .tiermaps import node_map, population_base
 
 LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, None: 3}
 LEGACY_KEYS = {"counties": "county", "cities": "prefecture"}
@@ -69,7 +66,7 @@ def _overview(ev, pop: Population, year, lang) -> list[str]:
                f"{_long_name(ev, pop, units[r], lg)} ({number(ev.scores[root][r], pop.digits)})" for r in best]
         s = text("bul_overview", lg, year=year, among=pop.among(len(rows)), index=index,
                  mean=number(d.loc[year, "mean"], pop.digits), points=points(pop.digits),
-                 top=("、" if lg == "zh" else ", ").join(top))
+                 top=_listing(top, lg))
         if earlier:
             change = d.loc[year, "mean"] - d.loc[earlier[-1], "mean"]
             s += ("" if lg == "zh" else " ") + text(
@@ -79,11 +76,18 @@ def _overview(ev, pop: Population, year, lang) -> list[str]:
         if tiers_count:
             config = ev.framework.settings["tiers"]
             counts = ("，" if lg == "zh" else ", ").join(
-                f"{config.label(k, lg)}{n}个" if lg == "zh" else f"{config.label(k, lg)} {n}"
+                f"{config.label(k, lg)}{n}个" if lg == "zh" else f"{config.label(k, lg)}: {n}"
                 for k, n in tiers_count.items())
             s += ("" if lg == "zh" else " ") + text("bul_tiers", lg, counts=counts)
         out.append(s)
     return out
+
+
+def _listing(items: list[str], lg: str) -> str:
+    """A、B和C / A, B and C."""
+    if len(items) < 2:
+        return "".join(items)
+    return text("list_and", lg, rest=("、" if lg == "zh" else ", ").join(items[:-1]), last=items[-1])
 
 
 def _more(n: int, lang: str) -> str:
@@ -145,8 +149,8 @@ def _ranking(ev, pop: Population, year, lang, uncertainty=None) -> Table:
     kinds += (["text"] if interval else []) + ["text"] * len(aspects)
     cut = PRINT_ROWS if len(body) > PRINT_ROWS * 1.5 else None
     note = text("table_cut", lang, n=PRINT_ROWS, total=len(body)) if cut else ""
-    return Table(heading(pop.title(), "ranking", lang, year), headers, body, kinds, sheet=f"ranking_{pop.level or 'units'}",
-                 digits=d, print_rows=cut, note=note)
+    return Table(heading(pop.title(), "ranking", lang, year), headers, body, kinds,
+                 sheet=f"ranking_{pop.level or 'units'}", digits=d, print_rows=cut, note=note)
 
 
 def _top(ev, pop, year, lang, n):
@@ -161,7 +165,8 @@ def _top(ev, pop, year, lang, n):
         order = sorted(rows, key=lambda r: (rank_of[r], str(units[r])))[:n]
         cols.append([f"{names(ev, units[r], lang)} {number(ev.scores[node][r], pop.digits)}" for r in order])
     body = [[k + 1] + [c[k] if k < len(c) else "" for c in cols] for k in range(min(n, len(rows)))]
-    return Table(heading(pop.title(), "top_n", lang, n=n), [text("rank", lang)] + [label(ev, x, lang) for x in nodes], body, ["rank"] + ["text"] * len(nodes),
+    return Table(heading(pop.title(), "top_n", lang, n=n), [text("rank", lang)] + [label(ev, x, lang) for x in nodes],
+                 body, ["rank"] + ["text"] * len(nodes),
                  sheet=f"top_{pop.level or 'units'}")
 
 
@@ -183,8 +188,8 @@ def _tiers(ev, pop, year, lang):
 
 def _movers(ev, pop, year, lang, n=5):
     m = movers(ev, year=year, n=n)
-    body = [[text("risers" if r["direction"] == "riser" else "fallers", lang), names(ev, r["unit"], lang), r["prev_rank"],
-             r["rank"], r["rank_change"], r["score_change"]] for _, r in m.iterrows()]
+    body = [[text("risers" if r["direction"] == "riser" else "fallers", lang), names(ev, r["unit"], lang),
+             r["prev_rank"], r["rank"], r["rank_change"], r["score_change"]] for _, r in m.iterrows()]
     return Table(heading(pop.title(), "movers", lang), ["", text("name", lang), text("prev", lang), text("rank", lang),
                                                         text("change", lang), text("score", lang)],
                  body, ["text", "text", "rank", "rank", "int", "signed"], sheet=f"movers_{pop.level or 'units'}",
@@ -229,10 +234,11 @@ def _moran(ev, pop, nb, year, lang, permutations):
     note = text("permutations", lang, n=permutations)
     if islands:
         more = len(islands) - LIST_NAMES
-        note += ("；" if lang == "zh" else "; ") + text("island_note", lang) + ("、" if lang != "en" else ", ").join(islands[:LIST_NAMES])
+        note += ("；" if lang == "zh" else "; ") + text("island_note", lang)
+        note += ("、" if lang != "en" else ", ").join(islands[:LIST_NAMES])
         note += _more(more, lang) if more > 0 else ""
-    return Table(heading(pop.title(), "moran", lang, year), [text("indicator", lang), "I", "E[I]", "z", "p (perm.)", "n"],
-                 body, ["text", "p", "p", "p", "p", "int"], sheet=f"moran_{pop.level or 'units'}", note=note)
+    return Table(heading(pop.title(), "moran", lang, year),
+                 [text("indicator", lang), "I", "E[I]", "z", "p (perm.)", "n"], body, ["text", "p", "p", "p", "p", "int"], sheet=f"moran_{pop.level or 'units'}", note=note)
 
 
 def _maps(ev, pop, year, lang, geometry, cache):
@@ -240,7 +246,8 @@ def _maps(ev, pop, year, lang, geometry, cache):
     if base is None:
         return [], []
     fw = ev.framework
-    images = [node_map(ev, pop, node, year, lang, base=base) for node in [fw.tree.id] + [c.id for c in fw.tree.children]]
+    nodes = [fw.tree.id] + [c.id for c in fw.tree.children]
+    images = [node_map(ev, pop, node, year, lang, base=base) for node in nodes]
     return images, base.missing
 
 
@@ -253,7 +260,8 @@ def _order(evaluations):
 
 
 def build_bulletin(evaluations, lang="zh", year=None, permutations=999, top=10, cache=None, uncertainty=None,
-                   groups: dict | None = None, geometry: dict | None = None, neighbours: dict | None = None) -> Document:
+                   groups: dict | None = None, geometry: dict | None = None,
+                   neighbours: dict | None = None) -> Document:
     """The bulletin :class:`Document` of one evaluation or a list of them (one per population).
 
     ``groups`` {unit: group}: peer groups (e.g. east/central/west) of the units they name;
@@ -301,8 +309,8 @@ def build_bulletin(evaluations, lang="zh", year=None, permutations=999, top=10, 
         if not images:
             continue
         paras = [text("boundaries_note", lang)] if geometry is None else []
-        paras += [f"{text('no_data', lang)}: {('、' if lang != 'en' else ', ').join(names(ev, u, lang) for u in missing)}"
-                  ] if missing else []
+        listed = ("、" if lang != "en" else ", ").join(names(ev, u, lang) for u in missing)
+        paras += [f"{text('no_data', lang)}: {listed}"] if missing else []
         sections.append(Section(heading(pop.title(), "maps", lang), paragraphs=paras, images=images,
                                 css_class="maps", page_break=True))
     sections.append(methodology_section(any_ev, lang))

@@ -130,7 +130,8 @@ def _chinese(extent: str, level: str, cache_key: str | None) -> dict:
     tol = NATIONAL_TOLERANCE if national else DEFAULT_TOLERANCE
     geoms = _boundaries(extent or None, level, tol, cache_key)
     if not national:
-        borders = list(_boundaries(extent, "city", tol, cache_key).values()) if level == "county" and len(extent) == 2 else []
+        cities = level == "county" and len(extent) == 2
+        borders = list(_boundaries(extent, "city", tol, cache_key).values()) if cities else []
         return {"geoms": geoms, "background": [], "borders": borders}
     from shapely.geometry import Point, box
 
@@ -188,13 +189,13 @@ def _layers(ax, base: MapBase, colours: dict, highlight=None, linewidth=0.3, lab
     highlight and the labels. The units are one collection (gid ``units``): a patch per unit in
     sorted order with ``per_unit``, else a patch per colour."""
     from matplotlib.collections import LineCollection, PatchCollection
-    from matplotlib.path import Path as MPath
     from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MPath
     from matplotlib.patheffects import withStroke
 
     if base.background:
-        ax.add_collection(PatchCollection([PathPatch(base.layer("background"))], facecolors=[LAND], edgecolors="#718096",
-                                          linewidths=0.3, zorder=1))
+        ax.add_collection(PatchCollection([PathPatch(base.layer("background"))], facecolors=[LAND],
+                                          edgecolors="#718096", linewidths=0.3, zorder=1))
     if base.context:
         ax.add_collection(PatchCollection([PathPatch(base.layer("context"))], facecolors=[NO_DATA], edgecolors="white",
                                           linewidths=0.2, zorder=1))

@@ -14,7 +14,7 @@ from ..formatting import number, rank as fmt_rank, rank_range
 from ..i18n import langs, text
 from . import charts
 from .document import Document, Image, Section, Table
-from .population import label, names, said
+from .population import said
 from .unitprofile import Profile, unit_profile
 
 RIVALS = 5  # rivals listed per scope and kind (passed / overtaken by)
@@ -95,7 +95,7 @@ def _indicators(p: Profile, lang) -> Section:
 def _strengths(p: Profile, lang) -> Section:
     pop, peer = p.population, p.peer is not None
     headers = [text("indicator", lang), text("value", lang), text("unit_of_measure", lang), pop.rank_header(lang)]
-    headers += [pop.peer_header("rank", lang), pop.peer_header("median", lang), pop.peer_header("gap", lang)] if peer else []
+    headers += [pop.peer_header(what, lang) for what in ("rank", "median", "gap")] if peer else []
     tables = []
     for key, items in (("strengths", p.strengths), ("weaknesses", p.weaknesses)):
         rows = []
@@ -132,7 +132,8 @@ def _change(p: Profile, lang) -> Section | None:
     t2 = Table(text("indicators", lang), [text("indicator", lang), f"{text('value', lang)} {prev}",
                                           f"{text('value', lang)} {now}", f"{text('contribution', lang)} {prev}",
                                           f"{text('contribution', lang)} {now}", text("change", lang)],
-               rows2, ["text", "value", "value", "value", "value", "signed"], sheet="change_indicators", digits=p.digits)
+               rows2, ["text", "value", "value", "value", "value", "signed"], sheet="change_indicators",
+               digits=p.digits)
     tables = [t1, t2]
     if ch["rivals"]:
         pop = p.population
@@ -166,7 +167,8 @@ def _trend(p: Profile, lang) -> Section:
 def _targets(p: Profile, lang) -> Section:
     t = p.target
     note = text("target_note", lang, scope=t["scope"], rank=t["rank"], achieved=t["achieved"])
-    rows = [[said(x["label"], lang), x["unit_of_measure"], x["current"], x["target"], x["change"]] for x in t["targets"]]
+    rows = [[said(x["label"], lang), x["unit_of_measure"], x["current"], x["target"], x["change"]]
+            for x in t["targets"]]
     table = Table(text("targets", lang), [text("indicator", lang), text("unit_of_measure", lang), text("current", lang),
                                           text("target", lang), text("change", lang)], rows,
                   ["text", "text", "value", "value", "value"], sheet="targets", note=t["message"])
@@ -196,10 +198,9 @@ def _charts(p: Profile, lang) -> Image:
                             f"{ch['prev_year']}→{ch['year']}: "
                             f"{number(ch['score_change'], max(d, 2), signed=True)}",
                       unit_label=text("points", cl) if d <= 1 else text("score", cl), digits=max(d, 2))
-    by_contributions = bool(p.change) and p.change["by"] == "contributions"
+    moved = text("change_attribution" if p.change and p.change["by"] == "contributions" else "aspect_changes", lang)
     return Image(charts.profile_panel(aspects, trend, change),
-                 f"{text('aspects', lang)} · {text('change_attribution' if by_contributions else 'aspect_changes', lang)}"
-                 f" · {text('trend', lang)}", "profile")
+                 f"{text('aspects', lang)} · {moved} · {text('trend', lang)}", "profile")
 
 
 def profile_document(p: Profile, lang: str = "zh", map_image: Image | None = None) -> Document:
