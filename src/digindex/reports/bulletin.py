@@ -26,7 +26,7 @@ from ..regions.boundaries import contiguity
 from . import maps
 from .annex import audit_section, methodology_section
 from .document import Document, Section, Table, is_synthetic
-from .population import (Population, describe, heading, label, names, peers_of, points, said, unit_names,
+from .population import (Population, describe, heading, label, names, peers_of, points, said, shown, unit_names,
                          with_peers)
 from .spatial import morans_table
 from .tiermaps import node_map, population_base
@@ -45,6 +45,7 @@ def _rows(ev, year):
 def _overview(ev, pop: Population, year, lang) -> list[str]:
     """One paragraph per language: the mean, the top three, the change of the mean and of the Gini, the tiers."""
     root = ev.framework.tree.id
+    S = shown(ev)
     d = disparity(ev).set_index("year")
     rows = _rows(ev, year)
     ranks = rank_table(ev)
@@ -62,16 +63,16 @@ def _overview(ev, pop: Population, year, lang) -> list[str]:
         tiers_count = {k: int((t["tier"] == k).sum()) for k in range(1, len(config.cuts) + 2)}
     out = []
     for lg in langs(lang):
-        top = [f"{_long_name(ev, pop, units[r], lg)}（{number(ev.scores[root][r], pop.digits)}）" if lg == "zh" else
-               f"{_long_name(ev, pop, units[r], lg)} ({number(ev.scores[root][r], pop.digits)})" for r in best]
+        top = [f"{_long_name(ev, pop, units[r], lg)}（{number(S[root][r], pop.digits)}）" if lg == "zh" else
+               f"{_long_name(ev, pop, units[r], lg)} ({number(S[root][r], pop.digits)})" for r in best]
         s = text("bul_overview", lg, year=year, among=pop.among(len(rows)), index=index,
-                 mean=number(d.loc[year, "mean"], pop.digits), points=points(pop.digits),
+                 mean=number(d.loc[year, "mean"], pop.digits), points=points(pop),
                  top=_listing(top, lg))
         if earlier:
             change = d.loc[year, "mean"] - d.loc[earlier[-1], "mean"]
             s += ("" if lg == "zh" else " ") + text(
                 "bul_mean_change", lg, prev_year=earlier[-1], verb=text("nar_rose" if change >= 0 else "nar_fell", lg),
-                change=number(abs(change), pop.digits), points=points(pop.digits),
+                change=number(abs(change), pop.digits), points=points(pop),
                 gini_prev=number(d.loc[earlier[-1], "gini"], 3), gini=number(d.loc[year, "gini"], 3))
         if tiers_count:
             config = ev.framework.settings["tiers"]
@@ -131,15 +132,16 @@ def _ranking(ev, pop: Population, year, lang, uncertainty=None) -> Table:
         s = getattr(uncertainty, "summary", uncertainty)
         interval = {str(u): rank_range(a, b) for u, a, b in zip(s["unit"], s["p05_rank"], s["p95_rank"])}
     d = pop.digits
+    S = shown(ev)
     rank_of = {node: ranks[node].to_numpy(dtype=float, na_value=np.nan) for node in [root, *aspects]}
     body = []
     for i in sorted(rows, key=lambda r: (rank_of[root][r], str(units[r]))):
         u = units[i]
         row = [rank_of[root][i], names(ev, u, lang)]
         row += [said(pop.peer_name(peers.get(str(u))), lang)] if peers else []
-        row += [ev.scores[root][i], (prev[u] - rank_of[root][i]) if u in prev else None, tier.get(str(u), "")]
+        row += [S[root][i], (prev[u] - rank_of[root][i]) if u in prev else None, tier.get(str(u), "")]
         row += [interval.get(str(u), "")] if interval else []
-        row += [f"{number(ev.scores[a][i], d)} ({fmt_rank(rank_of[a][i])})" for a in aspects]
+        row += [f"{number(S[a][i], d)} ({fmt_rank(rank_of[a][i])})" for a in aspects]
         body.append(row)
     headers = [text("rank", lang), text("name", lang)] + ([pop.peer_header("column", lang)] if peers else [])
     headers += [text("total", lang), text("change", lang), text("tier", lang)]
@@ -159,11 +161,12 @@ def _top(ev, pop, year, lang, n):
     ranks = rank_table(ev)
     rows = _rows(ev, year)
     units = np.asarray(ev.panel.units, dtype=object)
+    S = shown(ev)
     cols = []
     for node in nodes:
         rank_of = ranks[node].to_numpy(dtype=float, na_value=np.nan)
         order = sorted(rows, key=lambda r: (rank_of[r], str(units[r])))[:n]
-        cols.append([f"{names(ev, units[r], lang)} {number(ev.scores[node][r], pop.digits)}" for r in order])
+        cols.append([f"{names(ev, units[r], lang)} {number(S[node][r], pop.digits)}" for r in order])
     body = [[k + 1] + [c[k] if k < len(c) else "" for c in cols] for k in range(min(n, len(rows)))]
     return Table(heading(pop.title(), "top_n", lang, n=n), [text("rank", lang)] + [label(ev, x, lang) for x in nodes],
                  body, ["rank"] + ["text"] * len(nodes),

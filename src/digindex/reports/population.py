@@ -77,9 +77,9 @@ def label(ev, node, lang: str) -> str:
     return said(node_labels(ev, node), lang)
 
 
-def points(digits: int) -> dict:
+def points(pop) -> dict:
     """The unit of a score in a sentence: 分 / points on a 0–100 scale, nothing on a 0–1 scale."""
-    return both("points_suffix") if digits <= 1 else {"zh": "", "en": ""}
+    return both("points_suffix") if pop.hundred else {"zh": "", "en": ""}
 
 
 def capital(words: dict) -> dict:
@@ -107,6 +107,7 @@ class Population:
     noun_key: str
     peer_kind: str | None      # group | province | city | None
     digits: int                # decimals of a score
+    hundred: bool = True       # scores on a 0–100 scale (分 / points in sentences), not 0–1
 
     # -- words (dicts {zh, en} to pass as fields; text(key, lang) for headers)
     def where(self) -> dict:
@@ -152,7 +153,8 @@ class Population:
     def as_dict(self) -> dict:
         return {"level": self.level, "extent": self.extent, "extent_name": (
             {lg: region_name(self.extent, lg) for lg in ("zh", "en")} if self.extent else None),
-                "where": self.where(), "noun": self.noun(), "peer_kind": self.peer_kind, "digits": self.digits}
+                "where": self.where(), "noun": self.noun(), "peer_kind": self.peer_kind, "digits": self.digits,
+                "hundred": self.hundred}
 
 
 def region_name(code, lang: str) -> str:
@@ -204,7 +206,7 @@ def describe(ev) -> Population:
     if level == "prefecture" and any(r.type != "地级市" for r in regions):
         noun = NOUN_KEY["prefecture_mixed"]
     return Population(level=level, extent=extent, extent_type=extent_type, noun_key=noun,
-                      peer_kind=_peer_kind(ev), digits=decimals(ev))
+                      peer_kind=_peer_kind(ev), digits=decimals(ev), hundred=on_hundred_scale(ev))
 
 
 def _extent(codes: list[str]) -> str:
@@ -261,6 +263,23 @@ def rekey(ev, mapping: dict | None, values: bool = False) -> dict | None:
     return {one(k): ([one(x) for x in v] if values else v) for k, v in mapping.items()}
 
 
+def shown(ev) -> dict:
+    """{node: scores per panel row} as the evaluation publishes them (``Evaluation.scores_table``:
+    rounded when the framework declares ``publish``), so that every score shown agrees with its rank."""
+    store = ev.__dict__.setdefault("_digindex_reports", {})
+    if "shown" not in store:
+        table = ev.scores_table()
+        store["shown"] = {n: table[n].to_numpy(dtype=float) for n in ev.node_order}
+    return store["shown"]
+
+
+def on_hundred_scale(ev) -> bool:
+    """Whether the scores go beyond 1 (a 0–100 scale: 分 / points in sentences)."""
+    values = [np.asarray(ev.scores[n.id], dtype=float) for n in [ev.framework.tree, *ev.framework.tree.children]]
+    finite = np.concatenate([v[np.isfinite(v)] for v in values])
+    return bool(finite.size) and float(np.max(np.abs(finite))) > 1 + 1e-9
+
+
 def decimals(ev) -> int:
     """Decimals of a score: the framework's ``publish: {decimals: N}`` if declared, else by the
     scores' scale (3 for scores within 0–1, 1 for 0–100; :func:`digindex.formatting.score_digits`)."""
@@ -276,4 +295,4 @@ def decimals(ev) -> int:
 
 
 __all__ = ["Population", "describe", "with_peers", "peers_of", "decimals", "region_name", "both", "capital", "heading",
-           "said", "names", "label", "unit_names", "node_labels", "points", "rekey"]
+           "said", "names", "label", "unit_names", "node_labels", "points", "rekey", "shown"]

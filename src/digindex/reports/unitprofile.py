@@ -35,7 +35,7 @@ from ..explain._base import check_year, ranks, row_of
 from ..formatting import number, ordinal
 from ..i18n import text
 from .document import is_synthetic
-from .population import Population, both, describe, peers_of, points, with_peers
+from .population import Population, both, describe, peers_of, points, shown, with_peers
 from .population import node_labels as labels, unit_names as names
 
 
@@ -138,6 +138,7 @@ def unit_profile(ev, unit, year=None, groups: dict | None = None, uncertainty=No
     peers = peers_of(ev)
     rk = ranks(ev)
     rip = ranks(ev, True) if peers else None
+    S = shown(ev)
     years = np.asarray(ev.panel.years, dtype=object)
     units = np.asarray(ev.panel.units, dtype=object)
 
@@ -145,7 +146,7 @@ def unit_profile(ev, unit, year=None, groups: dict | None = None, uncertainty=No
         rows = np.flatnonzero(years == y)
         if peer is not None:
             rows = rows[[peers.get(str(units[i])) == peer for i in rows]]
-        return int(np.sum(~np.isnan(ev.scores[root][rows])))
+        return int(np.sum(~np.isnan(S[root][rows])))
 
     peer_key = peers.get(unit)
     peer = None
@@ -172,19 +173,19 @@ def unit_profile(ev, unit, year=None, groups: dict | None = None, uncertainty=No
     previous = None
     if earlier:
         r0 = row_of(ev, unit, earlier[-1])
-        previous = {"year": earlier[-1], "score": _f(ev.scores[root][r0]), "rank": _int(rk[root].iloc[r0]),
+        previous = {"year": earlier[-1], "score": _f(S[root][r0]), "rank": _int(rk[root].iloc[r0]),
                     "peer_rank": _int(rip[root].iloc[r0]) if rip is not None and peer else None}
     profile = Profile(
         unit=unit, year=year, name=names(ev, unit), index=labels(ev, root), population=pop,
-        score=_f(ev.scores[root][r]), rank=_int(rk[root].iloc[r]), n=n_in(year), peer=peer,
+        score=_f(S[root][r]), rank=_int(rk[root].iloc[r]), n=n_in(year), peer=peer,
         tier=_tier(ev, unit, year), previous=previous, aspects=aspects, indicators=indicators,
         strengths=[_sw_row(ev, x, peer) for _, x in sw["strengths"].iterrows()],
         weaknesses=[_sw_row(ev, x, peer) for _, x in sw["weaknesses"].iterrows()],
-        trend=[{"year": y, "score": _f(ev.scores[root][row_of(ev, unit, y)]),
+        trend=[{"year": y, "score": _f(S[root][row_of(ev, unit, y)]),
                 "rank": _int(rk[root].iloc[row_of(ev, unit, y)]),
                 "peer_rank": _int(rip[root].iloc[row_of(ev, unit, y)]) if rip is not None and peer else None}
                for y in real_years(ev) if _has_row(ev, unit, y)] or
-              [{"year": year, "score": _f(ev.scores[root][r]), "rank": _int(rk[root].iloc[r]), "peer_rank": None}],
+              [{"year": year, "score": _f(S[root][r]), "rank": _int(rk[root].iloc[r]), "peer_rank": None}],
         change=_change(ev, unit, year, previous, R is not None, pop) if previous else None,
         contributions=why, uncertainty=_uncertainty(uncertainty, ev, unit, year, peer),
         synthetic=is_synthetic(ev), files=_files(ev), framework=fw.id,
@@ -200,7 +201,7 @@ def _has_row(ev, unit, year) -> bool:
         row_of(ev, unit, year)
     except InputError:
         return False
-    return not np.isnan(ev.scores[ev.framework.tree.id][row_of(ev, unit, year)])
+    return not np.isnan(shown(ev)[ev.framework.tree.id][row_of(ev, unit, year)])
 
 
 def _files(ev) -> list[str]:
@@ -245,13 +246,14 @@ def _change(ev, unit, year, previous, decomposable, pop) -> dict:
     prev_year = previous["year"]
     r, r0 = row_of(ev, unit, year), row_of(ev, unit, prev_year)
     root = fw.tree.id
-    out = {"prev_year": prev_year, "year": year, "prev_score": _f(ev.scores[root][r0]),
-           "score": _f(ev.scores[root][r]), "by": "contributions" if decomposable else "scores",
+    S = shown(ev)
+    out = {"prev_year": prev_year, "year": year, "prev_score": _f(S[root][r0]),
+           "score": _f(S[root][r]), "by": "contributions" if decomposable else "scores",
            "aspects": [], "indicators": [], "rivals": []}
     out["score_change"] = out["score"] - out["prev_score"]
     if not decomposable:
         for a in fw.tree.children:
-            prev, now = _f(ev.scores[a.id][r0]), _f(ev.scores[a.id][r])
+            prev, now = _f(S[a.id][r0]), _f(S[a.id][r])
             out["aspects"].append({"node": a.id, "label": labels(ev, a.id), "prev": prev, "now": now,
                                    "change": None if prev is None or now is None else now - prev})
         return out
@@ -341,17 +343,17 @@ def narrative(p: Profile, lang: str) -> str:
         ranking = text("nar_rank_one", lang, among=pop.among(p.n), rank=_rank_field(p.rank), move=move)
     tier = text("nar_tier", lang, tier=p.tier) if p.tier else ""
     out = [text("nar_standing", lang, year=p.year, name=p.name, index=index, score=number(p.score, d),
-                points=points(d), ranking=ranking, tier=tier)]
+                points=points(pop), ranking=ranking, tier=tier)]
     ch = p.change
     if ch:
         driver = ""
         if ch.get("driver"):
             dr = ch["driver"]
             driver = text("nar_driver", lang, aspect=_lower(dr["label"]),
-                          change=number(dr["change"], max(d, 2), signed=True), points=points(d))
+                          change=number(dr["change"], max(d, 2), signed=True), points=points(pop))
         out.append(text("nar_change", lang, prev_year=ch["prev_year"], verb=both(
             "nar_rose" if ch["score_change"] >= 0 else "nar_fell"), change=number(abs(ch["score_change"]), d),
-            points=points(d), driver=driver))
+            points=points(pop), driver=driver))
     ranked = [a for a in p.aspects if a["rank"] is not None]
     if ranked:
         best = min(ranked, key=lambda a: a["rank"])
