@@ -38,7 +38,7 @@ def _task(kind: str, unit: str | None, out: str, fmt: str, lang: str) -> float:
 
     t = time.perf_counter()
     if kind == "bulletin":
-        bulletin_report(STATE["counties"], STATE["cities"], Path(out) / f"bulletin.{fmt}", lang=lang, format=fmt)
+        bulletin_report([STATE["counties"], STATE["cities"]], Path(out) / f"bulletin.{fmt}", lang=lang, format=fmt)
     else:
         profile_report(STATE[kind], unit, Path(out) / f"profile_{unit}.{fmt}", lang=lang, format=fmt)
     return time.perf_counter() - t

@@ -102,6 +102,17 @@ def _python_lookups():
     return static, computed
 
 
+def _literal_arguments(calls: dict[str, int]) -> set[str]:
+    """The literal keys given to the functions ``calls`` ({name: argument position}) in the user modules."""
+    keys = set()
+    for path in USERS:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls
+                    and len(node.args) > calls[node.func.id]):
+                keys |= _keys_in(node.args[calls[node.func.id]]) or set()
+    return keys
+
+
 TEMPLATE_CALL = re.compile(r"\bt\(\s*([^()]*?)\s*\)")
 
 
@@ -124,12 +135,15 @@ def _computed_keys():
     from digindex.web.authz import ACTIONS, STATES
     from digindex.web.routes.pages_public import DASHBOARD_LABELS
 
-    populations = {"counties", "cities"}
+    from digindex.reports import population
+
+    # reports.population.both(key) is the reports' one computed lookup: the keys of its tables and
+    # the literal keys given to both() and heading() anywhere in the reports
+    spoken = (set(population.WHERE_KEY.values()) | set(population.NOUN_KEY.values())
+              | set(population.GROUP_KEY.values()) | {k for keys in population.PEER_KEYS.values() for k in keys}
+              | _literal_arguments({"both": 0, "heading": 1}))
     return {
-        "reports/bulletin.py: key": populations,
-        "reports/bulletin.py: k": populations,
-        "reports/profile.py: key": {"strengths", "weaknesses"},
-        "reports/profile.py: v['kind']": {"passed", "overtook"},  # explain.change_attribution's rivals
+        "reports/population.py: key": spoken,
         "reports/annex.py: key": set(METHOD_NOTES),
         "web/routes/pages_public.py: k": set(DASHBOARD_LABELS),
         "submission.html: sub.state": set(STATES),

@@ -42,11 +42,11 @@ def built(tmp_path_factory):
     out["profile_html"] = profile_report(evs["counties"], TONGXIANG, tmp / "p.html", lang="both", format="html",
                                          target_rank=None)
     out["profile_xlsx"] = profile_report(evs["counties"], TONGXIANG, tmp / "p.xlsx", lang="en", format="xlsx")
-    doc = build_bulletin(evs["counties"], evs["cities"], lang="en", permutations=199, cache=cache)
+    doc = build_bulletin([evs["counties"], evs["cities"]], lang="en", permutations=199, cache=cache)
     out["bulletin_doc"] = doc
     out["bulletin_pdf"] = write_pdf(doc, tmp / "b.pdf")
     out["bulletin_html"] = write_html(doc, tmp / "b.html")
-    out["cities_html"] = bulletin_report(None, evs["cities"], tmp / "c.html", lang="zh", format="html",
+    out["cities_html"] = bulletin_report(evs["cities"], tmp / "c.html", lang="zh", format="html",
                                          cache_dir=cache)
     return out
 
@@ -73,8 +73,8 @@ def test_pdf_pages_render_as_a4_images(built, key, tmp_path):
 
     images = sorted(tmp_path.glob("page*.png"))
     assert len(images) == n
-    for im in images:  # A4 at 20 dpi: 8.27 × 11.69 in
-        w, h = Image.open(im).size
+    for im in images:  # A4 at 20 dpi: 8.27 × 11.69 in, portrait or (wide tables) landscape
+        w, h = sorted(Image.open(im).size)
         assert abs(w - 165) <= 1 and abs(h - 234) <= 1
 
 
@@ -99,18 +99,21 @@ def test_profile_text_matches_results_csv(built):
     root = mine.loc["zj_dei"]
     n_city = res[(res["parent"] == "3304") & (res["year"] == 2022) & (res["node"] == "zj_dei")].shape[0]
     text = _flat("".join(_pages(built["profile_pdf"])))
-    assert f"桐乡市数字经济发展综合指数得分{root['score']:.1f}分" in text
+    from digindex.reports.population import describe
+
+    d = describe(built["evs"]["counties"]).digits  # 1 on this 60–100 scale, or the framework's publish decimals
+    assert f"桐乡市数字经济发展综合指数得分{root['score']:.{d}f}分" in text
     assert f"在嘉兴市{n_city}个县（市、区）中排名第{root['rank_in_parent']}位" in text
     assert f"在全省90个县（市、区）中排名第{root['rank']}位" in text
     change = root["score"] - prev.loc["zj_dei", "score"]
-    assert f"得分较2021年{'提高' if change >= 0 else '下降'}{abs(change):.1f}分" in text
+    assert f"得分较2021年{'提高' if change >= 0 else '下降'}{abs(change):.{d}f}分" in text
     aspects = mine[mine["level"] == 2]
     best = aspects["rank"].idxmin()
     names = {"infra": "基础设施", "dig_ind": "数字产业化", "ind_dig": "产业数字化", "new_forms": "新业态新模式",
              "gov_soc": "政府和社会数字化"}
     assert f"优势领域为{names[best]}（全省第{aspects['rank'].min()}位）" in text
     for node, r in aspects.iterrows():  # the aspect table: score and province rank
-        assert f"{names[node]}{r['score']:.1f}{r['rank']}" in text
+        assert f"{names[node]}{r['score']:.{d}f}{r['rank']}" in text
     s = built["uncertainty"].summary
     row = s[s["unit"].astype(str) == TONGXIANG]
     assert any(f"{a:.0f}–{b:.0f}" in text for a, b in zip(row["p05_rank"], row["p95_rank"]))
@@ -149,8 +152,11 @@ def test_excel_workbook(built):
         assert ws["A1"].value == "SYNTHETIC DATA / 合成数据"
     ws = wb["aspects"]
     header = [c.value for c in ws[3]]
-    assert header[:3] == ["Aspect", "Score", "Rank in province"] and ws["A3"].font.bold
-    assert isinstance(ws["B4"].value, float) and ws["B4"].number_format == "0.0"
+    assert header[:3] == ["Aspect", "Score", "Rank in the province"] and ws["A3"].font.bold
+    from digindex.reports.population import describe
+
+    d = describe(built["evs"]["counties"]).digits  # a 60–100 score: 1 decimal unless the framework publishes N
+    assert isinstance(ws["B4"].value, float) and ws["B4"].number_format == "0." + "0" * d
 
 
 def test_map_has_one_polygon_per_county_coloured_by_score(built):
@@ -164,10 +170,12 @@ def test_map_has_one_polygon_per_county_coloured_by_score(built):
     matched, missing = maps.reconcile(values, geoms)
     assert not missing and len(matched) == 90
     fig, info = maps.choropleth(values, matched, "t", "score")
-    patches = [p for p in fig.axes[0].patches if p.get_gid()]
-    assert sorted(p.get_gid() for p in patches) == sorted(values)  # one polygon per county
+    (units,) = [c for c in fig.axes[0].collections if c.get_gid() == "units"]
+    assert len(units.get_paths()) == 90 and sorted(info["colors"]) == sorted(values)  # one polygon per county
+    drawn = dict(zip(sorted(matched), units.get_facecolors()))  # the collection holds the units in sorted order
+    assert all(np.allclose(drawn[u], info["colors"][u]) for u in values)
     palette = info["cmap"](np.linspace(0, 1, 256))[:, :3]
-    pos = {p.get_gid(): np.argmin(((palette - np.array(p.get_facecolor()[:3])) ** 2).sum(1)) for p in patches}
+    pos = {u: np.argmin(((palette - np.array(c[:3])) ** 2).sum(1)) for u, c in drawn.items()}
     units = sorted(values, key=values.get)
     positions = [pos[u] for u in units]
     assert all(a <= b for a, b in zip(positions, positions[1:]))  # darker = higher score
@@ -205,3 +213,21 @@ def test_missing_font_fails_clearly(monkeypatch):
     monkeypatch.undo()
     fonts.cjk_font.cache_clear()
     assert fonts.cjk_font()[1] == fonts.FAMILY
+
+
+def test_bulletin_command_keeps_counties_and_cities(built, tmp_path):
+    """--counties and --cities still make one bulletin of the two populations (cities first)."""
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from digindex.cli import app
+
+    paths, out = built["paths"], tmp_path / "b.xlsx"
+    r = CliRunner().invoke(app, ["report", "bulletin", "--counties", str(paths["counties_csv"]), "--cities",
+                                 str(paths["cities_csv"]), "--regions", str(paths["regions"]), "--out", str(out),
+                                 "--permutations", "99"])
+    assert r.exit_code == 0, r.output
+    sheets = load_workbook(out).sheetnames
+    assert sheets.index("ranking_prefecture") < sheets.index("ranking_county")
+    ws = load_workbook(out)["ranking_county"]
+    assert ws.max_row >= 90 + 2 and [c.value for c in ws[3]][:3] == ["排名", "名称", "所属市"]

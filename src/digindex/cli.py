@@ -469,63 +469,146 @@ def import_coinr(imeta: Path = typer.Argument(..., help="COINr iMeta table (CSV 
         out.print(f"wrote {p}")
 
 
-report_app = typer.Typer(no_args_is_help=True, help="Region profiles and the province bulletin.")
+report_app = typer.Typer(no_args_is_help=True, help="Unit profiles and bulletins, for any population of units.")
 app.add_typer(report_app, name="report")
 
+ReportFramework = typer.Option(None, "--framework", help="Framework file (default: the built-in zhejiang).")
+ReportUnitsIn = typer.Option(None, "--units-in", help="Resolve unit names within China (全国) or a province, "
+                             "city or county (e.g. 33 or 浙江), as in run.")
+ReportGroups = typer.Option(None, "--groups", help="Groups file (unit, group; e.g. 东部/中部/西部): rank each "
+                            "unit within its group too.")
+ReportGeometry = typer.Option(None, "--geometry", help="GeoJSON or shapefile of the units (for units that are "
+                              "not Chinese regions): maps and contiguity.")
+ReportGeometryColumn = typer.Option(None, "--geometry-column", help="The column naming the units in --geometry "
+                                    "(default: unit, code, id or name).")
 
-def _zhejiang_evaluation(data: Optional[Path], regions: Optional[Path], framework: Optional[Path]):
+
+def _report_evaluation(data, regions, framework, sheet=None, units_in=None, level=None, layout=None):
+    """The evaluation of one population (None without data)."""
     from . import evaluate, load_data, load_framework
     from .frameworks import builtin_framework_path
 
-    fw = load_framework(framework or builtin_framework_path("zhejiang"))
-    if data is None:
+    if not data:
         return None
-    return evaluate(fw, load_data(data, framework=fw, regions=regions))
+    fw = load_framework(framework or builtin_framework_path("zhejiang"))
+    panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in, level=level, layout=layout)
+    _print_notes(panel)
+    return evaluate(fw, panel)
+
+
+def _report_inputs(evs, groups, geometry, geometry_column, units_in, level, neighbours=None):
+    """The groups, geometry and neighbours files, keyed by the units of the evaluations."""
+    from .data.unitfiles import load_groups
+    from .regions.boundaries import read_geometry, read_neighbours
+    from .reports.population import rekey
+
+    units = sorted({str(u) for ev in evs for u in ev.panel.units})
+    out = {"groups": load_groups(groups, units_in=units_in, level=level, units=units) if groups else None,
+           "geometry": read_geometry(geometry, geometry_column) if geometry else None,
+           "neighbours": read_neighbours(neighbours) if neighbours else None}
+    for ev in evs:
+        out["geometry"] = rekey(ev, out["geometry"])
+        out["neighbours"] = rekey(ev, out["neighbours"], values=True)
+    return out
+
+
+def _report_unit(ev, unit: str) -> str:
+    """The unit of the evaluation that ``unit`` names: its code, its name in the data, or a region name."""
+    from .regions import lookup
+    from .reports.population import describe, unit_names
+
+    units = sorted({str(u) for u in ev.panel.units})
+    if unit in units:
+        return unit
+    for u in units:
+        if unit in unit_names(ev, u).values() or ev.panel.names.get(u) == unit:
+            return u
+    level = describe(ev).level
+    try:
+        code = lookup(unit, level=level).code if level else lookup(unit).code
+    except Exception:  # noqa: BLE001 - an unknown or ambiguous name is reported below
+        code = None
+    if code in units:
+        return code
+    shown = ", ".join(f"{u} ({unit_names(ev, u)['zh']})" if unit_names(ev, u)["zh"] != u else u for u in units[:8])
+    raise InputError(f"unit {unit!r} is not in the data (it has {len(units)} units: {shown}"
+                     f"{' ...' if len(units) > 8 else ''}); give a unit code or name of the data")
+
+
+def _report_format(out_file: Path) -> str:
+    from .reports import FORMATS
+
+    fmt = out_file.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        raise InputError(f"--out must end in .html, .pdf or .xlsx, not {out_file.name!r}")
+    return fmt
 
 
 @report_app.command("profile")
 @guarded
 def report_profile(
-    unit: str = typer.Argument(..., help="Unit code (e.g. 330483) or name (桐乡市)."),
-    data: Path = typer.Option(..., "--data", help="Data of the unit's population (counties or cities)."),
+    unit: str = typer.Argument(..., help="Unit code (e.g. 330483, 33) or name (桐乡市, 浙江)."),
+    data: List[Path] = typer.Option(..., "--data", help="Data of the unit's population; repeatable."),
     out_file: Path = typer.Option(..., "--out", help="Output file: .html, .pdf or .xlsx."),
     regions: Optional[Path] = typer.Option(None, "--regions"),
-    framework: Optional[Path] = typer.Option(None, "--framework", help="Default: the built-in zhejiang."),
+    framework: Optional[Path] = ReportFramework,
+    sheet: Optional[str] = typer.Option(None, "--sheet"),
+    units_in: Optional[str] = ReportUnitsIn,
+    level: Optional[str] = LevelOpt,
+    layout: Optional[str] = LayoutOpt,
+    groups: Optional[Path] = ReportGroups,
+    geometry: Optional[Path] = ReportGeometry,
+    geometry_column: Optional[str] = ReportGeometryColumn,
     lang: str = typer.Option("both", "--lang", help="zh, en or both."),
     target_rank: Optional[int] = typer.Option(None, "--target-rank"),
     year: Optional[int] = typer.Option(None, "--year"),
 ):
-    """A region profile: score, ranks, tier, trend, aspects, indicators, strengths, narrative."""
-    from .regions import lookup
+    """A unit's profile: score, ranks in the population and its group, tier, trend, aspects, indicators,
+    strengths and weaknesses, the change, a locator map and the narrative."""
     from .reports import profile_report
 
-    ev = _zhejiang_evaluation(data, regions, framework)
-    code = unit if unit in set(ev.panel.units) else lookup(unit).code
-    fmt = out_file.suffix.lstrip(".").lower()
-    path = profile_report(ev, code, out_file, lang=lang, format=fmt, target_rank=target_rank, year=year)
+    fmt = _report_format(out_file)
+    ev = _report_evaluation(data, regions, framework, sheet, units_in, level, layout)
+    inputs = _report_inputs([ev], groups, geometry, geometry_column, units_in, level)
+    path = profile_report(ev, _report_unit(ev, unit), out_file, lang=lang, format=fmt, target_rank=target_rank,
+                          year=year, groups=inputs["groups"], geometry=inputs["geometry"])
     out.print(f"wrote {path}")
 
 
 @report_app.command("bulletin")
 @guarded
 def report_bulletin(
-    counties: Optional[Path] = typer.Option(None, "--counties", help="County data."),
-    cities: Optional[Path] = typer.Option(None, "--cities", help="City data."),
+    data: Optional[List[Path]] = typer.Option(None, "--data", help="Data of one population (e.g. the 31 "
+                                              "provinces, or every county of China); repeatable."),
+    counties: Optional[Path] = typer.Option(None, "--counties", help="County data (a second population)."),
+    cities: Optional[Path] = typer.Option(None, "--cities", help="City data (a second population)."),
     out_file: Path = typer.Option(..., "--out", help="Output file: .html, .pdf or .xlsx."),
     regions: Optional[Path] = typer.Option(None, "--regions"),
-    framework: Optional[Path] = typer.Option(None, "--framework"),
+    framework: Optional[Path] = ReportFramework,
+    sheet: Optional[str] = typer.Option(None, "--sheet"),
+    units_in: Optional[str] = ReportUnitsIn,
+    level: Optional[str] = LevelOpt,
+    layout: Optional[str] = LayoutOpt,
+    groups: Optional[Path] = ReportGroups,
+    geometry: Optional[Path] = ReportGeometry,
+    geometry_column: Optional[str] = ReportGeometryColumn,
+    neighbours: Optional[Path] = typer.Option(None, "--neighbours", help="Neighbours file (unit, neighbour: "
+                                              "one pair per row) for Moran's I instead of shared borders."),
+    permutations: int = typer.Option(999, "--permutations", help="Permutations of the Moran's I test."),
     lang: str = typer.Option("zh", "--lang", help="zh, en or both."),
     year: Optional[int] = typer.Option(None, "--year"),
 ):
-    """The province bulletin: rankings, tiers, movers, disparity, Moran's I, maps and annexes."""
+    """The bulletin: overview, rankings, tiers, movers, disparity, Moran's I, tier maps and annexes."""
     from .reports import bulletin_report
 
-    if counties is None and cities is None:
-        raise InputError("give --counties and/or --cities data")
-    ev_counties = _zhejiang_evaluation(counties, regions, framework)
-    ev_cities = _zhejiang_evaluation(cities, regions, framework)
-    fmt = out_file.suffix.lstrip(".").lower()
-    path = bulletin_report(ev_counties, ev_cities, out_file, lang=lang, format=fmt, year=year)
+    if not data and counties is None and cities is None:
+        raise InputError("give --data (or --counties and/or --cities)")
+    fmt = _report_format(out_file)
+    evs = [_report_evaluation(files, regions, framework, sheet, units_in, level, layout)
+           for files in (data, [cities] if cities else None, [counties] if counties else None)]
+    evs = [ev for ev in evs if ev is not None]
+    inputs = _report_inputs(evs, groups, geometry, geometry_column, units_in, level, neighbours)
+    path = bulletin_report(evs, out_file, lang=lang, format=fmt, year=year, permutations=permutations, **inputs)
     out.print(f"wrote {path}")
 
 

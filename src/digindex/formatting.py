@@ -7,8 +7,9 @@ for display only; nothing here computes.
 - :func:`number`: fixed decimals, or by magnitude (``digits=None``); thousands separators.
 - :func:`exact`: a measured value as entered, without float artefacts (822.36, not
   822.3600000000001) and without trailing zeros.
-- :func:`integer`, :func:`rank` (``3`` or ``3/11``), :func:`rank_range` (``3–7``),
-  :func:`year` (``2013``, never ``2,013``), :func:`percent` (0.4 -> ``40.0%``).
+- :func:`integer`, :func:`rank` (``3`` or ``3/11``), :func:`ordinal` (``3rd``), :func:`rank_range` (``3–7``),
+  :func:`year` (``2013``, never ``2,013``), :func:`percent` (0.4 -> ``40.0%``);
+  :func:`score_digits`: the decimals a score is shown with, by its scale (3 for 0–1, 1 for 0–100).
 """
 from __future__ import annotations
 
@@ -122,6 +123,16 @@ def rank(r, n=None) -> str:
     return f"{whole}/{int(round(_real(n)))}"
 
 
+def ordinal(r) -> str:
+    """An English ordinal: 1st, 2nd, 3rd, 4th, 11th, 22nd (missing as ``MISSING``)."""
+    x = _real(r)
+    if x is None:
+        return _other(r)
+    k = int(round(x))
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def rank_range(lo, hi) -> str:
     """A rank interval: '3–7' (missing if either end is)."""
     a, b = _real(lo), _real(hi)
@@ -138,6 +149,13 @@ def year(v) -> str:
     return str(int(x)) if x == int(x) else str(v)
 
 
+def score_digits(largest: float) -> int:
+    """Decimals for scores whose largest absolute value is ``largest``: 3 for scores within 0–1
+    (TOPSIS closeness, min–max shares), 2 up to 10, else 1 (0–100 scales)."""
+    a = abs(float(largest))
+    return 3 if a <= 1 + 1e-9 else (2 if a <= 10 else 1)
+
+
 def percent(share, digits: int = 1) -> str:
     """A share as a percentage: 0.4 -> '40.0%'."""
     x = _real(share)
@@ -146,4 +164,4 @@ def percent(share, digits: int = 1) -> str:
     return _no_negative_zero(f"{100 * x:,.{digits}f}") + "%"
 
 
-__all__ = ["MISSING", "number", "exact", "integer", "rank", "rank_range", "year", "percent"]
+__all__ = ["MISSING", "number", "exact", "integer", "rank", "rank_range", "year", "percent", "score_digits", "ordinal"]

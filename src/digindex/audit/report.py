@@ -96,7 +96,7 @@ def run_audit(evaluation, *, years=None, stages=("raw", "treated"), correlation_
               redundancy_threshold: float = 0.92, skew_threshold: float = 2.0,
               kurtosis_threshold: float = 3.5, min_coverage: float = 0.65,
               alpha_threshold: float = 0.7, importance_band: tuple[float, float] = (0.5, 2.0),
-              remove_one: bool = True, components=None) -> AuditResult:
+              remove_one: bool = True, components=None, importance: bool = True) -> AuditResult:
     """Audit one :class:`~digindex.engine.result.Evaluation`.
 
     - ``years``: audit only these years (default every year; ``None`` for single-period data);
@@ -108,7 +108,10 @@ def run_audit(evaluation, *, years=None, stages=("raw", "treated"), correlation_
     - ``alpha_threshold``: Cronbach's α below it is flagged (0.7);
     - ``importance_band``: importance-share / weight-share ratios outside it are flagged;
     - ``remove_one``: run the remove-one-component analysis (one evaluation per component);
-      ``components`` names them (default: the aspects, then every indicator).
+      ``components`` names them (default: the aspects, then every indicator);
+    - ``importance``: estimate each component's importance (a smoothing spline per component and
+      year, whose cost grows with the cube of the number of units: the bulletin of 2,845 counties
+      leaves it out).
 
     Tables, by name: coverage_units, coverage_indicators, coverage_nodes, log_screening,
     log_imputation, log_treatment, descriptives, correlations_level, correlations_group,
@@ -124,11 +127,11 @@ def run_audit(evaluation, *, years=None, stages=("raw", "treated"), correlation_
                 "alpha_threshold": alpha_threshold, "importance_band": list(importance_band),
                 "skew_kurtosis_estimator": "bias-corrected G1/G2 (e1071 type 2, as COINr)",
                 "importance_estimator": "cubic smoothing spline, penalty by REML "
-                                        "(group means if < 5 distinct x)"}
+                                        "(group means if < 5 distinct x)" if importance else "not estimated"}
     with single_threaded_blas():
         tables = _tables(evaluation, wanted, stages, correlation_methods, redundancy_threshold,
                          skew_threshold, kurtosis_threshold, min_coverage, alpha_threshold,
-                         importance_band, remove_one, components)
+                         importance_band, remove_one, components, importance)
     return AuditResult(tables, settings)
 
 
@@ -155,7 +158,7 @@ def _check_options(evaluation, stages, correlation_methods, importance_band) -> 
 
 def _tables(evaluation, years, stages, correlation_methods, redundancy_threshold, skew_threshold,
             kurtosis_threshold, min_coverage, alpha_threshold, importance_band, remove_one,
-            components) -> dict[str, pd.DataFrame]:
+            components, with_importance=True) -> dict[str, pd.DataFrame]:
     tables = coverage_tables(evaluation, years, min_coverage)
     tables["descriptives"] = descriptives(evaluation, stages, years, skew_threshold,
                                           kurtosis_threshold, min_coverage)
@@ -164,7 +167,8 @@ def _tables(evaluation, years, stages, correlation_methods, redundancy_threshold
                                                       redundancy_threshold)
     tables["consistency"], tables["pca_loadings"] = consistency(evaluation, years, alpha_threshold)
     tables["effective_weights"] = effective_weights(evaluation)
-    tables["importance"] = importance(evaluation, years, importance_band)
+    if with_importance:
+        tables["importance"] = importance(evaluation, years, importance_band)
     if remove_one:
         units, summary = _remove_one(evaluation, components)
         if years is not None:

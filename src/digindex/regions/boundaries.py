@@ -19,7 +19,7 @@ gaps) of the other is longer than ``min_length`` (0.005° ≈ 500 m), so touchin
 count. It is cached next to the boundaries.
 
 Units outside China come with a GeoJSON or shapefile (:func:`read_geometry`), whose contiguity
-is built the same way (:func:`contiguity`).
+is built the same way (:func:`contiguity`), or with a neighbours file (:func:`read_neighbours`).
 """
 from __future__ import annotations
 
@@ -238,5 +238,39 @@ def read_geometry(path, unit_column: str | None = None) -> dict:
     return {u: g for u, g in zip(units, frame.geometry) if g is not None and not g.is_empty}
 
 
-__all__ = ["boundaries", "country", "adjacency", "contiguity", "read_geometry", "reconcile", "unit_codes",
-           "unit_adjacency", "cache_dir", "source_version", "DEFAULT_TOLERANCE"]
+def read_neighbours(path) -> dict[str, list[str]]:
+    """{unit: sorted neighbours} from a neighbours file: a CSV or Excel table with one pair of
+    neighbouring units per row (columns ``unit`` and ``neighbour``, else the first two columns).
+    Pairs are symmetric (a–b makes b–a); a unit on a row with an empty neighbour has none."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(Problem("neighbours file not found", file=str(path), fix="check the path"))
+    try:
+        frame = (pd.read_excel(path, dtype=str) if path.suffix.lower() in (".xlsx", ".xls")
+                 else pd.read_csv(path, dtype=str, encoding="utf-8-sig"))
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
+        raise InputError(Problem(f"cannot read the neighbours file: {exc}", file=str(path),
+                                 fix="give a CSV or Excel table with columns unit,neighbour")) from None
+    columns = [c for c in ("unit", "neighbour") if c in frame.columns]
+    if len(columns) < 2:
+        if len(frame.columns) < 2:
+            raise InputError(Problem("a neighbours file needs two columns: unit,neighbour", file=str(path),
+                                     fix="write one pair of neighbouring units per row"))
+        columns = list(frame.columns[:2])
+    out: dict[str, set] = {}
+    for a, b in zip(frame[columns[0]], frame[columns[1]]):
+        if pd.isna(a) or not str(a).strip():
+            continue
+        a = str(a).strip()
+        out.setdefault(a, set())
+        if pd.notna(b) and str(b).strip() and str(b).strip() != a:
+            b = str(b).strip()
+            out[a].add(b)
+            out.setdefault(b, set()).add(a)
+    return {u: sorted(v) for u, v in sorted(out.items())}
+
+
+__all__ = ["boundaries", "country", "adjacency", "contiguity", "read_geometry", "read_neighbours", "reconcile",
+           "unit_codes", "unit_adjacency", "cache_dir", "source_version", "DEFAULT_TOLERANCE"]

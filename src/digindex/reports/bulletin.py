@@ -1,11 +1,17 @@
-"""The bulletin of an evaluation: rankings of the cities and of the counties for the total
-and each aspect, tiers and top-N lists, the biggest movers, disparity (Gini, Theil between
-and within cities), Moran's I on county adjacency, choropleth maps, and two annexes
-(methodology; data quality and audit, :mod:`digindex.reports.annex`).
+"""The bulletin of one or more populations: rankings for the total and each aspect, tiers and top-N
+lists, the biggest movers, disparity (Gini, Theil between and within peer groups), Moran's I on
+contiguity, tier maps, and two annexes (methodology; data quality and audit,
+:mod:`digindex.reports.annex`).
 
-Counties and cities are two populations, each with its own evaluation; either may be
-None. Every number comes from :mod:`digindex.analytics`, :mod:`digindex.explain` and
-:mod:`digindex.reports.spatial`.
+A population is one evaluation: China's provinces, the cities of a province or of the nation,
+the counties of a city, a province or the nation, or units with a geometry file. Its words
+(全国31个省（区、市）, 全省90个县（市、区）, 东部地区) come from :mod:`digindex.reports.population`;
+groups (``groups``) become the peer groups of the rankings and of the Theil decomposition.
+Populations are shown from the highest level down (provinces, cities, counties).
+
+Every number comes from :mod:`digindex.analytics`, :mod:`digindex.explain` and
+:mod:`digindex.reports.spatial` (Moran's I on shared-border contiguity from
+:mod:`digindex.regions.boundaries`, a geometry file, or a neighbours file).
 """
 from __future__ import annotations
 
@@ -13,16 +19,22 @@ import numpy as np
 
 from ..analytics import disparity, movers, tiers
 from ..analytics._common import check_year
-from ..explain._base import has_city_level
 from ..explain._base import ranks as rank_table
 from ..formatting import number, rank as fmt_rank, rank_range
 from ..i18n import langs, text
+from ..regions.boundaries import contiguity
 from . import maps
 from .annex import audit_section, methodology_section
-from .charts import data_uri
-from .document import Document, Image, Section, Table, is_synthetic
-from .profile import label, names
+from .document import Document, Section, Table, is_synthetic
+from .population import (Population, describe, heading, label, names, peers_of, points, said, shown, unit_names,
+                         with_peers)
 from .spatial import morans_table
+from .tiermaps import node_map, population_base
+
+LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, None: 3}
+LEGACY_KEYS = {"counties": "county", "cities": "prefecture"}
+PRINT_ROWS = 100      # rankings longer than this show their first rows in HTML/PDF (Excel has all)
+LIST_NAMES = 40       # a tier lists at most this many names in HTML/PDF
 
 
 def _rows(ev, year):
@@ -30,19 +42,86 @@ def _rows(ev, year):
     return np.flatnonzero(years == year)
 
 
-def _ranking(ev, year, lang, key, uncertainty=None):
-    """Rank, name, [city], total, rank change, tier, then each aspect as 'score (rank)'."""
+def _overview(ev, pop: Population, year, lang) -> list[str]:
+    """One paragraph per language: the mean, the top three, the change of the mean and of the Gini, the tiers."""
+    root = ev.framework.tree.id
+    S = shown(ev)
+    d = disparity(ev).set_index("year")
+    rows = _rows(ev, year)
+    ranks = rank_table(ev)
+    units = np.asarray(ev.panel.units, dtype=object)
+    rank_of = ranks[root].to_numpy(dtype=float, na_value=np.nan)
+    best = sorted(rows, key=lambda r: (rank_of[r], str(units[r])))[:3]
+    index = {lg: label(ev, root, lg) for lg in ("zh", "en")}
+    index["en"] = index["en"][:1].lower() + index["en"][1:]
+    earlier = [y for y in d.index if y is not None and y < year]
+    tiers_count = None
+    if ev.framework.settings.get("tiers") is not None:
+        t = tiers(ev)
+        t = t[t["year"] == year]
+        config = ev.framework.settings["tiers"]
+        tiers_count = {k: int((t["tier"] == k).sum()) for k in range(1, len(config.cuts) + 2)}
+    out = []
+    for lg in langs(lang):
+        top = [f"{_long_name(ev, pop, units[r], lg)}（{number(S[root][r], pop.digits)}）" if lg == "zh" else
+               f"{_long_name(ev, pop, units[r], lg)} ({number(S[root][r], pop.digits)})" for r in best]
+        s = text("bul_overview", lg, year=year, among=pop.among(len(rows)), index=index,
+                 mean=number(d.loc[year, "mean"], pop.digits), points=points(pop),
+                 top=_listing(top, lg))
+        if earlier:
+            change = d.loc[year, "mean"] - d.loc[earlier[-1], "mean"]
+            s += ("" if lg == "zh" else " ") + text(
+                "bul_mean_change", lg, prev_year=earlier[-1], verb=text("nar_rose" if change >= 0 else "nar_fell", lg),
+                change=number(abs(change), pop.digits), points=points(pop),
+                gini_prev=number(d.loc[earlier[-1], "gini"], 3), gini=number(d.loc[year, "gini"], 3))
+        if tiers_count:
+            config = ev.framework.settings["tiers"]
+            counts = ("，" if lg == "zh" else ", ").join(
+                f"{config.label(k, lg)}{n}个" if lg == "zh" else f"{config.label(k, lg)}: {n}"
+                for k, n in tiers_count.items())
+            s += ("" if lg == "zh" else " ") + text("bul_tiers", lg, counts=counts)
+        out.append(s)
+    return out
+
+
+def _listing(items: list[str], lg: str) -> str:
+    """A、B和C / A, B and C."""
+    if len(items) < 2:
+        return "".join(items)
+    return text("list_and", lg, rest=("、" if lg == "zh" else ", ").join(items[:-1]), last=items[-1])
+
+
+def _more(n: int, lang: str) -> str:
+    """等（另有n个） / and n more, after a list of names."""
+    return ("" if lang == "zh" else " ") + text("and_more", lang, n=n)
+
+
+def _long_name(ev, pop: Population, unit, lang: str) -> str:
+    """A unit's name with its parent region where names repeat across the population (the counties or
+    cities of the nation): 济南市历城区 / Licheng District, Jinan City."""
+    if pop.extent != "" or pop.level == "province" or pop.peer_kind not in ("city", "province"):
+        return names(ev, unit, lang)
+    parent = ev.panel.parents.get(str(unit))
+    own, up = unit_names(ev, unit), unit_names(ev, parent) if parent else None
+    if not up:
+        return names(ev, unit, lang)
+    return said({"zh": f"{up['zh']}{own['zh']}", "en": f"{own['en']}, {up['en']}"}, lang)
+
+
+def _ranking(ev, pop: Population, year, lang, uncertainty=None) -> Table:
+    """Rank, name, [peer group], total, rank change, tier, [interval], then each aspect as 'score (rank)'."""
     fw = ev.framework
     root, aspects = fw.tree.id, [c.id for c in fw.tree.children]
     rows = _rows(ev, year)
     ranks = rank_table(ev)
     units = np.asarray(ev.panel.units, dtype=object)
-    city = has_city_level(ev)
+    peers = peers_of(ev)
     prev = {}
     earlier = sorted({y for y in ev.panel.years if y is not None and y < year})
     if earlier:
+        previous = ranks[root].to_numpy(dtype=float, na_value=np.nan)
         for i in _rows(ev, earlier[-1]):
-            prev[units[i]] = ranks[root].iloc[i]
+            prev[units[i]] = previous[i]
     tier = {}
     if fw.settings.get("tiers") is not None:
         t = tiers(ev, lang="zh" if lang != "en" else "en")
@@ -52,140 +131,203 @@ def _ranking(ev, year, lang, key, uncertainty=None):
     if uncertainty is not None:
         s = getattr(uncertainty, "summary", uncertainty)
         interval = {str(u): rank_range(a, b) for u, a, b in zip(s["unit"], s["p05_rank"], s["p95_rank"])}
+    d = pop.digits
+    S = shown(ev)
+    rank_of = {node: ranks[node].to_numpy(dtype=float, na_value=np.nan) for node in [root, *aspects]}
     body = []
-    for i in sorted(rows, key=lambda r: (ranks[root].iloc[r], str(units[r]))):
+    for i in sorted(rows, key=lambda r: (rank_of[root][r], str(units[r]))):
         u = units[i]
-        row = [ranks[root].iloc[i], names(ev, u, lang)]
-        row += [names(ev, ev.panel.parents.get(u), lang)] if city else []
-        row += [ev.scores[root][i], (prev[u] - ranks[root].iloc[i]) if u in prev else None, tier.get(str(u), "")]
+        row = [rank_of[root][i], names(ev, u, lang)]
+        row += [said(pop.peer_name(peers.get(str(u))), lang)] if peers else []
+        row += [S[root][i], (prev[u] - rank_of[root][i]) if u in prev else None, tier.get(str(u), "")]
         row += [interval.get(str(u), "")] if interval else []
-        row += [f"{number(ev.scores[a][i], 1)} ({fmt_rank(ranks[a].iloc[i])})" for a in aspects]
+        row += [f"{number(S[a][i], d)} ({fmt_rank(rank_of[a][i])})" for a in aspects]
         body.append(row)
-    headers = [text("rank", lang), text("name", lang)] + ([text("in_city", lang)] if city else [])
+    headers = [text("rank", lang), text("name", lang)] + ([pop.peer_header("column", lang)] if peers else [])
     headers += [text("total", lang), text("change", lang), text("tier", lang)]
     headers += [text("interval", lang)] if interval else []
     headers += [label(ev, a, lang) for a in aspects]
-    kinds = ["rank", "text"] + (["text"] if city else []) + ["score", "int", "text"]
+    kinds = ["rank", "text"] + (["text"] if peers else []) + ["score", "int", "text"]
     kinds += (["text"] if interval else []) + ["text"] * len(aspects)
-    return Table(f"{text(key, lang)} {text('ranking', lang)} {year}", headers, body, kinds, sheet=f"ranking_{key}")
+    cut = PRINT_ROWS if len(body) > PRINT_ROWS * 1.5 else None
+    note = text("table_cut", lang, n=PRINT_ROWS, total=len(body)) if cut else ""
+    return Table(heading(pop.title(), "ranking", lang, year), headers, body, kinds,
+                 sheet=f"ranking_{pop.level or 'units'}", digits=d, print_rows=cut, note=note)
 
 
-def _top(ev, year, lang, key, n):
+def _top(ev, pop, year, lang, n):
     fw = ev.framework
     nodes = [fw.tree.id] + [c.id for c in fw.tree.children]
     ranks = rank_table(ev)
     rows = _rows(ev, year)
     units = np.asarray(ev.panel.units, dtype=object)
+    S = shown(ev)
     cols = []
     for node in nodes:
-        order = sorted(rows, key=lambda r: (ranks[node].iloc[r], str(units[r])))[:n]
-        cols.append([f"{names(ev, units[r], lang)} {number(ev.scores[node][r], 1)}" for r in order])
+        rank_of = ranks[node].to_numpy(dtype=float, na_value=np.nan)
+        order = sorted(rows, key=lambda r: (rank_of[r], str(units[r])))[:n]
+        cols.append([f"{names(ev, units[r], lang)} {number(S[node][r], pop.digits)}" for r in order])
     body = [[k + 1] + [c[k] if k < len(c) else "" for c in cols] for k in range(min(n, len(rows)))]
-    return Table(f"{text(key, lang)} {text('top_n', lang, n=n)}", [text("rank", lang)] +
-                 [label(ev, x, lang) for x in nodes], body, ["rank"] + ["text"] * len(nodes), sheet=f"top_{key}")
+    return Table(heading(pop.title(), "top_n", lang, n=n), [text("rank", lang)] + [label(ev, x, lang) for x in nodes],
+                 body, ["rank"] + ["text"] * len(nodes),
+                 sheet=f"top_{pop.level or 'units'}")
 
 
-def _tiers(ev, year, lang, key):
+def _tiers(ev, pop, year, lang):
     if ev.framework.settings.get("tiers") is None:
         return None
     t = tiers(ev, lang="zh" if lang != "en" else "en")
     t = t[t["year"] == year].sort_values(["tier", "rank"])
-    body = [[lab, len(g), "、".join(names(ev, u, lang) for u in g["unit"])] for lab, g in t.groupby("tier_label", sort=False)]
-    return Table(f"{text(key, lang)} {text('tiers', lang)}", [text("tier", lang), text("n_units", lang), text("name", lang)],
-                 body, ["text", "int", "text"], sheet=f"tiers_{key}")
+    sep = "、" if lang != "en" else ", "
+    body = []
+    for lab, g in t.groupby("tier_label", sort=False):
+        listed = [names(ev, u, lang) for u in g["unit"]]
+        more = len(listed) - LIST_NAMES
+        shown = sep.join(listed[:LIST_NAMES]) + (_more(more, lang) if more > 0 else "")
+        body.append([lab, len(g), shown])
+    return Table(heading(pop.title(), "tiers", lang), [text("tier", lang), text("n_units", lang), text("name", lang)],
+                 body, ["text", "int", "text"], sheet=f"tiers_{pop.level or 'units'}")
 
 
-def _movers(ev, year, lang, key, n=5):
+def _movers(ev, pop, year, lang, n=5):
     m = movers(ev, year=year, n=n)
-    body = [[text("risers" if r["direction"] == "riser" else "fallers", lang), names(ev, r["unit"], lang), r["prev_rank"],
-             r["rank"], r["rank_change"], r["score_change"]] for _, r in m.iterrows()]
-    return Table(f"{text(key, lang)} {text('movers', lang)}", ["", text("name", lang), text("prev", lang),
-                                                               text("rank", lang), text("change", lang), text("score", lang)],
-                 body, ["text", "text", "rank", "rank", "int", "signed"], sheet=f"movers_{key}")
+    body = [[text("risers" if r["direction"] == "riser" else "fallers", lang), names(ev, r["unit"], lang),
+             r["prev_rank"], r["rank"], r["rank_change"], r["score_change"]] for _, r in m.iterrows()]
+    return Table(heading(pop.title(), "movers", lang), ["", text("name", lang), text("prev", lang), text("rank", lang),
+                                                        text("change", lang), text("score", lang)],
+                 body, ["text", "text", "rank", "rank", "int", "signed"], sheet=f"movers_{pop.level or 'units'}",
+                 digits=pop.digits)
 
 
-def _disparity(ev, lang, key):
+def _disparity(ev, pop, lang):
     d = disparity(ev)
-    city = has_city_level(ev)
+    peers = bool(peers_of(ev))
     body = [[r["year"], r["n"], r["mean"], r["cv"], r["gini"], r["theil"]] +
-            ([r["theil_between"], r["theil_within"], r["between_share"]] if city else []) for _, r in d.iterrows()]
-    headers = [text("year", lang), "n", "mean", "CV", "Gini", "Theil T"]
-    headers += ["Theil between", "Theil within", "between share"] if city else []
-    return Table(f"{text(key, lang)} {text('disparity', lang)}", headers, body,
-                 ["year", "int", "score"] + ["p"] * (len(headers) - 3), sheet=f"disparity_{key}")
+            ([r["theil_between"], r["theil_within"], r["between_share"]] if peers else []) for _, r in d.iterrows()]
+    headers = [text("year", lang), "n", text("mean", lang), "CV", "Gini", "Theil T"]
+    headers += [text("theil_between", lang), text("theil_within", lang), text("between_share", lang)] if peers else []
+    groups = {"zh": pop.peer_header("column", "zh"), "en": pop.peer_header("column", "en").lower()}
+    note = text("theil_note", lang, groups=groups) if peers else ""
+    return Table(heading(pop.title(), "disparity", lang), headers, body,
+                 ["year", "int", "score"] + ["p"] * (len(headers) - 3), sheet=f"disparity_{pop.level or 'units'}",
+                 digits=pop.digits, note=note)
 
 
-def _maps(ev, year, lang, key, geoms, city_geoms):
+def neighbours_of(ev, pop: Population, year, geometry=None, neighbours=None, cache=None) -> dict | None:
+    """{unit: neighbours} of the population in ``year``: a neighbours mapping as given, the contiguity of
+    ``geometry``, or the shared borders of Chinese units (None when there is none to build)."""
+    units = np.asarray(ev.panel.units, dtype=object)[_rows(ev, year)]
+    if neighbours is not None:
+        keep = {str(u) for u in units}
+        return {u: [v for v in neighbours.get(u, []) if v in keep] for u in sorted(keep)}
+    if geometry is not None:
+        matched, _ = maps.reconcile(units, geometry)
+        return contiguity(matched)
+    if pop.level not in maps.BOUNDARY_LEVEL or pop.extent is None:
+        return None
+    return maps.unit_adjacency(units, maps.adjacency(pop.extent or None, maps.BOUNDARY_LEVEL[pop.level], cache=cache))
+
+
+def _moran(ev, pop, nb, year, lang, permutations):
     fw = ev.framework
-    rows = _rows(ev, year)
-    units = np.asarray(ev.panel.units, dtype=object)
-    matched, missing = maps.reconcile(units[rows], geoms)
-    images = []
-    labels = {u: names(ev, u, "zh" if lang != "en" else "en") for u in matched} if key == "cities" else None
-    for node in [fw.tree.id] + [c.id for c in fw.tree.children]:
-        values = dict(zip(map(str, units[rows]), ev.scores[node][rows]))
-        fig, _ = maps.choropleth({u: values[u] for u in matched}, matched, f"{label(ev, node, lang)} {year}",
-                                 f"{text('score', lang)}", borders=city_geoms, labels=labels,
-                                 missing_label=text("no_data", lang))
-        images.append(Image(data_uri(fig, dpi=100, tight=True), f"{text(key, lang)}: {label(ev, node, lang)}", f"{key}:{node}"))
-    return images, missing
-
-
-def _moran(ev, year, lang, permutations, cache):
-    fw = ev.framework
-    nb = maps.unit_adjacency(np.asarray(ev.panel.units, dtype=object)[_rows(ev, year)],
-                             maps.adjacency(cache=cache))
     nodes = [fw.tree.id] + [c.id for c in fw.tree.children]
     m = morans_table(ev, nb, year, nodes, permutations=permutations)
     body = [[label(ev, r["node"], lang), r["I"], r["EI"], r["z"], r["p_sim"], r["n"]] for _, r in m.iterrows()]
-    islands = [u for u, v in nb.items() if not v]
-    note = (text("permutations", lang, n=permutations) + "; " + text("island_note", lang)
-            + "、".join(names(ev, u, lang) for u in islands))
-    return Table(f"{text('counties', lang)} {text('moran', lang)} {year}",
-                 [text("indicator", lang), "I", "E[I]", "z", "p (perm.)", "n"], body,
-                 ["text", "p", "p", "p", "p", "int"], sheet="moran", note=note)
+    islands = [names(ev, u, lang) for u, v in nb.items() if not v]
+    note = text("permutations", lang, n=permutations)
+    if islands:
+        more = len(islands) - LIST_NAMES
+        note += ("；" if lang == "zh" else "; ") + text("island_note", lang)
+        note += ("、" if lang != "en" else ", ").join(islands[:LIST_NAMES])
+        note += _more(more, lang) if more > 0 else ""
+    return Table(heading(pop.title(), "moran", lang, year),
+                 [text("indicator", lang), "I", "E[I]", "z", "p (perm.)", "n"], body, ["text", "p", "p", "p", "p", "int"], sheet=f"moran_{pop.level or 'units'}", note=note)
 
 
-def build_bulletin(ev_counties, ev_cities, lang="zh", year=None, permutations=999, top=10, cache=None,
-                   uncertainty=None) -> Document:
-    """The bulletin :class:`Document` (see the module doc)."""
-    langs(lang)
-    evs = {k: v for k, v in (("cities", ev_cities), ("counties", ev_counties)) if v is not None}
+def _maps(ev, pop, year, lang, geometry, cache):
+    base = population_base(ev, pop, year, lang, geometry, cache)
+    if base is None:
+        return [], []
+    fw = ev.framework
+    nodes = [fw.tree.id] + [c.id for c in fw.tree.children]
+    images = [node_map(ev, pop, node, year, lang, base=base) for node in nodes]
+    return images, base.missing
+
+
+def _order(evaluations):
+    evs = [ev for ev in (evaluations if isinstance(evaluations, (list, tuple)) else [evaluations]) if ev is not None]
     if not evs:
-        raise ValueError("give at least one evaluation (counties or cities)")
-    any_ev = next(iter(evs.values()))
+        raise ValueError("give at least one evaluation")
+    described = [(ev, describe(ev)) for ev in evs]
+    return sorted(described, key=lambda x: LEVEL_ORDER.get(x[1].level, 3))
+
+
+def build_bulletin(evaluations, lang="zh", year=None, permutations=999, top=10, cache=None, uncertainty=None,
+                   groups: dict | None = None, geometry: dict | None = None,
+                   neighbours: dict | None = None) -> Document:
+    """The bulletin :class:`Document` of one evaluation or a list of them (one per population).
+
+    ``groups`` {unit: group}: peer groups (e.g. east/central/west) of the units they name;
+    ``geometry`` {unit: polygon} for maps and contiguity of units that are not Chinese regions (or
+    to replace their boundaries); ``neighbours`` {unit: [units]} for Moran's I instead of contiguity;
+    ``uncertainty`` {level: UncertaintyResult} (level province, prefecture or county; ``counties``
+    and ``cities`` are read as county and prefecture) adds the rank intervals to the rankings.
+    """
+    langs(lang)
+    groups = {str(k): str(v) for k, v in (groups or {}).items()}
+    evs = []
+    for ev in ([evaluations] if not isinstance(evaluations, (list, tuple)) else evaluations):
+        if ev is None:
+            continue
+        mine = {u: groups[u] for u in map(str, set(ev.panel.units)) if u in groups}
+        evs.append(with_peers(ev, mine) if mine else ev)
+    populations = _order(evs)
+    any_ev = populations[0][0]
     year = check_year(any_ev, year)
-    uncertainty = uncertainty or {}
-    bounds = maps.boundaries(cache=cache)
-    sections = []
-    for key, ev in evs.items():
-        tables = [_ranking(ev, year, lang, key, uncertainty.get(key)), _top(ev, year, lang, key, min(top, 5) if key == "cities" else top)]
-        t = _tiers(ev, year, lang, key)
+    unc = {LEGACY_KEYS.get(k, k): v for k, v in (uncertainty or {}).items()}
+    drawn = [(ev, pop, *_maps(ev, pop, year, lang, geometry, cache)) for ev, pop in populations]
+    # the overview: a paragraph per population and the first population's index map
+    cover = next(([images[0]] for _, _, images, _ in drawn if images), [])
+    paras = [p for ev, pop in populations for p in _overview(ev, pop, year, lang)]
+    paras += [text("boundaries_note", lang)] if cover and geometry is None else []
+    sections = [Section(text("overview", lang), images=cover, css_class="overview", paragraphs=paras)]
+    for ev, pop in populations:
+        tables = [_ranking(ev, pop, year, lang, unc.get(pop.level))]
+        n = len(_rows(ev, year))
+        tables.append(_top(ev, pop, year, lang, min(top, max(3, n // 3))))
+        t = _tiers(ev, pop, year, lang)
         tables += [t] if t is not None else []
         if len({y for y in ev.panel.years if y is not None}) > 1:
-            tables.append(_movers(ev, year, lang, key))
-        tables.append(_disparity(ev, lang, key))
-        sections.append(Section(f"{text(key, lang)} {text('ranking', lang)}", tables=tables, css_class="small",
-                                page_break=bool(sections)))
-    if "counties" in evs:
-        sections.append(Section(text("moran", lang), tables=[_moran(evs["counties"], year, lang, permutations, cache)]))
-    for key, ev in evs.items():
-        geoms = bounds["county"] if key == "counties" else bounds["city"]
-        images, missing = _maps(ev, year, lang, key, geoms, bounds["city"])
-        paras = [text("boundaries_note", lang)] + ([f"{text('no_data', lang)}: {', '.join(missing)}"] if missing else [])
-        sections.append(Section(f"{text(key, lang)} {text('maps', lang)}", paragraphs=paras, images=images,
+            tables.append(_movers(ev, pop, year, lang))
+        tables.append(_disparity(ev, pop, lang))
+        sections.append(Section(heading(pop.title(), "ranking", lang), tables=tables, css_class="small",
+                                page_break=True))
+    for ev, pop in populations:
+        nb = neighbours_of(ev, pop, year, geometry, neighbours, cache)
+        if nb:
+            sections.append(Section(heading(pop.title(), "moran", lang),
+                                    tables=[_moran(ev, pop, nb, year, lang, permutations)]))
+    for ev, pop, images, missing in drawn:
+        images = [im for im in images if not cover or im is not cover[0]]
+        if not images:
+            continue
+        paras = [text("boundaries_note", lang)] if geometry is None else []
+        listed = ("、" if lang != "en" else ", ").join(names(ev, u, lang) for u in missing)
+        paras += [f"{text('no_data', lang)}: {listed}"] if missing else []
+        sections.append(Section(heading(pop.title(), "maps", lang), paragraphs=paras, images=images,
                                 css_class="maps", page_break=True))
     sections.append(methodology_section(any_ev, lang))
-    sections.append(audit_section(evs, year, lang))
-    synthetic = is_synthetic(*evs.values())
+    sections.append(audit_section([(pop.title(), ev) for ev, pop in populations], year, lang))
+    synthetic = is_synthetic(*[ev for ev, _ in populations])
     fw = any_ev.framework
     footer = [text("synthetic_note", lang)] if synthetic else []
     footer += [text("modelled_on", lang)] if fw.id == "zhejiang" else []
+    subtitle = " · ".join(said(pop.among(len(_rows(ev, year))), lang) for ev, pop in populations)
     return Document(title=f"{label(any_ev, fw.tree.id, lang)} {year} — {text('bulletin', lang)}",
-                    subtitle=" · ".join(f"{text(k, lang)}: {len(_rows(v, year))}" for k, v in evs.items()), lang=lang,
-                    sections=sections, synthetic=synthetic,
+                    subtitle=subtitle, lang=lang, sections=sections, synthetic=synthetic,
                     mark=f"{text('synthetic', 'en')} / {text('synthetic', 'zh')}" if synthetic else "",
-                    footer=footer, meta={"kind": "bulletin", "year": year})
+                    footer=footer, meta={"kind": "bulletin", "year": year,
+                                         "populations": [pop.as_dict() for _, pop in populations]})
 
 
-__all__ = ["build_bulletin"]
+__all__ = ["build_bulletin", "neighbours_of"]

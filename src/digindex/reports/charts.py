@@ -31,38 +31,43 @@ def data_uri(fig, dpi: int = DPI, tight: bool = False) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _aspect_axes(ax, labels, scores, medians, ranks, title, median_label):
+def _aspect_axes(ax, labels, scores, medians, ranks, title, median_label, digits=1):
     y = np.arange(len(labels))[::-1]
     ax.barh(y, scores, color=BLUE, height=0.6)
     ax.scatter(medians, y, marker="|", s=250, color="black", zorder=3)
-    lo = max(0.0, min(np.nanmin(scores), np.nanmin(medians)) - 10)
-    ax.set_xlim(lo, max(np.nanmax(scores), np.nanmax(medians)) + 9)
+    lo_v = min(np.nanmin(scores), np.nanmin(medians))
+    hi_v = max(np.nanmax(scores), np.nanmax(medians))
+    span = max(hi_v - min(lo_v, 0.0 if lo_v >= 0 and hi_v <= 1 else lo_v), 1e-9)
+    lo = max(0.0, lo_v - 0.25 * span) if lo_v >= 0 else lo_v - 0.1 * span
+    ax.set_xlim(lo, hi_v + 0.35 * span)
     for yi, s, r in zip(y, scores, ranks):
-        ax.text(s + 0.5, yi, f"{number(s, 1)} #{r}", va="center", fontsize=7)
+        ax.text(s + 0.02 * span, yi, f"{number(s, digits)} #{r}", va="center", fontsize=7)
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_title(f"{title}\n(| {median_label})", fontsize=9)
 
 
-def _change_axes(ax, labels, changes, title, unit_label):
+def _change_axes(ax, labels, changes, title, unit_label, digits=2):
     y = np.arange(len(labels))[::-1]
     ch = np.asarray(changes, dtype=float)
-    ax.barh(y, ch, color=[GREEN if c >= 0 else RED for c in ch], height=0.6)
+    ax.barh(y, np.nan_to_num(ch), color=[GREEN if c >= 0 else RED for c in np.nan_to_num(ch)], height=0.6)
     ax.axvline(0, color="black", lw=0.8)
-    span = max(np.nanmax(np.abs(ch)), 1e-9)
+    span = max(np.nanmax(np.abs(ch)) if np.isfinite(ch).any() else 0.0, 1e-9)
     for yi, c in zip(y, ch):
-        ax.text(c + (0.06 if c >= 0 else -0.06) * span, yi, number(c, 2, signed=True), va="center",
-                ha="left" if c >= 0 else "right", fontsize=7)
-    ax.set_xlim(-1.5 * span if ch.min() < 0 else -0.1 * span, 1.5 * span)
+        if np.isfinite(c):
+            ax.text(c + (0.06 if c >= 0 else -0.06) * span, yi, number(c, digits, signed=True), va="center",
+                    ha="left" if c >= 0 else "right", fontsize=7)
+    ax.set_xlim(-1.5 * span if np.nanmin(ch) < 0 else -0.1 * span, 1.5 * span)
     ax.set_yticks(y, [])  # same order as the aspect panel on its left
     ax.set_xlabel(unit_label, fontsize=7)
     ax.set_title(title, fontsize=9)
 
 
-def _trend_axes(ax, years, scores, ranks, title, score_label):
+def _trend_axes(ax, years, scores, ranks, title, score_label, digits=1):
     ax.plot(years, scores, marker="o", color=BLUE)
     for x, s, r in zip(years, scores, ranks):
-        ax.annotate(f"{number(s, 1)}\n#{r}", (x, s), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
-    ax.set_xticks(list(years))
+        ax.annotate(f"{number(s, digits)}\n#{r}", (x, s), textcoords="offset points", xytext=(0, 5), ha="center",
+                    fontsize=7 if len(years) <= 6 else 6)
+    ax.set_xticks(list(years), [str(y) for y in years])
     ax.tick_params(labelsize=7)
     ax.set_ylabel(score_label, fontsize=7)
     ax.set_title(title, fontsize=9)
@@ -74,8 +79,9 @@ def profile_panel(aspects: dict, trend: dict, change: dict | None) -> str:
     the contributions of the aspects to the score change (green up, red down) and the
     score over the years with the province rank at each point.
 
-    ``aspects``: labels, scores, medians, ranks, title, median_label; ``trend``: years,
-    scores, ranks, title, score_label; ``change``: labels, changes, title, unit_label (or None).
+    ``aspects``: labels, scores, medians, ranks, title, median_label[, digits]; ``trend``: years,
+    scores, ranks, title, score_label[, digits]; ``change``: labels, changes, title, unit_label[,
+    digits] (or None). ``digits``: the decimals of the numbers written on the bars and points.
     """
     cjk_font()
     fig = plt.figure(figsize=(7.6, 5.4))

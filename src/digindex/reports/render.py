@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..files import atomic_path
-from .document import KIND_FORMATS, Document
+from .document import Document, excel_format
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("html", "pdf", "xlsx")
@@ -38,7 +38,8 @@ def _page_css(doc: Document) -> str:
     mark = f"content: {json.dumps(doc.mark, ensure_ascii=False)};" if doc.synthetic else ""
     return ("@page { size: A4; margin: 18mm 14mm 16mm; font-family: \"Noto Sans CJK SC\", sans-serif; "
             f"@top-center {{ {mark} color: #c53030; font-weight: bold; font-size: 11pt; }} "
-            "@bottom-right { content: counter(page) \" / \" counter(pages); font-size: 8pt; color: #4a5568; } }")
+            "@bottom-right { content: counter(page) \" / \" counter(pages); font-size: 8pt; color: #4a5568; } } "
+            "@page wide { size: A4 landscape; margin: 14mm 14mm 14mm; } section.wide { page: wide; }")
 
 
 def to_html(doc: Document, for_pdf: bool = False) -> str:
@@ -127,7 +128,7 @@ def write_xlsx(doc: Document, path) -> Path:
                 ws.append([_plain(v, k) for v, k in zip(row, t.kinds)])
                 for c, k in enumerate(t.kinds, start=1):
                     if k != "text":
-                        ws.cell(ws.max_row, c).number_format = KIND_FORMATS[k]
+                        ws.cell(ws.max_row, c).number_format = excel_format(k, t.digits)
             if t.note:
                 ws.append([t.note])
             for c, h in enumerate(t.headers, start=1):
