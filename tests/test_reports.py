@@ -192,15 +192,16 @@ def test_adjacency_shared_borders(built):
 
 
 def test_morans_i_hand_computed():
-    from digindex.reports.spatial import morans_i
+    from digindex.analytics.research.moran import moran_year
+    from digindex.analytics.research.spatial import Neighbours
 
     # Line A–B–C–D, x = 1..4, row-standardised: z = (−1.5, −0.5, 0.5, 1.5), Σz² = 5, S0 = 4,
     # Σ z_i (Wz)_i = 0.75 + 0.25 + 0.25 + 0.75 = 2, so I = (4/4)·2/5 = 0.4 and E[I] = −1/3.
     # Of the 24 orderings, 2 (ascending, descending) reach I = 0.4: p = 1/12.
-    nb = {"A": ["B"], "B": ["A", "C"], "C": ["B", "D"], "D": ["C"]}
-    r = morans_i({"A": 1, "B": 2, "C": 3, "D": 4}, nb, permutations=9999, seed=1)
-    assert r["I"] == pytest.approx(0.4, abs=1e-12) and r["EI"] == pytest.approx(-1 / 3)
-    assert r["p_sim"] == pytest.approx(1 / 12, abs=0.015)
+    nb = Neighbours({"A": {"B": 1}, "B": {"A": 1, "C": 1}, "C": {"B": 1, "D": 1}, "D": {"C": 1}}, "line")
+    g, _ = moran_year([1, 2, 3, 4], nb.to_w(list("ABCD")), permutations=9999, seed=1)
+    assert g["I"] == pytest.approx(0.4, abs=1e-12) and g["expected"] == pytest.approx(-1 / 3)
+    assert g["p"] == pytest.approx(1 / 12, abs=0.015)
 
 
 def test_missing_font_fails_clearly(monkeypatch):

@@ -10,7 +10,7 @@ groups (``groups``) become the peer groups of the rankings and of the Theil deco
 Populations are shown from the highest level down (provinces, cities, counties).
 
 Every number comes from :mod:`digindex.analytics`, :mod:`digindex.explain` and
-:mod:`digindex.reports.spatial` (Moran's I on shared-border contiguity from
+:mod:`digindex.analytics.research.moran` (Moran's I on shared-border contiguity from
 :mod:`digindex.regions.boundaries`, a geometry file, or a neighbours file).
 """
 from __future__ import annotations
@@ -28,7 +28,8 @@ from .annex import audit_section, methodology_section
 from .document import Document, Section, Table, is_synthetic
 from .population import (Population, describe, heading, label, names, peers_of, points, said, shown, unit_names,
                          with_peers)
-from .spatial import morans_table
+from ..analytics.research.moran import moran_year
+from ..analytics.research.spatial import Neighbours
 from .tiermaps import node_map, population_base
 
 LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2, None: 3}
@@ -229,10 +230,18 @@ def neighbours_of(ev, pop: Population, year, geometry=None, neighbours=None, cac
 
 
 def _moran(ev, pop, nb, year, lang, permutations):
+    """Global Moran's I of the index and the aspects in ``year``, by the analytics' Moran (esda)."""
     fw = ev.framework
-    nodes = [fw.tree.id] + [c.id for c in fw.tree.children]
-    m = morans_table(ev, nb, year, nodes, permutations=permutations)
-    body = [[label(ev, r["node"], lang), r["I"], r["EI"], r["z"], r["p_sim"], r["n"]] for _, r in m.iterrows()]
+    rows = _rows(ev, year)
+    all_units = [str(u) for u in np.asarray(ev.panel.units, dtype=object)[rows]]
+    weights = Neighbours({u: {v: 1.0 for v in nb.get(u, [])} for u in all_units}, "contiguity")
+    body = []
+    for node in [fw.tree.id] + [c.id for c in fw.tree.children]:
+        values = np.asarray(ev.scores_table()[node], dtype=float)[rows]
+        keep = ~np.isnan(values)
+        units = [u for u, k in zip(all_units, keep) if k]
+        g, _ = moran_year(values[keep], weights.subset(units).to_w(units), permutations)
+        body.append([label(ev, node, lang), g["I"], g["expected"], g["z"], g["p"], len(units)])
     islands = [names(ev, u, lang) for u, v in nb.items() if not v]
     note = text("permutations", lang, n=permutations)
     if islands:
