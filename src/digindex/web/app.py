@@ -143,7 +143,8 @@ def create_app(db_url: str | None = None, settings: Settings | None = None, migr
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         problems = [{"sheet": "", "cell": ".".join(str(x) for x in e.get("loc", ())[1:]) or "",
-                     "problem": t("bad_parameter", kind=str(e.get("type", "")))} for e in exc.errors()[:20]]
+                     "problem": t("param_missing") if e.get("type") == "missing" else t("param_invalid")}
+                    for e in exc.errors()[:20]]
         return answer(request, Invalid(t("bad_request"), problems=problems))
 
     app.add_middleware(Guard, limit=settings.max_upload_bytes + 256 * 1024)

@@ -64,6 +64,31 @@ def query(session, date_from: str | None = None, date_to: str | None = None, use
     return [audit_dict(e) for e in session.scalars(stmt)]
 
 
+FIELD_TEXTS = {"state": t("state"), "comment": t("comment"), "password": t("password"),
+               "locked_until": t("account_locked"), "active": t("status"), "revoked_at": t("revoked")}
+
+
+def view(entries: list[dict]) -> list[dict]:
+    """Entries for the page: what a field and a state mean as catalogue texts, None as '—',
+    recorded objects (dicts) as their JSON (shown as code)."""
+    from .authz import STATE_TEXTS
+
+    def show(field, value):
+        if value is None:
+            return formatting.MISSING
+        if field == "state" and value in STATE_TEXTS:
+            return STATE_TEXTS[value]
+        return value
+
+    out = []
+    for e in entries:
+        field = e["field"] or ""
+        name = FIELD_TEXTS.get(field) or (t("note_of", id=field[5:]) if field.startswith("note:") else field)
+        out.append({**e, "field_text": name, "old_text": show(field, e["old"]), "new_text": show(field, e["new"]),
+                    "old_code": isinstance(e["old"], (dict, list)), "new_code": isinstance(e["new"], (dict, list))})
+    return out
+
+
 def label(texts: dict, code: str, lang: str) -> str:
     """The meaning of a stored code in ``lang`` (the code itself when it has no text)."""
     return texts[code].render(lang) if code in texts else code

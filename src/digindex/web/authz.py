@@ -95,7 +95,7 @@ def check_action(p: Principal, sub, action: str, comment: str) -> str:
     from .errors import Invalid
 
     if action not in ACTIONS:
-        raise Invalid(t("unknown_action", action=repr(action)[:40], actions=", ".join(ACTIONS)))
+        raise Invalid(t("unknown_action", action=repr(action)[:40], actions=", ".join(map(repr, ACTIONS))))
     require_unit(p, sub.unit)
     states, target, roles, needs_comment = ACTIONS[action]
     require_role(p, *roles)

@@ -51,7 +51,7 @@ def ind_name(ind) -> dict:
     return pair(ind.label("zh"), ind.label("en"))
 
 
-def validate_values(values: dict, fw: str = "zhejiang", sheet: str = "form") -> tuple[dict, list]:
+def validate_values(values: dict, fw: str = "zhejiang", sheet: str = "") -> tuple[dict, list]:
     """(clean values, errors); errors are ``{sheet, cell, problem}`` (numbers and ranges only)."""
     info = indicators.info(fw)
     clean, errors = {}, []
@@ -69,7 +69,7 @@ def validate_values(values: dict, fw: str = "zhejiang", sheet: str = "form") -> 
     return clean, errors
 
 
-def clean_notes(notes: dict | None, fw: str = "zhejiang", sheet: str = "form") -> tuple[dict, list]:
+def clean_notes(notes: dict | None, fw: str = "zhejiang", sheet: str = "") -> tuple[dict, list]:
     """({indicator: text or None}, errors) from notes as sent."""
     info = indicators.info(fw)
     clean, errors = {}, []

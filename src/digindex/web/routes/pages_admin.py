@@ -152,5 +152,5 @@ def audit_page(request: Request, p: Principal = Depends(admin_page_user), date_f
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(body, media_type=media,
                         headers={"content-disposition": f'attachment; filename="audit.{format}"'})
-    return render(request, "audit.html", {"entries": entries, "filters": filters, "message": None,
+    return render(request, "audit.html", {"entries": auditlog.view(entries), "filters": filters, "message": None,
                                           "actions": auditlog.ACTION_TEXTS, "objects": auditlog.OBJECT_TEXTS})
