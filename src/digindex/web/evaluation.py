@@ -31,7 +31,7 @@ from ..version import __version__
 from . import indicators, units
 from .authz import Principal, require_role
 from .errors import Conflict, Invalid, NotFound
-from .messages import t
+from .messages import pair, t
 from .models import EvaluationRun, Publication, RunResult, Submission, User, iso, utcnow
 from .workflow import audit
 
@@ -262,6 +262,8 @@ def preview(session, run_id: int, population: str = "county", node: str | None =
                      "published_rank": None, "published_score": None})
     pub = session.scalars(select(Publication).where(Publication.run_id == run_id)).first()
     out = run_dict(run, pub)
+    out["missing_named"] = {pop: [{"unit": c, "name": pair(units.get(c).name, units.get(c).name_en)} for c in codes]
+                            for pop, codes in out["missing"].items()}
     if out["request"]:
         who = session.get(User, out["request"]["by"]) if out["request"].get("by") else None
         out["request"]["username"] = who.username if who else out["request"].get("username")

@@ -242,7 +242,8 @@ class Snapshot:
         info, missing = self.info, formatting.MISSING
         if not row["reported"]:
             return {"rank": missing, "score": t("not_reported").render(lang), "score_change": missing,
-                    "prev_score": missing, "prev_published": missing, "interval": missing,
+                    "prev_score": missing, "prev_published": missing, "prev_published_score": missing,
+                    "interval": missing,
                     "rank_in_parent": missing, "tier": missing}
         pp = row.get("prev_published")
         return {"rank": formatting.rank(row["rank"]), "score": info.score(row["score"]),
@@ -250,6 +251,7 @@ class Snapshot:
                 "prev_score": info.score(row["prev_score"]),
                 "prev_published": (t("as_published_value", score=info.score(pp["score"]), year=pp["year"],
                                      version=pp["version"]).render(lang) if pp else missing),
+                "prev_published_score": info.score(pp["score"]) if pp else missing,
                 "interval": formatting.rank_range(row["rank_lo"], row["rank_hi"]),
                 "rank_in_parent": formatting.rank(row["rank_in_parent"], row.get("n_in_parent")),
                 "tier": row["tier_label"] or missing}

@@ -215,6 +215,7 @@ def quality(session, sub: Submission, fw: str = "zhejiang") -> dict:
     for f in flags:
         f["note"] = notes.get(f["indicator"])
         f["cell"] = f["indicator"]
+        f["name"] = ind_name(info.indicator(f["indicator"]))
     missing = [{"indicator": i.id, "cell": i.id, "note": notes.get(i.id)}
                for i in info.indicators if values.get(i.id) is None]
     problems = [{"sheet": "", "cell": m["indicator"],
@@ -296,8 +297,10 @@ def history(session, p: Principal, sid: int) -> dict:
     entries = session.scalars(select(AuditEntry).where(AuditEntry.object_type == "submission",
                                                        AuditEntry.object_id == str(sid)).order_by(AuditEntry.id))
     revs = revisions(session, sid)
+    info = indicators.info()
     versions = [{"version": r.version, "action": r.action, "state": r.state, "by": r.username, "at": iso(r.at),
-                 "changes": value_diff(prev, r)} for prev, r in zip([None] + revs[:-1], revs)]
+                 "changes": [{**c, "name": ind_name(info.indicator(c["indicator"]))} for c in value_diff(prev, r)]}
+                for prev, r in zip([None] + revs[:-1], revs)]
     return {"submission": sub.id,
             "transitions": [{"action": t_.action, "from": t_.from_state, "to": t_.to_state, "by": t_.username,
                              "at": iso(t_.at), "comment": t_.comment} for t_ in trans],

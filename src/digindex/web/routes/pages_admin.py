@@ -88,10 +88,10 @@ async def run(request: Request, p: Principal = Depends(admin_page_user)):
 
 
 def run_page(request: Request, run_id: int, message=None, is_error: bool = False, status: int = 200,
-             population: str = "county"):
+             population: str = "county", note: str = ""):
     with state(request).db.read() as s:
         pv = evaluation.preview(s, run_id, population if population in ("county", "city") else "county")
-    return render(request, "run.html", {"pv": pv, "message": message, "is_error": is_error,
+    return render(request, "run.html", {"pv": pv, "message": message, "is_error": is_error, "note": note,
                                         "four_eyes": state(request).settings.four_eyes}, status=status)
 
 
@@ -112,7 +112,7 @@ async def publish(run_id: int, request: Request, p: Principal = Depends(admin_pa
     except (Invalid, Conflict, NotFound) as exc:
         if isinstance(exc, NotFound):
             raise
-        return run_page(request, run_id, exc.message, True, exc.status)
+        return run_page(request, run_id, exc.message, True, exc.status, note=str(f.get("change_note", "")))
     st.public.invalidate()
     return RedirectResponse(f"/work/admin/runs/{run_id}?message={out['status']}", status_code=303)
 

@@ -182,7 +182,8 @@
       cell(tr, r.fmt.tier, "tier");
       var ch = r.score_change;
       cell(tr, r.fmt.score_change, "num change " + (ch > 0 ? "up" : ch < 0 ? "down" : ""));
-      cell(tr, r.prev_published ? r.fmt.prev_published : "—", "num col-wide");
+      var pp = cell(tr, r.fmt.prev_published_score, "num col-wide");
+      if (r.prev_published) { pp.title = r.fmt.prev_published; }
       cell(tr, r.fmt.interval, "num col-wide");
       tbody.appendChild(tr);
     });
