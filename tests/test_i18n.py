@@ -21,6 +21,7 @@ from digindex.i18n import MESSAGES, langs, text, translator
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "digindex"
 USERS = sorted([*(SRC / "reports").rglob("*.py"), *(SRC / "web").rglob("*.py"),
+                *(SRC / "analyses").rglob("*.py"), *(SRC / "analytics" / "research").rglob("*.py"),
                 SRC / "cli.py", SRC / "summary.py", SRC / "mainjob.py"])
 TEMPLATES = sorted([*(SRC / "web" / "templates").glob("*.html"), *(SRC / "reports" / "templates").glob("*.html")])
 LOOKUPS = ("text", "t")   # the names under which the catalogue is called
@@ -118,6 +119,7 @@ def _template_lookups():
 
 def _computed_keys():
     """Where a key is computed, the keys it can take (a new computed lookup must be listed here)."""
+    from digindex.analytics.research.coupling import GRADE_KEYS
     from digindex.reports.annex import METHOD_NOTES
     from digindex.web.authz import ACTIONS, STATES
     from digindex.web.routes.pages_public import DASHBOARD_LABELS
@@ -134,6 +136,8 @@ def _computed_keys():
         "submission.html: a": set(ACTIONS),
         "work.html: s": set(STATES),
         "work.html: s.state": set(STATES),
+        "analytics/research/coupling.py: GRADE_KEYS[int(grade) - 1]": set(GRADE_KEYS),
+        "analyses/charts.py: key": {"an_gini", "an_within", "an_between", "an_transvariation"},
     }
 
 

@@ -113,8 +113,10 @@ def test_value_history_and_diff(env):
     hist = rep.get(f"/api/submissions/{sid}/history").json()
     assert [(v["version"], v["action"]) for v in hist["versions"]] == [(1, "create"), (2, "edit"), (3, "edit")]
     assert hist["versions"][2]["changes"] == [
-        {"indicator": "ftth_share", "old": 90.0, "new": 91.5, "old_note": None, "new_note": None},
-        {"indicator": "users_5g", "old": 30.0, "new": 30.0, "old_note": None, "new_note": "口径调整"}]
+        {"indicator": "ftth_share", "name": "FTTH share of fixed-broadband users", "old": 90.0, "new": 91.5,
+         "old_note": None, "new_note": None},
+        {"indicator": "users_5g", "name": "5G users per 100 residents", "old": 30.0, "new": 30.0, "old_note": None,
+         "new_note": "口径调整"}]
     d = rep.get(f"/api/submissions/{sid}/diff", params={"a": 1, "b": 3}).json()["changes"]
     assert {c["indicator"]: (c["old"], c["new"]) for c in d} == {"ftth_share": (None, 91.5), "users_5g": (None, 30.0)}
     assert rep.get(f"/api/submissions/{sid}/diff", params={"a": 1, "b": 9}).status_code == 404

@@ -577,6 +577,190 @@ def list_methods(family: Optional[str] = typer.Argument(None, help="impute, trea
     out.print(table)
 
 
+# -- digindex analyse KIND: the regional-research analyses (digindex.analyses) -----------------
+
+analyse_app = typer.Typer(no_args_is_help=True, help="Regional-research analyses of a run's scores or a "
+                          "table: dagum, kde, markov, spatial-markov, convergence, coupling, obstacle, grey, "
+                          "ellipse, moran.")
+app.add_typer(analyse_app, name="analyse")
+ResultsOpt = typer.Option(None, "--results", help="A run's output folder (digindex run --out).")
+NodeOpt = typer.Option(None, "--node", help="Node of the run to analyse (default: the root).")
+DataOpt = typer.Option(None, "--data", help="Or a table in long layout: unit, [year], value, ...")
+ValueOpt = typer.Option(None, "--value", help="The table's column to analyse (default: value or score).")
+OutOpt = typer.Option(..., "--out", help="Folder for the CSV files, the workbook and the charts.")
+UnitsInOpt = typer.Option(None, "--units-in", help="Resolve unit names of the table and of --groups as "
+                          "regions within China (全国) or a province, city or county.")
+AnLangOpt = typer.Option("both", "--lang", help="Labels of charts and grades: zh, en or both.")
+GroupsOpt = typer.Option(None, "--groups", help="Groups file: unit, group (default: the run's parents).")
+WeightsOpt = typer.Option(None, "--weights", help="Spatial weights: CSV unit,neighbour[,weight], GAL/GWT, "
+                          "or GeoJSON/shapefile (default: shared borders of Chinese units).")
+GeometryOpt = typer.Option(None, "--geometry", help="GeoJSON or shapefile with the units' polygons or points.")
+UnitColumnOpt = typer.Option(None, "--unit-column", help="The unit column of --weights/--geometry files.")
+NodesOpt = typer.Option(None, "--nodes", help="Subsystems or indicators: nodes of the run or columns of "
+                        "the table, a,b,c.")
+NodeWeightsOpt = typer.Option(None, "--node-weights", help="Weights of --nodes, a,b,c (default: equal; "
+                              "obstacle from a run: the run's weights).")
+ScaleOpt = typer.Option(1.0, "--scale", help="Divide the values by this first (100 for 0–100 scores).")
+ClassesOpt = typer.Option(4, "--classes", help="Number of classes (quantiles).")
+PooledOpt = typer.Option(False, "--pooled-classes", help="Quantiles over all years instead of per year.")
+
+
+def _analyse(kind: str, results, node, data, value, out_dir, units_in, level, lang, **options) -> None:
+    from .analyses import analyse
+
+    _check_lang_both(lang)
+    analysis = analyse(kind, results=results, node=node, data=data, value=value, units_in=units_in,
+                       level=level, out=out_dir, lang=lang, **options)
+    for note in analysis.notes:
+        err.print(f"note: {note}", markup=False)
+    first = next(iter(analysis.tables.values())).head(12)
+    if "year" in first:
+        first = first.assign(year=[fmt_year(y) if y is not None and y == y else "" for y in first["year"]])
+    out.print(first.to_string(index=False), markup=False)
+    out.print(f"written to {out_dir}/: " + ", ".join(p.name for p in analysis.meta.get("files", [])))
+
+
+def _check_lang_both(lang: str) -> None:
+    if lang not in ("zh", "en", "both"):
+        raise InputError(f"--lang must be zh, en or both, not {lang!r}")
+
+
+@analyse_app.command("dagum")
+@guarded
+def analyse_dagum(results: Optional[Path] = ResultsOpt, node: Optional[str] = NodeOpt, data: Optional[Path] = DataOpt,
+                  value: Optional[str] = ValueOpt, out_dir: Path = OutOpt, groups: Optional[Path] = GroupsOpt,
+                  units_in: Optional[str] = UnitsInOpt, level: Optional[str] = LevelOpt, lang: str = AnLangOpt):
+    """Dagum Gini decomposition by groups: within, net between, transvariation (Dagum基尼系数)."""
+    _analyse("dagum", results, node, data, value, out_dir, units_in, level, lang, groups=groups)
+
+
+@analyse_app.command("kde")
+@guarded
+def analyse_kde(results: Optional[Path] = ResultsOpt, node: Optional[str] = NodeOpt, data: Optional[Path] = DataOpt,
+                value: Optional[str] = ValueOpt, out_dir: Path = OutOpt, units_in: Optional[str] = UnitsInOpt,
+                level: Optional[str] = LevelOpt, lang: str = AnLangOpt,
+                bandwidth: str = typer.Option("silverman", "--bandwidth", help="silverman, scott or a number."),
+                kernel: str = typer.Option("gau", "--kernel", help="gau, epa, uni, tri, biw, triw or cos."),
+                points: int = typer.Option(200, "--points", help="Grid points of the density.")):
+    """Kernel density of the scores per year, with its peaks (核密度估计)."""
+    _analyse("kde", results, node, data, value, out_dir, units_in, level, lang, bandwidth=bandwidth,
+             kernel=kernel, points=points)
+
+
+@analyse_app.command("markov")
+@guarded
+def analyse_markov(results: Optional[Path] = ResultsOpt, node: Optional[str] = NodeOpt, data: Optional[Path] = DataOpt,
+                   value: Optional[str] = ValueOpt, out_dir: Path = OutOpt, units_in: Optional[str] = UnitsInOpt,
+                   level: Optional[str] = LevelOpt, lang: str = AnLangOpt, classes: int = ClassesOpt,
+                   pooled_classes: bool = PooledOpt):
+    """Markov chain of quantile classes: transitions, steady state, first-passage times (马尔可夫链)."""
+    _analyse("markov", results, node, data, value, out_dir, units_in, level, lang, classes=classes,
+             pooled_classes=pooled_classes)
+
+
+@analyse_app.command("spatial-markov")
+@guarded
+def analyse_spatial_markov(
+        results: Optional[Path] = ResultsOpt, node: Optional[str] = NodeOpt, data: Optional[Path] = DataOpt,
+        value: Optional[str] = ValueOpt, out_dir: Path = OutOpt, units_in: Optional[str] = UnitsInOpt,
+        level: Optional[str] = LevelOpt, lang: str = AnLangOpt, classes: int = ClassesOpt,
+        pooled_classes: bool = PooledOpt, weights: Optional[Path] = WeightsOpt,
+        geometry: Optional[Path] = GeometryOpt, unit_column: Optional[str] = UnitColumnOpt,
+        lag_classes: Optional[int] = typer.Option(None, "--lag-classes", help="Classes of the spatial lag "
+                                                  "(default: --classes)."),
+        relative: bool = typer.Option(False, "--relative", help="Divide each value by its year's mean first.")):
+    """Spatial Markov chain conditioned on the neighbours' class, with the Q and LR tests (空间马尔可夫链)."""
+    _analyse("spatial-markov", results, node, data, value, out_dir, units_in, level, lang, classes=classes,
+             pooled_classes=pooled_classes, weights=weights, geometry=geometry, unit_column=unit_column,
+             lag_classes=lag_classes, relative=relative)
+
+
+@analyse_app.command("convergence")
+@guarded
+def analyse_convergence(
+        results: Optional[Path] = ResultsOpt, node: Optional[str] = NodeOpt, data: Optional[Path] = DataOpt,
+        value: Optional[str] = ValueOpt, out_dir: Path = OutOpt, units_in: Optional[str] = UnitsInOpt,
+        level: Optional[str] = LevelOpt, lang: str = AnLangOpt,
+        controls: Optional[str] = typer.Option(None, "--controls", help="Control columns (or nodes) for "
+                                               "conditional β convergence, a,b.")):
+    """σ convergence and absolute, conditional and fixed-effects β convergence (σ收敛、β收敛)."""
+    _analyse("convergence", results, node, data, value, out_dir, units_in, level, lang, controls=controls)
+
+
+def _floats(text_value: Optional[str], option: str):
+    if text_value is None:
+        return None
+    from .analytics.research import parse_list
+
+    items = parse_list(text_value, option) if "," in text_value else [text_value.strip()]
+    try:
+        return [float(v) for v in items]
+    except ValueError:
+        raise InputError(f"{option} must be numbers a,b,c, not {text_value!r}") from None
+
+
+@analyse_app.command("coupling")
+@guarded
+def analyse_coupling(results: Optional[Path] = ResultsOpt, data: Optional[Path] = DataOpt, out_dir: Path = OutOpt,
+                     nodes: str = NodesOpt, node_weights: Optional[str] = NodeWeightsOpt,
+                     units_in: Optional[str] = UnitsInOpt, level: Optional[str] = LevelOpt,
+                     lang: str = AnLangOpt, scale: float = ScaleOpt,
+                     modified: bool = typer.Option(False, "--modified", help="The corrected coupling degree of "
+                                                   "Wang Shujia et al. (2021).")):
+    """Coupling C, development T and coordination D between subsystems, with grades (耦合协调度)."""
+    _analyse("coupling", results, None, data, None, out_dir, units_in, level, lang, nodes=nodes,
+             node_weights=_floats(node_weights, "--node-weights"), modified=modified, scale=scale)
+
+
+@analyse_app.command("obstacle")
+@guarded
+def analyse_obstacle(results: Optional[Path] = ResultsOpt, node: Optional[str] = NodeOpt,
+                     data: Optional[Path] = DataOpt, out_dir: Path = OutOpt, nodes: Optional[str] = NodesOpt,
+                     node_weights: Optional[str] = NodeWeightsOpt, units_in: Optional[str] = UnitsInOpt,
+                     level: Optional[str] = LevelOpt, lang: str = AnLangOpt, scale: float = ScaleOpt,
+                     top: int = typer.Option(5, "--top", help="How many top obstacles per unit and year.")):
+    """Obstacle degree of every indicator and aspect, and each unit's top obstacles (障碍度)."""
+    _analyse("obstacle", results, node, data, None, out_dir, units_in, level, lang, nodes=nodes,
+             node_weights=_floats(node_weights, "--node-weights"), scale=scale, top=top)
+
+
+@analyse_app.command("grey")
+@guarded
+def analyse_grey(results: Optional[Path] = ResultsOpt, data: Optional[Path] = DataOpt, out_dir: Path = OutOpt,
+                 nodes: str = NodesOpt, node_weights: Optional[str] = NodeWeightsOpt,
+                 units_in: Optional[str] = UnitsInOpt, level: Optional[str] = LevelOpt, lang: str = AnLangOpt,
+                 rho: float = typer.Option(0.5, "--rho", help="Distinguishing coefficient ρ (0, 1]."),
+                 reference: Optional[str] = typer.Option(None, "--reference", help="Compare with this unit "
+                                                         "instead of the ideal.")):
+    """Grey relational grade of each unit against the ideal or a reference unit (灰色关联分析)."""
+    _analyse("grey", results, None, data, None, out_dir, units_in, level, lang, nodes=nodes,
+             node_weights=_floats(node_weights, "--node-weights"), rho=rho, reference=reference)
+
+
+@analyse_app.command("ellipse")
+@guarded
+def analyse_ellipse(results: Optional[Path] = ResultsOpt, node: Optional[str] = NodeOpt,
+                    data: Optional[Path] = DataOpt, value: Optional[str] = ValueOpt, out_dir: Path = OutOpt,
+                    geometry: Optional[Path] = GeometryOpt, unit_column: Optional[str] = UnitColumnOpt,
+                    units_in: Optional[str] = UnitsInOpt, level: Optional[str] = LevelOpt, lang: str = AnLangOpt):
+    """Standard deviational ellipse of the score-weighted centroids per year (标准差椭圆)."""
+    _analyse("ellipse", results, node, data, value, out_dir, units_in, level, lang, geometry=geometry,
+             unit_column=unit_column)
+
+
+@analyse_app.command("moran")
+@guarded
+def analyse_moran(results: Optional[Path] = ResultsOpt, node: Optional[str] = NodeOpt, data: Optional[Path] = DataOpt,
+                  value: Optional[str] = ValueOpt, out_dir: Path = OutOpt, weights: Optional[Path] = WeightsOpt,
+                  geometry: Optional[Path] = GeometryOpt, unit_column: Optional[str] = UnitColumnOpt,
+                  units_in: Optional[str] = UnitsInOpt, level: Optional[str] = LevelOpt, lang: str = AnLangOpt,
+                  permutations: int = typer.Option(999, "--permutations", help="Permutations (0: normal test)."),
+                  seed: int = typer.Option(0, "--seed")):
+    """Global Moran's I and LISA per year (空间自相关)."""
+    _analyse("moran", results, node, data, value, out_dir, units_in, level, lang, weights=weights,
+             geometry=geometry, unit_column=unit_column, permutations=permutations, seed=seed)
+
+
 def _add_web_commands() -> None:
     """``digindex serve`` and ``digindex admin ...`` from the web package."""
     from .web.cli import admin_app as web_admin_app, serve_command

@@ -102,7 +102,7 @@ def transition(sid: int, body: TransitionBody, request: Request, p: Principal = 
 @router.get("/submissions/{sid}/history", summary="State changes and every version with its value changes")
 def history(sid: int, request: Request, p: Principal = Depends(api_user)):
     with state(request).db.read() as s:
-        return workflow.history(s, p, sid)
+        return respond(request, workflow.history(s, p, sid))
 
 
 @router.get("/submissions/{sid}/diff", summary="Value by value: version a against version b")
