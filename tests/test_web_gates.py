@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from test_web_support import NEXT_YEAR, client, fill_values, login, make_env
+from test_web_support import NEXT_YEAR, client, login, make_env
 
 from digindex.web import indicators  # noqa: E402
 

@@ -159,7 +159,8 @@ def test_versions_are_kept_and_compared(tmp_path):
     old = pub.get("/units/330402", params={"year": 2021, "version": 1}).text
     assert 'id="superseded"' in old and f'{v1["330402"]["fmt"]["score"]}' in old
     r = pub.get("/api/public/download", params={"year": 2021, "version": 1, "format": "csv"})
-    assert "basis of 2021 version 1" in r.content.decode("utf-8-sig") and r.headers["content-disposition"].endswith('v1.csv"')
+    assert "basis of 2021 version 1" in r.content.decode("utf-8-sig")
+    assert r.headers["content-disposition"].endswith('v1.csv"')
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -194,7 +195,9 @@ def test_pdf_page_excel_and_api_agree(env, lang):
     head = [cell.value for cell in ws[1]]
     row = next([cell.value for cell in xr] for xr in ws.iter_rows(min_row=2) if xr[1].value == unit)
     x = dict(zip(head, row))
-    col = (lambda zh, en: x[zh if lang == "zh" else en])
+    def col(zh, en):
+        return x[zh if lang == "zh" else en]
+
     assert col("总指数", "index score") == pytest.approx(api["score"], abs=1e-12)
     assert col("较上年变动（本版口径）", "change from last year (this version's basis)") == pytest.approx(
         api["score_change"], abs=1e-12)

@@ -101,7 +101,8 @@ def test_plausibility_flags():
     peer = next(f for f in flags if f["kind"] == "peer")
     assert en(peer["problem"]) == ("unusual against 20 other counties (robust z-score +39.2, median 109.5, "
                                    "bound ±3.5)")
-    assert en(next(f for f in flags if f["kind"] == "yoy")["problem"]).startswith("changed by +300% from last year's 10.0")
+    yoy = next(f for f in flags if f["kind"] == "yoy")
+    assert en(yoy["problem"]).startswith("changed by +300% from last year's 10.0")
     assert plausibility.robust_z(5.0, [1.0, 1.0, 1.0]) is None             # MAD 0: not defined
     assert plausibility.flags(info, values, {}, {"broadband_speed": [100.0] * 5}) == []  # too few peers
 

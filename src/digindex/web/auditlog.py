@@ -49,10 +49,13 @@ def query(session, date_from: str | None = None, date_to: str | None = None, use
     zone = ZoneInfo(formatting.TIME_ZONE)
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(int(limit), LIMIT)))
     start, end = _day(date_from, "date_from"), _day(date_to, "date_to")
+    def utc(day: date) -> datetime:  # the start of a calendar day in Asia/Shanghai
+        return datetime.combine(day, time(), zone).astimezone(timezone.utc)
+
     if start:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(start, time(), zone).astimezone(timezone.utc))
+        stmt = stmt.where(AuditEntry.at >= utc(start))
     if end:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time(), zone).astimezone(timezone.utc))
+        stmt = stmt.where(AuditEntry.at < utc(end + timedelta(days=1)))
     if user:
         stmt = stmt.where(AuditEntry.username == user.strip())
     if object_type:

@@ -141,6 +141,10 @@ def publish_decimals(fw) -> int:
     return 2 if d is None else int(d)
 
 
+def number(v) -> float | None:
+    return None if v is None else float(v)
+
+
 def read_rules(path: str) -> dict:
     import yaml
 
@@ -170,7 +174,6 @@ def _info(name: str, rules_path: str) -> FrameworkInfo:
             if leaf.children:
                 continue
             r = _rule(rules, leaf)
-            number = (lambda v: None if v is None else float(v))
             indicators.append(Indicator(leaf.id, aspect.id, dict(leaf.name or {}), leaf.unit or "",
                                         int(leaf.direction or 1), dict(leaf.settings.get("definition") or {}),
                                         number(r.get("min")), number(r.get("max")), int(r.get("decimals", 2)),

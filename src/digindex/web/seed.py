@@ -21,7 +21,8 @@ from .config import Settings
 from .db import Database, ensure_schema
 
 SEED = Principal(id=0, username="seed", role="admin", region=None, via="system")
-MISSING_NOTE = "SYNTHETIC demo: units left out of the seed are not reported / 演示数据：种子数据中未包含的地区未报送"
+MISSING_NOTE = ("SYNTHETIC demo: units left out of the seed are not reported / "
+                "演示数据：种子数据中未包含的地区未报送")
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,8 @@ def build_template(unit: str, year: int, last: dict, current: dict | None = None
     aspects = dict(info.aspects)
     for r, ind in enumerate(info.indicators, start=2):
         ws.append([ind.id, escape_cell(aspects[ind.aspect].get("zh", ind.aspect)), escape_cell(ind.name.get("zh", "")),
-                   escape_cell(ind.name.get("en", "")), escape_cell(ind.unit_label("zh") + " / " + ind.unit_label("en")),
+                   escape_cell(ind.name.get("en", "")),
+                   escape_cell(ind.unit_label("zh") + " / " + ind.unit_label("en")),
                    last.get(ind.id), (current or {}).get(ind.id), escape_cell(ind.hint("zh") + " / " + ind.hint("en")),
                    escape_cell((notes or {}).get(ind.id) or None)])
         ws[f"{VALUE_COL}{r}"].fill = fill
@@ -70,8 +71,8 @@ def build_template(unit: str, year: int, last: dict, current: dict | None = None
     i = wb.create_sheet("info")
     rows = [("unit", unit), ("name", u.name if u else unit), ("year", year), ("framework", info.id),
             ("template", TEMPLATE_ID), (),
-            ("说明", "只填写 data 表 G 列（本年值，请填数值，不要填公式）和 I 列（说明：某项没有数值时写明原因，"
-                   "数值与上年或其他县差异很大时作出解释），不要改动其他列。"),
+            ("说明", "只填写 data 表 G 列（本年值，请填数值，不要填公式）和 I 列"
+                   "（说明：某项没有数值时写明原因，数值与上年或其他县差异很大时作出解释），不要改动其他列。"),
             ("Instructions", "Fill in column G of the 'data' sheet (this year's values: numbers, no formulas) and "
                              "column I (a note: why a value is missing, or what explains a value far from last "
                              "year's or from other counties'); leave the other columns as they are, then upload "
