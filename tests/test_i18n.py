@@ -290,3 +290,16 @@ def test_report_cells_use_the_formatter():
     assert display(2013, "year") == "2013" and display(2013, "int") == "2,013"
     assert display(822.3600000000001, "value") == "822.4" and display(None, "score") == "—"
     assert display(3.0, "rank") == "3" and display(-0.25, "signed") == "-0.25" and display(None, "text") == ""
+
+
+def test_no_key_is_written_twice_in_the_catalogue():
+    """A repeated key in the dict literal would silently replace the first text with the second."""
+    import ast
+
+    from digindex import i18n
+
+    tree = ast.parse(open(i18n.__file__, encoding="utf-8").read())
+    keys = [k.value for node in ast.walk(tree) if isinstance(node, ast.Dict)
+            for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    assert not repeated, repeated

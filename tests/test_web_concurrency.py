@@ -84,7 +84,9 @@ def _flow_steps(base: str, rep: dict, barrier: threading.Barrier, results: dict)
             results[rep["unit"]] = ("create", r.status_code, r.text)
             return
         sid = r.json()["id"]
-        v = c.put(f"/api/submissions/{sid}/values", json={"version": 1, "values": fill_values()})
+        values = fill_values()   # a note on every value: whatever the plausibility checks flag is explained
+        v = c.put(f"/api/submissions/{sid}/values", json={"version": 1, "values": values,
+                                                          "notes": {k: "checked" for k in values}})
         s = c.post(f"/api/submissions/{sid}/transition", json={"action": "submit", "version": 2})
         results[rep["unit"]] = (r.status_code, dup.status_code, v.status_code, s.status_code, s.json().get("state"))
 
@@ -106,7 +108,7 @@ def test_fifty_reporters_submit_at_once(live):
     ids = tuple(r.id for r in mine)
     per_sub = query(live["url"], "SELECT object_id, count(*) FROM audit_log WHERE object_type = 'submission' "
                                  f"AND object_id IN ({','.join(repr(str(i)) for i in ids)}) GROUP BY object_id")
-    assert sorted(n for _, n in per_sub) == [1 + N_INDICATORS + 1] * 50              # create, values, submit
+    assert sorted(n for _, n in per_sub) == [1 + 2 * N_INDICATORS + 1] * 50      # create, values, notes, submit
     trans = query(live["url"], f"SELECT submission_id, count(*) FROM transitions WHERE submission_id IN {ids} "
                                "GROUP BY submission_id")
     assert sorted(n for _, n in trans) == [1] * 50
@@ -117,7 +119,8 @@ def test_concurrent_edits_of_one_submission_exactly_one_wins(live):
     barrier, out = threading.Barrier(20), []
 
     def edit(i):
-        with httpx.Client(base_url=live["server"].base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as c:
+        with httpx.Client(base_url=live["server"].base, timeout=120,
+                          headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"}) as c:
             barrier.wait()
             r = c.put(f"/api/submissions/{sid}/values", json={"version": 1, "values": {"ftth_share": 60.0 + i}})
             out.append((i, r.status_code, r.json()))

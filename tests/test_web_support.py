@@ -1,8 +1,9 @@
 """Shared helpers of the web tests (no tests here): databases, users and clients.
 
-A "world" is a database with SYNTHETIC demo data (2017-2022 imported as locked data,
-except Tongxiang 2022, which tests submit through the workflow; results of 2021 and 2022
-published), the users below and a few 2023 submissions. It is
+A "world" is a database with SYNTHETIC demo data (the data of ``digindex demo``: 2017-2022
+imported as locked data, except Tongxiang 2022, which tests submit through the workflow;
+results of 2021 and 2022 published, 2022 v1 with Tongxiang confirmed as not reported),
+the users below and a few 2023 submissions (Nanhu's complete and submitted). It is
 built once per backend and process, then copied for each test (a file copy for SQLite,
 ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL), so every test starts from the same state.
 """
@@ -67,9 +68,7 @@ def _populate(url: str, exclude=(("330483", 2022),), publish_years=(2021, 2022))
             sub = workflow.create_submission(db, p, region, NEXT_YEAR)
             ids[f"sub_{region}"] = sub.id
         p = Principal(ids["rep_nh"], "rep_nh", "reporter", "330402", "system")
-        sid = ids["sub_330402"]
-        workflow.update_values(db, p, sid, {"ftth_share": 95.0}, 1)
-        workflow.transition(db, p, sid, "submit")
+        complete_and_submit(db, p, ids["sub_330402"])
     finally:
         db.dispose()
     return ids
@@ -115,16 +114,31 @@ def world(backend: str, kind: str = "world") -> World:
     return _WORLDS[key]
 
 
+def complete_and_submit(db, p, sid: int) -> int:
+    """Fill every value (1 % above last year's), explain whatever is flagged, submit; the new version."""
+    from digindex.web import workflow
+
+    with db.read() as s:
+        sub = workflow.get_submission(s, p, sid)
+        last, version = workflow.last_year_values(s, sub.unit, sub.year), sub.version
+    sub, flags = workflow.update_values(db, p, sid, fill_values(last), version)
+    if flags:
+        sub, _f = workflow.update_values(db, p, sid, {}, sub.version,
+                                         notes={f["indicator"]: "checked with the statistics bureau" for f in flags})
+    return workflow.transition(db, p, sid, "submit", "", sub.version).version
+
+
 def app_for(url: str, migrate: bool = True, **settings):
     from digindex.web import create_app
 
     return create_app(settings=testing.test_settings(url, **settings), migrate=migrate)
 
 
-def client_for(url: str, **settings):
+def client_for(url: str, lang: str = "en", **settings):
+    """A test client whose requests prefer ``lang`` (Accept-Language), as a browser's would."""
     from fastapi.testclient import TestClient
 
-    return TestClient(app_for(url, **settings), base_url="http://127.0.0.1")
+    return TestClient(app_for(url, **settings), base_url="http://127.0.0.1", headers={"Accept-Language": lang})
 
 
 def login(client, username: str, password: str = PASSWORD) -> dict:
@@ -155,8 +169,8 @@ def make_env(backend: str, tmp_path) -> dict:
     return {"url": w.copy(tmp_path), "ids": w.ids, "backend": backend}
 
 
-def client(env, **settings):
-    return client_for(env["url"], **settings)
+def client(env, lang: str = "en", **settings):
+    return client_for(env["url"], lang, **settings)
 
 
 def upload(c, sid, version, data):

@@ -14,11 +14,17 @@ from test_web_support import BACKENDS, world  # noqa: F401  (skips the module wi
 
 from digindex.web import indicators, security, units, uploads  # noqa: E402
 from digindex.web.errors import Invalid, TooLarge  # noqa: E402
+from digindex.web.messages import localise  # noqa: E402
 from digindex.web.testing import test_settings  # noqa: E402
 from digindex.web.xlsx_template import build_template, parse_upload  # noqa: E402
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "digindex" / "web"
 SETTINGS = test_settings("sqlite://")
+
+
+def en(obj):
+    """A message (or anything holding messages) in English."""
+    return localise(obj, "en")
 
 
 # ---- security helpers --------------------------------------------------------------------
@@ -45,7 +51,9 @@ def test_password_hash_and_verify():
     assert security.verify_password(h, "a long password", (1, 8192, 1))
     assert not security.verify_password(h, "wrong password!", (1, 8192, 1))
     assert not security.verify_password(None, "anything at all", (1, 8192, 1))
-    assert security.password_problem("short") and security.password_problem("samesame12", "SameSame12")
+    assert en(security.password_problem("short")) == "The password must have at least 10 characters."
+    assert en(security.password_problem("samesame12", "SameSame12")) == "The password must differ from the user name."
+    assert security.password_problem("a long password", "someone") is None
     assert security.token_hash("x") != "x" and len(security.token_hash("x")) == 64
 
 
@@ -58,18 +66,45 @@ def test_password_hash_and_verify():
 def test_parse_number(raw, value, problem):
     got, prob = indicators.parse_number(raw)
     assert got == value
-    assert (prob is None) if problem is None else (problem in prob)
+    assert (prob is None) if problem is None else (problem in en(prob))
+    if prob is not None:
+        assert re.search(r"[\u4e00-\u9fff]", localise(prob, "zh")), "the same problem in Chinese"
 
 
-def test_value_ranges_and_jumps():
+def test_value_ranges_and_decimals():
     info = indicators.info()
     share = info.indicator("ftth_share")
-    assert indicators.check_value(share, 101, None)[0] == "must be at most 100 (%)"
-    assert indicators.check_value(share, -1, None)[0].startswith("must be at least 0")
-    assert indicators.check_value(info.indicator("online_retail_share"), 146.0, None) == (None, None)
-    assert indicators.check_value(info.indicator("software_rev_cagr"), -12.0, None) == (None, None)
-    err, warn = indicators.check_value(share, 90, 50)
-    assert err is None and "+80%" in warn
+    assert en(indicators.check_range(share, 101)) == "must be at most 100 (%)"
+    assert en(indicators.check_range(share, -1)).startswith("must be at least 0")
+    assert localise(indicators.check_range(info.indicator("base_station_density"), -1), "zh") == "不能小于0（个/平方公里）"
+    assert indicators.check_range(info.indicator("online_retail_share"), 146.0) is None
+    assert indicators.check_range(info.indicator("software_rev_cagr"), -12.0) is None
+    # decimals fixed per indicator (indicator_rules.yaml), thousands separators, no float artefacts
+    assert share.show(93.08) == "93.1" and share.decimals == 1
+    assert info.indicator("ecommerce_sales_pc").show(18745.4) == "18,745"
+    assert info.indicator("base_station_density").show(822.3600000000001) == "822.36"
+    assert info.indicator("digital_inv_pc").yoy == 2.0 and info.indicator("software_rev_cagr").yoy is None
+    assert share.unit_label("zh") == "%" and info.indicator("base_station_density").unit_label("en") == "stations/km²"
+
+
+def test_plausibility_flags():
+    from digindex.web import plausibility
+
+    info = indicators.info()
+    peers = {"ftth_share": [80.0 + i for i in range(20)], "broadband_speed": [100.0 + i for i in range(20)]}
+    values = {"ftth_share": 89.0, "broadband_speed": 400.0, "users_5g": 40.0}
+    flags = plausibility.flags(info, values, {"users_5g": 10.0, "ftth_share": 88.0}, peers)
+    kinds = {(f["indicator"], f["kind"]) for f in flags}
+    # users_5g: +300 % > its 150 % bound; broadband 400 against peers 100..119 (median 109.5, MAD 5):
+    # z = 0.6745 * 290.5 / 5 = 39.2 > 3.5; ftth 89 is ordinary on both counts
+    assert kinds == {("users_5g", "yoy"), ("broadband_speed", "peer")}
+    peer = next(f for f in flags if f["kind"] == "peer")
+    assert en(peer["problem"]) == ("unusual against 20 other counties (robust z-score +39.2, median 109.5, "
+                                   "bound ±3.5)")
+    yoy = next(f for f in flags if f["kind"] == "yoy")
+    assert en(yoy["problem"]).startswith("changed by +300% from last year's 10.0")
+    assert plausibility.robust_z(5.0, [1.0, 1.0, 1.0]) is None             # MAD 0: not defined
+    assert plausibility.flags(info, values, {}, {"broadband_speed": [100.0] * 5}) == []  # too few peers
 
 
 # ---- upload guards (before openpyxl) ------------------------------------------------------
@@ -99,25 +134,29 @@ def test_zip_bomb_refused_before_parsing(no_openpyxl):
     assert len(bomb) < SETTINGS.max_upload_bytes        # small on the wire
     with pytest.raises((Invalid, TooLarge)) as exc:
         uploads.open_workbook(bomb, SETTINGS)
-    assert "unpacks" in exc.value.message or "zip bomb" in exc.value.message
+    assert "unpacks" in en(exc.value.message) or "zip bomb" in en(exc.value.message)
 
 
 def test_high_ratio_member_refused(no_openpyxl):
     data = _zip({**XLSX_PARTS, "xl/sharedStrings.xml": b"A" * (5 * 1024 * 1024)})
-    with pytest.raises(Invalid, match="zip bomb"):
+    with pytest.raises(Invalid) as exc:
         uploads.check_zip(data, SETTINGS)
+    assert "zip bomb" in en(exc.value.message)
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"not a zip at all", "not an Excel"),
-    (_zip({"readme.txt": "hello"}), "no xl/workbook.xml"),
+    (b"not a zip at all", "Not an Excel"),
+    (_zip({"readme.txt": "hello"}), "Not an Excel"),
     (_zip({**XLSX_PARTS, "xl/vbaProject.bin": "macro"}), "macros"),
+    (_zip({**XLSX_PARTS, "xl/sharedStrings.xml": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM '
+                                                 '"file:///etc/passwd">]><sst>&e;</sst>'}), "document type"),
     (_zip({**XLSX_PARTS, **{f"xl/p{i}.xml": "x" for i in range(300)}}), "parts"),
     (b"", "empty"),
 ])
 def test_bad_archives_refused(data, message, no_openpyxl):
-    with pytest.raises(Invalid, match=message):
+    with pytest.raises(Invalid) as exc:
         uploads.check_zip(data, SETTINGS)
+    assert message in en(exc.value.message)
 
 
 def test_upload_size_limit(no_openpyxl):
@@ -152,12 +191,17 @@ def test_template_layout():
     assert ws.data_validations.dataValidation, "value cells carry Excel data validation"
     assert wb["info"]["B1"].value == "330483" and wb["info"]["B3"].value == 2022
     assert "范围" in ws["H2"].value and "range" in ws["H2"].value
+    assert "note" in ws["I1"].value and "说明" in ws["I1"].value
 
 
-def test_template_roundtrip():
-    values, warnings = parse_upload(_filled(), "330483", 2022, SETTINGS, last={"ftth_share": 10.0})
-    assert len(values) == len(indicators.info().indicators)
-    assert values["ftth_share"] == pytest.approx(10.5) and warnings == []
+def test_template_roundtrip_with_notes():
+    def edit(wb):
+        wb["data"]["G3"] = None
+        wb["data"]["I3"] = "统计口径调整，本年无数据"
+    values, notes = parse_upload(_filled(edit=edit), "330483", 2022, SETTINGS)
+    assert len(values) == len(indicators.info().indicators) - 1
+    assert values["ftth_share"] == pytest.approx(10.5)
+    assert notes == {indicators.info().indicators[1].id: "统计口径调整，本年无数据"}
 
 
 def test_upload_errors_cell_by_cell():
@@ -171,8 +215,8 @@ def test_upload_errors_cell_by_cell():
 
     with pytest.raises(Invalid) as exc:
         parse_upload(_filled(edit=edit), "330483", 2022, SETTINGS)
-    problems = {(p["sheet"], p["cell"]): p["problem"] for p in exc.value.detail["problems"]}
-    assert "formulas are not accepted" in problems[("data", "G3")]
+    problems = {(p["sheet"], p["cell"]): en(p["problem"]) for p in exc.value.detail["problems"]}
+    assert "Formulas are not accepted" in problems[("data", "G3")]
     assert "not a number" in problems[("data", "G4")]
     assert "refused" in problems[("data", "G5")]
     assert "at most 100" in problems[("data", "G2")]
@@ -186,7 +230,7 @@ def test_upload_missing_and_duplicate_rows():
 
     with pytest.raises(Invalid) as exc:
         parse_upload(_filled(edit=edit), "330483", 2022, SETTINGS)
-    text = json.dumps(exc.value.detail["problems"])
+    text = json.dumps(en(exc.value.detail["problems"]))
     assert "appears twice" in text and "is missing" in text
 
 
@@ -249,6 +293,19 @@ def test_unit_search_keys():
         assert units.matches(tx, q), q
     assert not units.matches(tx, "jiaxing")
     assert units.matches(units.get("330727"), "pan'an") and units.matches(units.get("330727"), "panan")
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("tx", {"330483"}),                                   # 桐乡 by initials; not 西湖区 (…district), 萧山, 秀洲
+    ("txs", {"330483"}), ("tongxiangshi", {"330483"}), ("Tongxiang City", {"330483"}),
+    ("xh", {"330106"}), ("西湖", {"330106"}), ("yq", {"330382"}),   # 乐清: the registry's reading Yueqing
+    ("330483", {"330483"}), ("33048", {"330481", "330482", "330483"}),
+    ("xiang", {"330225"}),                                # 象山 starts so; no name merely containing it
+    ("hz", {"3301", "3305"}), ("istrict", set()), ("strict", set()), ("ixiang", set()),
+])
+def test_search_has_no_false_matches(query, expected):
+    found = {u.code for u in units.units().values() if units.matches(u, query)}
+    assert found == expected, query
 
 
 # ---- migrations ---------------------------------------------------------------------------

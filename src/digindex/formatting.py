@@ -10,6 +10,8 @@ for display only; nothing here computes.
 - :func:`integer`, :func:`rank` (``3`` or ``3/11``), :func:`ordinal` (``3rd``), :func:`rank_range` (``3–7``),
   :func:`year` (``2013``, never ``2,013``), :func:`percent` (0.4 -> ``40.0%``);
   :func:`score_digits`: the decimals a score is shown with, by its scale (3 for 0–1, 1 for 0–100).
+- :func:`timestamp`: a moment as local wall-clock time, Asia/Shanghai by default
+  (``2024-05-01 14:03``); stored times are UTC.
 """
 from __future__ import annotations
 
@@ -164,4 +166,27 @@ def percent(share, digits: int = 1) -> str:
     return _no_negative_zero(f"{100 * x:,.{digits}f}") + "%"
 
 
-__all__ = ["MISSING", "number", "exact", "integer", "rank", "rank_range", "year", "percent", "score_digits", "ordinal"]
+TIME_ZONE = "Asia/Shanghai"
+
+
+def timestamp(v, zone: str = TIME_ZONE, seconds: bool = False) -> str:
+    """``v`` (a datetime, or ISO 8601 text) as wall-clock time in ``zone``: '2024-05-01 14:03'.
+
+    A datetime without a time zone is UTC (as databases hand them back); missing gives '—'.
+    """
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    if v is None or (not isinstance(v, (str, datetime)) and _is_missing(v)):
+        return MISSING
+    if isinstance(v, str):
+        if not v.strip():
+            return MISSING
+        v = datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=timezone.utc)
+    return v.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+__all__ = ["MISSING", "TIME_ZONE", "number", "exact", "integer", "rank", "rank_range", "year", "percent",
+           "score_digits", "ordinal", "timestamp"]

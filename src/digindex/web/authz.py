@@ -15,9 +15,14 @@ from dataclasses import dataclass
 
 from . import units
 from .errors import Conflict, Forbidden, NotFound
+from .messages import t
 
 ROLES = ("admin", "reviewer", "reporter")
 STATES = ("draft", "submitted", "approved", "returned", "locked")
+STATE_TEXTS = {"draft": t("draft"), "submitted": t("submitted"), "approved": t("approved"),
+               "returned": t("returned"), "locked": t("locked"), "not_started": t("not_started")}
+ACTION_TEXTS = {"submit": t("submit"), "approve": t("approve"), "return": t("return"), "lock": t("lock"),
+                "reopen": t("reopen")}
 EDITABLE = ("draft", "returned")
 # action: (states it applies to, resulting state, roles that may take it, comment required)
 ACTIONS = {
@@ -35,9 +40,10 @@ class Principal:
     username: str
     role: str
     region: str | None
-    via: str = "session"          # session | token
+    via: str = "session"          # session | token | system
     csrf: str | None = None
     session_id: int | None = None
+    read_only: bool = False       # a read-only API token: GET only
 
     @property
     def is_admin(self) -> bool:
@@ -57,23 +63,31 @@ def can_see_unit(p: Principal, unit: str) -> bool:
     return False
 
 
+ROLE_TEXTS = {"admin": t("role_admin"), "reviewer": t("role_reviewer"), "reporter": t("role_reporter")}
+
+
+def role_text(role: str):
+    """The role's name as a catalogue text."""
+    return ROLE_TEXTS.get(role, role)
+
+
 def require_role(p: Principal, *roles: str) -> None:
     if p.role not in roles:
-        raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {p.role}")
+        raise Forbidden(t("needs_role", mine=role_text(p.role)))
 
 
 def require_unit(p: Principal, unit: str) -> None:
-    """A unit outside the user's scope is 'not found' to them."""
+    """A unit outside the user's scope is 'not found' to them: the same answer as a unit or
+    object that does not exist."""
     if not can_see_unit(p, unit):
-        raise NotFound(f"no unit {unit} that you can access")
+        raise NotFound(t("not_found"))
 
 
 def require_edit(p: Principal, sub) -> None:
     require_unit(p, sub.unit)
     require_role(p, "reporter", "admin")
     if sub.state not in EDITABLE:
-        raise Conflict(f"submission {sub.id} is {sub.state}: values can only change while it is draft or "
-                       "returned", state=sub.state, version=sub.version)
+        raise Conflict(t("not_editable", state=STATE_TEXTS[sub.state]), state=sub.state, version=sub.version)
 
 
 def check_action(p: Principal, sub, action: str, comment: str) -> str:
@@ -81,15 +95,15 @@ def check_action(p: Principal, sub, action: str, comment: str) -> str:
     from .errors import Invalid
 
     if action not in ACTIONS:
-        raise Invalid(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
+        raise Invalid(t("unknown_action", action=repr(action)[:40], actions=", ".join(map(repr, ACTIONS))))
     require_unit(p, sub.unit)
     states, target, roles, needs_comment = ACTIONS[action]
     require_role(p, *roles)
     if sub.state not in states:
-        raise Conflict(f"cannot {action} a {sub.state} submission (allowed from: {', '.join(states)})",
+        raise Conflict(t("action_not_allowed", action=ACTION_TEXTS[action], state=STATE_TEXTS[sub.state]),
                        state=sub.state, version=sub.version)
     if needs_comment and not (comment or "").strip():
-        raise Invalid(f"{action} needs a comment saying why")
+        raise Invalid(t("comment_required", action=ACTION_TEXTS[action]))
     return target
 
 

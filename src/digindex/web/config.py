@@ -33,7 +33,11 @@ class Settings:
       checking the database for a newer publication (publishing in the same worker clears
       it at once);
     - ``uncertainty_runs``: default Monte Carlo runs for rank intervals in an evaluation run;
-    - ``framework``: the framework evaluated (a built-in name or a framework file).
+    - ``framework``: the framework evaluated (a built-in name or a framework file);
+    - ``four_eyes``: publishing needs a second admin's approval.
+
+    Per-indicator rules (decimals, ranges, plausibility bounds) are read from the file in
+    ``DIGINDEX_WEB_INDICATOR_RULES`` (default: the package's ``indicator_rules.yaml``).
     """
 
     db_url: str = DEFAULT_DB_URL
@@ -51,6 +55,7 @@ class Settings:
     cache_ttl_s: float = 2.0
     uncertainty_runs: int = 200
     framework: str = "zhejiang"
+    four_eyes: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -8,6 +8,7 @@ from fastapi import Request
 from . import auth
 from .authz import Principal
 from .errors import Forbidden, Unauthenticated
+from .messages import t
 from .security import same
 
 SESSION_COOKIE = "digindex_session"
@@ -44,7 +45,7 @@ def principal(request: Request) -> Principal | None:
         p = auth.from_api_token(st.db, header[7:].strip())
         if p is None:
             request.state.principal = None
-            raise Unauthenticated("the API token is unknown, revoked or expired")
+            raise Unauthenticated(t("token_invalid"))
     else:
         p = auth.from_session(st.db, request.cookies.get(SESSION_COOKIE))
     request.state.principal = p
@@ -55,10 +56,12 @@ def api_user(request: Request) -> Principal:
     """A logged-in user for the JSON API; cookie sessions must send ``X-CSRF-Token`` on writes."""
     p = principal(request)
     if p is None:
-        raise Unauthenticated("log in (session cookie) or send 'Authorization: Bearer <API token>'")
+        raise Unauthenticated(t("api_login_needed"))
+    if p.read_only and request.method not in SAFE_METHODS:
+        raise Forbidden(t("token_read_only"))
     if p.via == "session" and request.method not in SAFE_METHODS:
         if not same(request.headers.get("x-csrf-token"), p.csrf):
-            raise Forbidden("missing or wrong X-CSRF-Token header (read it from /api/auth/me)")
+            raise Forbidden(t("csrf_header"))
     return p
 
 
@@ -70,19 +73,53 @@ async def page_user(request: Request) -> Principal:
     """A logged-in user for HTML pages; form posts must carry the session's CSRF token."""
     p = principal(request)
     if p is None:
-        raise Unauthenticated("log in first", redirect="/login?next=" + request.url.path)
+        raise Unauthenticated(t("login_first"), redirect="/login?next=" + request.url.path)
     if request.method not in SAFE_METHODS:
         form = await request.form()
         if not same(form.get("csrf_token"), p.csrf):
-            raise Forbidden("the form's security token is missing or out of date: reload the page and try again")
+            raise Forbidden(t("csrf_form"))
     return p
 
 
-def lang(request: Request) -> str:
-    q = request.query_params.get("lang")
-    if q in ("zh", "en"):
-        return q
-    c = request.cookies.get(LANG_COOKIE)
-    if c in ("zh", "en"):
-        return c
+def pick_lang(query: str | None, cookie: str | None, accept: str | None) -> str:
+    """``?lang=``, else the remembered choice (cookie), else the browser's first preference
+    among Chinese and English, else Chinese."""
+    for choice in (query, cookie):
+        if choice in ("zh", "en"):
+            return choice
+    for part in (accept or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
     return "zh"
+
+
+def lang(request: Request) -> str:
+    """The request's language (see :func:`pick_lang`)."""
+    return pick_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                     request.headers.get("accept-language"))
+
+
+def lang_of_scope(scope) -> str:
+    """The language of a raw ASGI request (for answers given before routing)."""
+    from http.cookies import SimpleCookie
+    from urllib.parse import parse_qs
+
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:  # noqa: BLE001 - a malformed cookie header is no language choice
+        pass
+    chosen = cookie.get(LANG_COOKIE)
+    return pick_lang(query, chosen.value if chosen else None, headers.get("accept-language"))
+
+
+def respond(request: Request, obj):
+    """``obj`` with its catalogue texts in the request's language (for JSON answers)."""
+    from .messages import localise
+
+    return localise(obj, lang(request))

@@ -1,18 +1,28 @@
-"""Errors raised by the web services; the app turns them into HTTP responses."""
+"""Errors raised by the web services; the app turns them into HTTP responses.
+
+The message is a catalogue text (:func:`~digindex.web.messages.t`), rendered in the
+language of the request; ``detail`` may hold more texts (``problems``: a list of
+``{sheet, cell, problem}``) and plain data (the current ``version`` of a submission).
+"""
 from __future__ import annotations
+
+from .messages import Msg, localise
 
 
 class WebError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, **detail):
-        super().__init__(message)
+    def __init__(self, message: Msg, **detail):
+        super().__init__(str(message))
         self.message = message
         self.detail = detail
 
-    def payload(self) -> dict:
-        return {"error": self.code, "message": self.message, **self.detail}
+    def text(self, lang: str) -> str:
+        return localise(self.message, lang)
+
+    def payload(self, lang: str = "en") -> dict:
+        return {"error": self.code, "message": self.text(lang), **localise(self.detail, lang)}
 
 
 class Unauthenticated(WebError):
@@ -24,6 +34,7 @@ class Forbidden(WebError):
 
 
 class NotFound(WebError):
+    """Does not exist, or is not the asker's to see: the same answer for both."""
     status, code = 404, "not_found"
 
 
@@ -43,8 +54,3 @@ class TooLarge(WebError):
 
 class TooManyRequests(WebError):
     status, code = 429, "too_many_requests"
-
-
-class Locked(WebError):
-    """The account is locked after repeated failed logins."""
-    status, code = 423, "locked"

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from . import indicators, units
 from .authz import Principal, require_role
 from .errors import Invalid
+from .messages import t
 from .models import Submission, utcnow
-from .workflow import _move, audit, validate_values
+from .workflow import _move, audit, record_revision, validate_values
 
 
 def _col_letter(i: int) -> str:
@@ -28,16 +29,19 @@ def _col_letter(i: int) -> str:
 
 def read_table(data: bytes, filename: str, settings) -> pd.DataFrame:
     """A CSV or .xlsx upload as a DataFrame of strings (Excel checked by :mod:`uploads`)."""
-    from .uploads import check_size, open_workbook
+    from .uploads import check_size, open_workbook, reading
 
     check_size(data, settings)
     if filename.lower().endswith(".xlsx"):
         wb = open_workbook(data, settings)
-        ws = wb.worksheets[0]
-        rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
+        try:
+            with reading():
+                ws = wb.worksheets[0]
+                rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
         if not rows:
-            raise Invalid("the workbook is empty")
+            raise Invalid(t("file_empty"))
         header = [str(h).strip() for h in rows[0]]
         return pd.DataFrame(rows[1:], columns=header, dtype=object)
     for enc in ("utf-8-sig", "gb18030"):
@@ -45,7 +49,7 @@ def read_table(data: bytes, filename: str, settings) -> pd.DataFrame:
             return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding=enc)
         except UnicodeDecodeError:
             continue
-    raise Invalid("cannot read the file as CSV (UTF-8 or GB18030) or .xlsx")
+    raise Invalid(t("cannot_read_table"))
 
 
 def _unit_code(value) -> str | None:
@@ -67,12 +71,12 @@ def prepare(df: pd.DataFrame, fw: str = "zhejiang") -> dict:
     problems = []
     for need in ("unit", "year"):
         if need not in cols:
-            problems.append({"sheet": "data", "cell": "1", "problem": f"no '{need}' column"})
+            problems.append({"sheet": "data", "cell": "1", "problem": t("no_column", column=need)})
     ind_cols = [c for c in df.columns if str(c).strip() in info.indicator_ids]
     if not ind_cols and not problems:
-        problems.append({"sheet": "data", "cell": "1", "problem": "no indicator columns"})
+        problems.append({"sheet": "data", "cell": "1", "problem": t("no_indicator_columns")})
     if problems:
-        raise Invalid("the table cannot be imported", problems=problems)
+        raise Invalid(t("import_refused", n=len(problems)), problems=problems)
     out: dict = {}
     positions = {c: i for i, c in enumerate(df.columns)}
     for r, row in enumerate(df.itertuples(index=False), start=2):
@@ -81,23 +85,24 @@ def prepare(df: pd.DataFrame, fw: str = "zhejiang") -> dict:
         year_val, year_problem = indicators.parse_number(rec[cols["year"]])
         if code is None:
             problems.append({"sheet": "data", "cell": f"{_col_letter(positions[cols['unit']])}{r}",
-                             "problem": f"unknown Zhejiang unit {rec[cols['unit']]!r}"})
+                             "problem": t("unknown_unit", unit=repr(rec[cols["unit"]])[:40])})
             continue
         if year_problem or year_val is None or year_val % 1:
             problems.append({"sheet": "data", "cell": f"{_col_letter(positions[cols['year']])}{r}",
-                             "problem": "year must be a whole number"})
+                             "problem": t("year_whole_number")})
             continue
         values = {str(c).strip(): rec[c] for c in ind_cols}
-        clean, errors, _w = validate_values(values, fw)
+        clean, errors = validate_values(values, fw)
         for e in errors:
             col = next(c for c in ind_cols if str(c).strip() == e["cell"])
             problems.append({"sheet": "data", "cell": f"{_col_letter(positions[col])}{r}", "problem": e["problem"]})
         key = (code, int(year_val))
         if key in out:
-            problems.append({"sheet": "data", "cell": f"A{r}", "problem": f"duplicate row for {code} {key[1]}"})
+            problems.append({"sheet": "data", "cell": f"A{r}", "problem": t("duplicate_row", unit=code,
+                                                                             year=key[1])})
         out[key] = clean
     if problems:
-        raise Invalid(f"{len(problems)} problem(s); nothing was imported", problems=problems[:200])
+        raise Invalid(t("import_refused", n=len(problems)), problems=problems[:200])
     return out
 
 
@@ -112,7 +117,8 @@ def import_values(db, p: Principal, rows: dict) -> dict:
         for (unit, year), values in sorted(rows.items()):
             sub = existing.get((unit, year))
             if sub is None:
-                sub = Submission(unit=unit, year=year, state="locked", values=values, source="import", comment="",
+                sub = Submission(unit=unit, year=year, state="locked", values=values, notes={}, source="import",
+                                 comment="",
                                  created_by=p.id or None, updated_by=p.id or None, created_at=utcnow(),
                                  updated_at=utcnow())
                 s.add(sub)
@@ -130,8 +136,12 @@ def import_values(db, p: Principal, rows: dict) -> dict:
             sub.updated_by, sub.updated_at = p.id or None, utcnow()
             if sub.state != "locked":
                 _move(s, p, sub, "import", "locked", "bulk import")
+            else:
+                s.flush()
+                record_revision(s, p, sub, "import")
             counts["updated"] += 1
         s.flush()  # one round of inserts; the new ids are known from here on
         for sub in created:
             audit(s, p, "import", "submission", sub.id, None, None, {"unit": sub.unit, "year": sub.year, **sub.values})
+            record_revision(s, p, sub, "import")
     return counts

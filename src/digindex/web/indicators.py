@@ -1,31 +1,42 @@
-"""The evaluated framework as the web app sees it: aspects, indicators, units, value checks.
+"""The evaluated framework as the web app sees it: aspects, indicators, their rules, value checks.
 
-Value checks (used for uploads and the web form alike):
-
-- errors (the value is refused): not a number, a formula, text that looks like a formula,
-  below the indicator's minimum or above its maximum (shares in % lie in [0, 100] unless
-  listed in ``RANGES``; growth rates may be negative; everything else is >= 0);
-- warnings (the value is kept): a change of more than ``JUMP`` (50 %) from last year.
+Each indicator carries the rules of ``indicator_rules.yaml`` (see that file): the decimals it
+is shown with, the range outside which a value is refused, and the plausibility bounds
+(:mod:`.plausibility`) beyond which a value needs an explanation. Texts are catalogue
+messages (:func:`~digindex.web.messages.t`), shown in the page's language.
 """
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .. import formatting
 from ..framework.model import text_in
+from .messages import Msg, t
 
-JUMP = 0.5
-# Indicators whose range differs from the default of their unit.
-RANGES = {
-    "online_retail_share": (0.0, 1000.0),   # online retail can exceed retail sales of consumer goods
-    "software_rev_cagr": (-100.0, 1000.0),  # a growth rate
-}
+RULES_FILE = Path(__file__).resolve().parent / "indicator_rules.yaml"
 _LOCK = threading.RLock()  # the method registry is filled on first use: load frameworks one at a time
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# The framework's units of measure in both languages (units not listed are shown as written).
+UNIT_TEXTS = {
+    "connections per 100 residents": t("uom_connections_per_100"),
+    "enterprises per 10,000 residents": t("uom_enterprises_per_10k"),
+    "index": t("uom_index"),
+    "parcels per resident": t("uom_parcels_per_resident"),
+    "per 100 employees": t("uom_per_100_employees"),
+    "per 100 enterprises": t("uom_per_100_enterprises"),
+    "platforms": t("uom_platforms"),
+    "stations/km²": t("uom_stations_km2"),
+    "transactions per resident": t("uom_transactions_per_resident"),
+    "users per 100 residents": t("uom_users_per_100"),
+    "working days": t("uom_working_days"),
+    "yuan per resident": t("uom_yuan_per_resident"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,19 +49,35 @@ class Indicator:
     definition: dict
     lo: float | None
     hi: float | None
+    decimals: int = 2
+    yoy: float | None = None
+    peer_z: float | None = None
+    peer_scale: str = "linear"
 
     def label(self, lang: str) -> str:
         return text_in(self.name, lang, self.id)
 
+    @property
+    def unit_text(self) -> Msg | str:
+        return UNIT_TEXTS.get(self.unit, self.unit)
+
+    def unit_label(self, lang: str) -> str:
+        u = self.unit_text
+        return u.render(lang) if isinstance(u, Msg) else u
+
+    def show(self, value) -> str:
+        """``value`` with this indicator's decimals and thousands separators."""
+        return formatting.number(value, self.decimals)
+
+    def range_text(self) -> str:
+        lo = "" if self.lo is None else formatting.exact(self.lo)
+        hi = "" if self.hi is None else formatting.exact(self.hi)
+        return f"[{lo}, {hi}]" if self.hi is not None else f"≥ {lo}"
+
     def hint(self, lang: str = "zh") -> str:
-        lo = "" if self.lo is None else f"{self.lo:g}"
-        hi = "" if self.hi is None else f"{self.hi:g}"
-        rng = f"[{lo}, {hi}]" if hi else f">= {lo}"
-        if lang == "zh":
-            better = "越大越好" if self.direction > 0 else "越小越好"
-            return f"数值，单位：{self.unit}；取值范围 {rng}；{better}；与上年相比变化超过50%会提示核对"
-        better = "higher is better" if self.direction > 0 else "lower is better"
-        return f"a number in {self.unit}; range {rng}; {better}; a change of over 50% from last year is flagged"
+        better = t("higher_is_better") if self.direction > 0 else t("lower_is_better")
+        yoy = t("hint_yoy", share=formatting.percent(self.yoy, 0)) if self.yoy is not None else ""
+        return t("hint", unit=self.unit_text, range=self.range_text(), better=better, yoy=yoy).render(lang)
 
 
 @dataclass(frozen=True)
@@ -63,6 +90,8 @@ class FrameworkInfo:
     names: dict               # node id -> {zh, en}
     levels: dict
     sha256: str
+    score_decimals: int = 2   # the framework's publication precision (``publish: {decimals: N}``)
+    peer_min: int = 10
 
     @property
     def indicator_ids(self) -> list[str]:
@@ -74,13 +103,9 @@ class FrameworkInfo:
     def node_name(self, node: str, lang: str) -> str:
         return text_in(self.names.get(node), lang, node)
 
-
-def _range(node) -> tuple[float | None, float | None]:
-    if node.id in RANGES:
-        return RANGES[node.id]
-    if (node.unit or "").strip() == "%":
-        return 0.0, 100.0
-    return 0.0, None
+    def score(self, value, signed: bool = False) -> str:
+        """A published score (or change of score) as text, at the publication precision."""
+        return formatting.number(value, self.score_decimals, signed=signed)
 
 
 def framework_path(name: str) -> Path:
@@ -104,14 +129,42 @@ def _load(name: str):
 
 def info(name: str = "zhejiang") -> FrameworkInfo:
     with _LOCK:
-        return _info(name)
+        return _info(name, os.environ.get("DIGINDEX_WEB_INDICATOR_RULES") or str(RULES_FILE))
+
+
+def publish_decimals(fw) -> int:
+    """The decimals a framework publishes its scores with (``publish: {decimals: N}``), default 2."""
+    spec = fw.settings.get("publish")
+    d = getattr(spec, "decimals", None)
+    if d is None and isinstance(spec, dict):
+        d = spec.get("decimals")
+    return 2 if d is None else int(d)
+
+
+def number(v) -> float | None:
+    return None if v is None else float(v)
+
+
+def read_rules(path: str) -> dict:
+    import yaml
+
+    with open(path, encoding="utf-8") as f:
+        rules = yaml.safe_load(f) or {}
+    return {"defaults": rules.get("defaults") or {}, "units": rules.get("units") or {},
+            "indicators": rules.get("indicators") or {}, "peer_min": int(rules.get("peer_min", 10))}
+
+
+def _rule(rules: dict, leaf) -> dict:
+    return {**rules["defaults"], **rules["units"].get((leaf.unit or "").strip(), {}),
+            **rules["indicators"].get(leaf.id, {})}
 
 
 @lru_cache(maxsize=4)
-def _info(name: str) -> FrameworkInfo:
+def _info(name: str, rules_path: str) -> FrameworkInfo:
     import hashlib
 
     fw = load(name)
+    rules = read_rules(rules_path)
     aspects, indicators, names = [], [], {}
     for node in fw.tree.walk():
         names[node.id] = dict(node.name or {})
@@ -120,21 +173,22 @@ def _info(name: str) -> FrameworkInfo:
         for leaf in aspect.walk():
             if leaf.children:
                 continue
-            lo, hi = _range(leaf)
+            r = _rule(rules, leaf)
             indicators.append(Indicator(leaf.id, aspect.id, dict(leaf.name or {}), leaf.unit or "",
                                         int(leaf.direction or 1), dict(leaf.settings.get("definition") or {}),
-                                        lo, hi))
+                                        number(r.get("min")), number(r.get("max")), int(r.get("decimals", 2)),
+                                        number(r.get("yoy")), number(r.get("peer_z")), r.get("peer_scale", "linear")))
     digest = hashlib.sha256(framework_path(name).read_bytes()).hexdigest()
     return FrameworkInfo(fw.id, fw.tree.id, dict(fw.name or {}), tuple(aspects), tuple(indicators), names,
-                         dict(fw.levels), digest)
+                         dict(fw.levels), digest, publish_decimals(fw), rules["peer_min"])
 
 
-def parse_number(raw) -> tuple[float | None, str | None]:
+def parse_number(raw) -> tuple[float | None, Msg | None]:
     """(value, problem) for a cell or form value; empty gives (None, None)."""
     if raw is None:
         return None, None
     if isinstance(raw, bool):
-        return None, f"not a number: {raw!r}"
+        return None, t("not_a_number", value=repr(raw))
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and math.isnan(raw):  # a missing value read by pandas
             return None, None
@@ -148,23 +202,20 @@ def parse_number(raw) -> tuple[float | None, str | None]:
         if not _NUMBER.match(text):
             shown = str(raw).strip()[:40]
             if shown.startswith(("=", "+", "-", "@")):
-                return None, f"text starting with {shown[0]!r} is refused (it could run as a formula): {shown!r}"
-            return None, f"not a number: {shown!r}"
+                return None, t("formula_text_refused", char=repr(shown[0]), value=repr(shown))
+            return None, t("not_a_number", value=repr(shown))
         value = float(text)
     if not math.isfinite(value):
-        return None, "not a finite number"
+        return None, t("not_finite")
     return value, None
 
 
-def check_value(ind: Indicator, value: float | None, last: float | None = None
-                ) -> tuple[str | None, str | None]:
-    """(error, warning) for a parsed value of ``ind`` given last year's value."""
+def check_range(ind: Indicator, value: float | None) -> Msg | None:
+    """Why ``value`` is refused for ``ind`` (outside its range), or None."""
     if value is None:
-        return None, None
+        return None
     if ind.lo is not None and value < ind.lo:
-        return f"must be at least {ind.lo:g} ({ind.unit})", None
+        return t("value_below_min", lo=formatting.exact(ind.lo), unit=ind.unit_text)
     if ind.hi is not None and value > ind.hi:
-        return f"must be at most {ind.hi:g} ({ind.unit})", None
-    if last is not None and last != 0 and abs(value - last) / abs(last) > JUMP:
-        return None, f"changed by {100 * (value - last) / abs(last):+.0f}% from last year's {last:g}: please check"
-    return None, None
+        return t("value_above_max", hi=formatting.exact(ind.hi), unit=ind.unit_text)
+    return None

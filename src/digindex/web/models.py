@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -30,6 +31,7 @@ class Base(DeclarativeBase):
 
 
 TS = DateTime(timezone=True)
+EMPTY = sql_text("'{}'")
 
 
 class User(Base):
@@ -66,6 +68,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Submission(Base):
@@ -76,6 +79,8 @@ class Submission(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     state: Mapped[str] = mapped_column(String(16), default="draft")
     values: Mapped[dict] = mapped_column("indicator_values", JSON, default=dict)  # {indicator id: number}
+    # {indicator id: text}: why a value is missing, or what explains a value outside the plausibility bounds
+    notes: Mapped[dict] = mapped_column("indicator_notes", JSON, default=dict, server_default=EMPTY)
     version: Mapped[int] = mapped_column(Integer, default=1)
     source: Mapped[str] = mapped_column(String(16), default="web")   # web | upload | import
     comment: Mapped[str] = mapped_column(Text, default="")          # last reviewer comment
@@ -84,6 +89,23 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
     __mapper_args__ = {"version_id_col": version}
+
+
+class Revision(Base):
+    """A submission as it was at one version: every change leaves one, so any two versions
+    can be compared value by value."""
+    __tablename__ = "submission_revisions"
+    __table_args__ = (UniqueConstraint("submission_id", "version", name="uq_revision_submission_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    values: Mapped[dict] = mapped_column("indicator_values", JSON, default=dict)
+    notes: Mapped[dict] = mapped_column("indicator_notes", JSON, default=dict)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(TS, default=utcnow)
 
 
 class Transition(Base):
@@ -101,7 +123,7 @@ class Transition(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"), Index("ix_audit_at", "at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(TS, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -118,7 +140,7 @@ class EvaluationRun(Base):
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="preview")  # preview | published
+    status: Mapped[str] = mapped_column(String(16), default="preview")  # preview | requested | published
     framework: Mapped[str] = mapped_column(String(64))
     framework_sha256: Mapped[str] = mapped_column(String(64))
     summary: Mapped[dict] = mapped_column(JSON, default=dict)  # coverage, inputs, log
@@ -145,6 +167,10 @@ class RunResult(Base):
     tier: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rank_lo: Mapped[float | None] = mapped_column(Float, nullable=True)
     rank_hi: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # year-on-year change within the run (both years on its basis), from digindex.analytics.changes
+    prev_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    score_change: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank_change: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Publication(Base):
@@ -157,3 +183,5 @@ class Publication(Base):
     change_note: Mapped[str] = mapped_column(Text, default="")
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     published_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    missing: Mapped[dict] = mapped_column(JSON, default=dict, server_default=EMPTY)  # {population: [unit, ...]}
+    approved_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the second admin (four-eyes)

@@ -49,11 +49,14 @@ def needs_rehash(stored: str, params: tuple) -> bool:
         return True
 
 
-def password_problem(password: str, username: str = "") -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+def password_problem(password: str, username: str = ""):
+    """Why ``password`` is refused (a catalogue text), or None."""
+    from .messages import t
+
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return t("password_too_short", n=MIN_PASSWORD_LENGTH)
     if username and password.lower() == username.lower():
-        return "the password must differ from the user name"
+        return t("password_is_username")
     return None
 
 

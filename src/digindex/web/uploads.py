@@ -4,64 +4,92 @@ Checks, in order: the upload's size (``max_upload_bytes``); that it is a zip arc
 holding a workbook and no macros; the number of archive members; each member's
 compression ratio and the total uncompressed size as declared, then as actually
 decompressed (streamed, stopping at the limit) - so a zip bomb is refused before any
-XML is parsed. Only then is the workbook opened (read-only, formulas kept as formulas so
-that they can be refused cell by cell, external links dropped).
+XML is parsed. While decompressing, every XML part is scanned for a document type
+declaration: a workbook never needs one, and it is what XXE (external entities) and
+billion-laughs (entity expansion) attacks are made of, so it is refused before any XML
+parser sees it. Only then is the workbook opened (read-only, formulas kept as formulas so
+that they can be refused cell by cell, external links dropped); :func:`reading` turns any
+failure while reading the XML into a clear 422.
 """
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from contextlib import contextmanager
 
+from .. import formatting
 from .errors import Invalid, TooLarge
+from .messages import t
 
 CHUNK = 1 << 16
+DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _refuse(message, cls=Invalid):
+    return cls(message, problems=[{"sheet": "", "cell": "", "problem": message}])
 
 
 def check_size(data: bytes, settings) -> None:
     if len(data) > settings.max_upload_bytes:
-        raise TooLarge(f"the file has {len(data):,} bytes; the limit is {settings.max_upload_bytes:,}",
-                       problems=[{"sheet": "", "cell": "", "problem": "file too large"}])
+        raise _refuse(t("file_too_large", size=formatting.integer(len(data)),
+                        limit=formatting.integer(settings.max_upload_bytes)), TooLarge)
     if not data:
-        raise Invalid("the file is empty", problems=[{"sheet": "", "cell": "", "problem": "empty file"}])
-
-
-def _refuse(message: str, cls=Invalid):
-    return cls(message, problems=[{"sheet": "", "cell": "", "problem": message}])
+        raise _refuse(t("file_empty"))
 
 
 def check_zip(data: bytes, settings) -> None:
-    """Refuse anything that is not a plain, reasonably sized .xlsx archive."""
+    """Refuse anything that is not a plain, reasonably sized .xlsx archive without DTDs."""
     check_size(data, settings)
     buf = io.BytesIO(data)
     if not zipfile.is_zipfile(buf):
-        raise _refuse("not an Excel .xlsx workbook (use the template, saved as .xlsx)")
+        raise _refuse(t("not_xlsx"))
     try:
         with zipfile.ZipFile(buf) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
             if len(infos) > settings.max_zip_entries:
-                raise _refuse(f"the workbook archive has {len(infos)} parts (limit {settings.max_zip_entries})")
+                raise _refuse(t("zip_too_many_parts", n=len(infos), limit=settings.max_zip_entries))
             if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-                raise _refuse("not an Excel .xlsx workbook (no xl/workbook.xml)")
+                raise _refuse(t("not_xlsx"))
             if any(n.lower().endswith("vbaproject.bin") for n in names):
-                raise _refuse("workbooks with macros are refused: save as .xlsx without macros")
+                raise _refuse(t("macros_refused"))
             declared = sum(i.file_size for i in infos)
             if declared > settings.max_unzipped_bytes:
-                raise _refuse(f"the workbook unpacks to {declared:,} bytes (limit {settings.max_unzipped_bytes:,})",
-                              TooLarge)
+                raise _refuse(t("unpacks_too_large", size=formatting.integer(declared),
+                                limit=formatting.integer(settings.max_unzipped_bytes)), TooLarge)
             for i in infos:
-                if i.file_size > 1024 and i.file_size / max(i.compress_size, 1) > settings.max_zip_ratio:
-                    raise _refuse(f"part {i.filename} is compressed {i.file_size / max(i.compress_size, 1):.0f}:1 "
-                                  f"(limit {settings.max_zip_ratio:.0f}:1): refused as a possible zip bomb")
+                ratio = i.file_size / max(i.compress_size, 1)
+                if i.file_size > 1024 and ratio > settings.max_zip_ratio:
+                    raise _refuse(t("zip_bomb", part=i.filename, ratio=formatting.integer(ratio),
+                                    limit=formatting.integer(settings.max_zip_ratio)))
             total = 0
             for i in infos:
+                tail = b""
                 with zf.open(i) as member:
                     while chunk := member.read(CHUNK):
                         total += len(chunk)
                         if total > settings.max_unzipped_bytes:
-                            raise _refuse("the workbook unpacks to more than the limit", TooLarge)
-    except zipfile.BadZipFile as exc:
-        raise _refuse(f"the workbook archive is damaged ({exc})")
+                            raise _refuse(t("unpacks_too_large", size=">" + formatting.integer(total),
+                                            limit=formatting.integer(settings.max_unzipped_bytes)), TooLarge)
+                        if DTD.search(tail + chunk):  # the overlap catches a declaration split by a chunk
+                            raise _refuse(t("xml_dtd_refused", part=i.filename))
+                        tail = chunk[-16:]
+    except zipfile.BadZipFile:
+        raise _refuse(t("zip_damaged"))
+    except (RuntimeError, NotImplementedError):  # encrypted or unsupported compression
+        raise _refuse(t("zip_damaged"))
+
+
+@contextmanager
+def reading():
+    """Any failure while openpyxl parses the workbook's XML is the file's problem: 422."""
+    try:
+        yield
+    except Invalid:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed or hostile XML, bad styles, broken parts
+        raise _refuse(t("cannot_read_workbook", kind=type(exc).__name__))
 
 
 def open_workbook(data: bytes, settings):
@@ -69,9 +97,5 @@ def open_workbook(data: bytes, settings):
     import openpyxl
 
     check_zip(data, settings)
-    try:
+    with reading():
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file
-        raise _refuse(f"cannot read the workbook ({type(exc).__name__})")
-
-

@@ -64,7 +64,7 @@ def ellipse(data: ResearchData, locations: dict, source: str = "") -> Analysis:
     for year, part in values.groupby("year", sort=True, dropna=False):
         year = None if pd.isna(year) else year
         if len(part) < 3 or part["value"].sum() <= 0:
-            raise InputError(Problem(f"the ellipse needs at least 3 units with a positive total"
+            raise InputError(Problem("the ellipse needs at least 3 units with a positive total"
                                      + (f" in {year}" if year is not None else ""), file=data.source,
                                      fix="analyse more units"))
         pts = np.array([locations[u] for u in part["unit"]])

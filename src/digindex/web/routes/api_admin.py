@@ -1,15 +1,15 @@
 """JSON API: province administration (users, import, locking, runs, publication, audit)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from .. import auth, evaluation, imports, workflow
+from .. import auditlog, auth, evaluation, imports, workflow
 from ..authz import Principal, require_role
-from ..deps import api_user, state
-from ..models import AuditEntry, User
+from ..deps import api_user, lang, respond, state
+from ..models import User
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
@@ -40,6 +40,7 @@ class RunBody(BaseModel):
 
 class PublishBody(BaseModel):
     change_note: str = Field("", max_length=4000)
+    confirm_missing: bool = Field(False, description="publish although units are missing (needs a note)")
 
 
 @router.get("/users", summary="All users")
@@ -91,7 +92,7 @@ async def create_run(body: RunBody, request: Request, p: Principal = Depends(adm
     run_id = await run_in_threadpool(evaluation.run_evaluation, st.db, p, body.year, st.settings,
                                      body.uncertainty_runs)
     with st.db.read() as s:
-        return evaluation.preview(s, run_id)
+        return respond(request, evaluation.preview(s, run_id))
 
 
 @router.get("/runs/{run_id}", summary="Preview a run (compared with the published version)")
@@ -101,21 +102,27 @@ def get_run(run_id: int, request: Request, population: str = "county", node: str
         return evaluation.preview(s, run_id, population, node)
 
 
-@router.post("/runs/{run_id}/publish", summary="Publish a run as the next version of its year")
+@router.post("/runs/{run_id}/publish", summary="Publish a run as the next version of its year (with missing units: "
+                                             "confirm_missing and a note; with four-eyes: a second admin approves)")
 def publish(run_id: int, body: PublishBody, request: Request, p: Principal = Depends(admin_user)):
     st = state(request)
-    pub = evaluation.publish(st.db, p, run_id, body.change_note)
+    out = evaluation.publish(st.db, p, run_id, body.change_note, body.confirm_missing, st.settings.four_eyes)
     st.public.invalidate()
-    return {"year": pub.year, "version": pub.version, "run": pub.run_id, "change_note": pub.change_note}
+    return out
 
 
-@router.get("/audit", summary="The audit log (newest first)")
-def audit_log(request: Request, object_type: str | None = None, object_id: str | None = None, limit: int = 200,
+@router.get("/audit", summary="The audit log, newest first; filters: dates (Asia/Shanghai), user, object, action; "
+                              "format csv or xlsx to download")
+def audit_log(request: Request, date_from: str | None = None, date_to: str | None = None, user: str | None = None,
+              object_type: str | None = None, object_id: str | None = None, action: str | None = None,
+              limit: int = 500, format: str = Query("json", pattern="^(json|csv|xlsx)$"),
               p: Principal = Depends(admin_user)):
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 5000)))
-    if object_type:
-        stmt = stmt.where(AuditEntry.object_type == object_type)
-    if object_id:
-        stmt = stmt.where(AuditEntry.object_id == object_id)
     with state(request).db.read() as s:
-        return [workflow.audit_dict(e) for e in s.scalars(stmt)]
+        entries = auditlog.query(s, date_from, date_to, user, object_type, object_id, action, limit)
+    if format == "json":
+        return entries
+    lg = lang(request)
+    body = auditlog.to_csv(entries, lg) if format == "csv" else auditlog.to_xlsx(entries, lg)
+    media = "text/csv; charset=utf-8" if format == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media, headers={"content-disposition": f'attachment; filename="audit.{format}"'})

@@ -1,15 +1,23 @@
-"""JSON API: published results (no login). Payloads are cached per published version."""
+"""JSON API: published results (no login). Payloads are cached per publication.
+
+Every endpoint reads one publication: ``year`` (default the latest) and ``version``
+(default the year's current version; earlier versions stay retrievable).
+"""
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import exports, units
+from ..deps import lang as request_lang
 from ..deps import state
 from ..errors import Invalid, NotFound
+from ..messages import t
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 JSON = "application/json"
+LANG = Query(None, pattern="^(zh|en)$", description="zh or en (default: the request's language)")
+VERSION = Query(None, ge=1, description="a version of the year (default: the current one)")
 
 
 async def snapshot(request: Request):
@@ -17,101 +25,126 @@ async def snapshot(request: Request):
     return pub.fresh() or await run_in_threadpool(pub.snapshot)
 
 
-def _year(snap, year: int | None) -> int:
-    year = year or snap.latest_year()
-    if year is None or year not in snap.pubs:
-        raise NotFound(f"no published results for {year}" if year else "nothing has been published yet")
-    return year
-
-
-def _node(snap, node: str | None) -> str:
+def check_node(snap, node: str | None) -> str:
     node = node or snap.info.root
     if node not in snap.info.names:
-        raise Invalid(f"unknown node {node!r}")
+        raise Invalid(t("unknown_node", node=repr(node)[:40]))
     return node
 
 
-def _population(population: str) -> str:
+def check_population(population: str) -> str:
     if population not in ("county", "city"):
-        raise Invalid("population must be county or city")
+        raise Invalid(t("bad_population"))
     return population
 
 
-@router.get("/meta", summary="Published years and versions, measures, cities")
-async def meta(request: Request, lang: str = Query("zh", pattern="^(zh|en)$")):
+@router.get("/meta", summary="Published years and their versions, measures, cities")
+async def meta(request: Request, lang: str = LANG):
     snap = await snapshot(request)
+    lang = lang or request_lang(request)
     return Response(snap.json(("meta", lang), lambda: snap.meta(lang)), media_type=JSON)
 
 
-@router.get("/ranking", summary="Ranking of a year at a node; filter by city and search (Chinese, pinyin)")
-async def ranking(request: Request, year: int | None = None, node: str | None = None,
-                  population: str = "county", city: str | None = None, q: str | None = None,
-                  lang: str = Query("zh", pattern="^(zh|en)$")):
+@router.get("/ranking", summary="Ranking of a publication at a node; filter by city, search by code, name, "
+                                "pinyin or initials (see the search rule in docs/web.md)")
+async def ranking(request: Request, year: int | None = None, version: int | None = VERSION, node: str | None = None,
+                  population: str = "county", city: str | None = None, q: str | None = None, lang: str = LANG):
     snap = await snapshot(request)
-    year, node, population = _year(snap, year), _node(snap, node), _population(population)
-    key = ("ranking", year, node, population, lang)
+    lang = lang or request_lang(request)
+    node, population = check_node(snap, node), check_population(population)
+    pub = snap.publication(year, version)
+    key = ("ranking", pub["year"], version, node, population, lang)
     if not city and not q:
-        return Response(snap.json(key, lambda: {"year": year, "node": node, "population": population,
-                                                "version": snap.version(year),
-                                                "rows": snap.ranking(year, node, population, lang)}), media_type=JSON)
-    rows = [r for r in snap.ranking(year, node, population, lang)
-            if (not city or r["parent"] == city) and units.matches(units.get(r["unit"]), q or "")]
-    return {"year": year, "node": node, "population": population, "version": snap.version(year), "rows": rows}
+        body = snap.peek(("json",) + key) or await run_in_threadpool(
+            snap.json, key, lambda: snap.ranking(pub["year"], node, population, lang, version))
+        return Response(body, media_type=JSON)
+    full = await run_in_threadpool(snap.ranking, pub["year"], node, population, lang, version)
+    rows = [r for r in full["rows"] if (not city or r["parent"] == city) and units.matches(units.get(r["unit"]), q)]
+    return {**full, "rows": rows}
 
 
-@router.get("/units/{code}", summary="Profile of a unit: scores, ranks, tier, trend, aspects, indicators")
-async def profile(code: str, request: Request, lang: str = Query("zh", pattern="^(zh|en)$")):
+@router.get("/units/{code}", summary="Profile of a unit in a publication: scores, ranks, tier, change (on the "
+                                     "publication's basis, with last year as published), trend, aspects, indicators")
+async def profile(code: str, request: Request, year: int | None = None, version: int | None = VERSION,
+                  lang: str = LANG):
     snap = await snapshot(request)
+    lang = lang or request_lang(request)
     if units.get(code) is None:
-        raise NotFound(f"no unit {code}")
-    return Response(snap.json(("profile", code, lang), lambda: snap.profile(code, lang)), media_type=JSON)
+        raise NotFound(t("not_found"))
+    pub = snap.publication(year, version)
+    key = ("profile", code, pub["year"], version, lang)
+    body = snap.peek(("json",) + key) or await run_in_threadpool(
+        snap.json, key, lambda: snap.profile(code, lang, pub["year"], version))
+    return Response(body, media_type=JSON)
 
 
-@router.get("/units/{code}/report.pdf", summary="PDF profile of a unit (needs digindex.reports and WeasyPrint)")
-async def profile_pdf(code: str, request: Request, year: int | None = None,
-                      lang: str = Query("zh", pattern="^(zh|en)$")):
+@router.get("/units/{code}/report.pdf", summary="PDF profile of a unit in a publication (needs digindex.reports "
+                                               "and WeasyPrint)")
+async def profile_pdf(code: str, request: Request, year: int | None = None, version: int | None = VERSION,
+                      lang: str = LANG):
     from .. import reports
 
     snap = await snapshot(request)
+    lang = lang or request_lang(request)
     u = units.get(code)
     if u is None:
-        raise NotFound(f"no unit {code}")
-    year = _year(snap, year)
-    if not (snap.group(u.level, year, snap.info.root)["unit"] == code).any():
-        raise NotFound(f"{code} has no published result for {year}")
-    st, run = state(request), snap.version(year)["run"]
-    body = await run_in_threadpool(snap.memo, ("pdf", code, year, lang), lambda: reports.profile_pdf(
-        st.db, run, u.level, code, year, lang, st.settings.framework))
+        raise NotFound(t("not_found"))
+    pub = snap.publication(year, version)
+    if snap.frame(pub["run"]).row(u.level, pub["year"], snap.info.root, code) is None:
+        raise NotFound(t("not_found"))
+    st = state(request)
+    body = await run_in_threadpool(snap.memo, ("pdf", code, pub["year"], pub["version"], lang),
+                                   lambda: reports.profile_pdf(st.db, pub["run"], u.level, code, pub["year"], lang,
+                                                               st.settings.framework))
+    name = f"digindex_{code}_{pub['year']}_v{pub['version']}_{lang}.pdf"
     return Response(body, media_type="application/pdf",
-                    headers={"content-disposition": f'attachment; filename="digindex_{code}_{year}_{lang}.pdf"'})
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/compare", summary="Scores and ranks of two years side by side")
-async def compare(request: Request, year_a: int, year_b: int, node: str | None = None, population: str = "county",
-                  lang: str = Query("zh", pattern="^(zh|en)$")):
+@router.get("/compare", summary="Two years side by side, both on the basis of year_b's publication")
+async def compare(request: Request, year_a: int, year_b: int, version: int | None = VERSION,
+                  node: str | None = None, population: str = "county", lang: str = LANG):
     snap = await snapshot(request)
-    year_a, year_b, node = _year(snap, year_a), _year(snap, year_b), _node(snap, node)
-    population = _population(population)
-    return Response(snap.json(("compare", year_a, year_b, node, population, lang),
-                              lambda: {"year_a": year_a, "year_b": year_b, "node": node,
-                                       "rows": snap.compare(year_a, year_b, node, population, lang)}), media_type=JSON)
+    lang = lang or request_lang(request)
+    node, population = check_node(snap, node), check_population(population)
+    pub = snap.publication(year_b, version)
+    if year_a not in snap.years or year_a > pub["year"]:
+        raise NotFound(t("not_published", year=year_a))
+    key = ("compare", year_a, pub["year"], version, node, population, lang)
+    body = await run_in_threadpool(snap.json, key, lambda: snap.compare(year_a, pub["year"], node, population, lang,
+                                                                        version))
+    return Response(body, media_type=JSON)
 
 
-@router.get("/download", summary="Published results of a year as CSV or Excel")
-async def download(request: Request, year: int | None = None, population: str = "county",
-                   format: str = Query("csv", pattern="^(csv|xlsx)$"), lang: str = Query("zh", pattern="^(zh|en)$")):
+@router.get("/versions", summary="Units whose score, rank or tier moved between two versions of a year, and why")
+async def versions(request: Request, year: int, a: int = Query(..., ge=1), b: int = Query(..., ge=1),
+                   node: str | None = None, population: str = "county", lang: str = LANG):
     snap = await snapshot(request)
-    year, population = _year(snap, year), _population(population)
-    ver = snap.version(year) or {}
+    lang = lang or request_lang(request)
+    node, population = check_node(snap, node), check_population(population)
+    key = ("versions", year, a, b, node, population, lang)
+    body = await run_in_threadpool(snap.json, key, lambda: snap.compare_versions(year, a, b, node, population, lang))
+    return Response(body, media_type=JSON)
+
+
+@router.get("/download", summary="A publication as CSV or Excel")
+async def download(request: Request, year: int | None = None, version: int | None = VERSION,
+                   population: str = "county", format: str = Query("csv", pattern="^(csv|xlsx)$"), lang: str = LANG):
+    snap = await snapshot(request)
+    lang = lang or request_lang(request)
+    population = check_population(population)
+    pub = snap.publication(year, version)
 
     def build():
-        header, rows = exports.results_table(snap, year, population, lang)
+        header, kinds, rows, _p = exports.results_table(snap, pub["year"], population, lang, pub["version"])
         if format == "csv":
-            return exports.to_csv(header, rows)
-        return exports.to_xlsx(header, rows, f"digindex {year} {population} v{ver.get('version')}", ver.get("note", ""))
+            return exports.to_csv(header, kinds, rows, snap.info.score_decimals)
+        return exports.to_xlsx(header, kinds, rows, exports.about_lines(snap, pub, population, lang),
+                               snap.info.score_decimals)
 
-    body = await run_in_threadpool(snap.memo, ("download", year, population, format, lang), build)
-    name = f"digindex_{year}_{population}_v{ver.get('version')}.{format}"
+    body = await run_in_threadpool(snap.memo, ("download", pub["year"], pub["version"], population, format, lang),
+                                   build)
+    name = f"digindex_{pub['year']}_{population}_v{pub['version']}.{format}"
     media = "text/csv; charset=utf-8" if format == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, media_type=media, headers={"content-disposition": f'attachment; filename="{name}"'})
