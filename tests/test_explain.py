@@ -12,7 +12,7 @@ import pytest
 
 from digindex import evaluate, load_data, load_framework
 from digindex.analytics import changes
-from digindex.explain import (change_attribution, contributions, narrative, profile_facts,
+from digindex.explain import (change_attribution, contributions,
                               strengths_weaknesses, target_gap)
 from digindex.frameworks import builtin_framework_path
 
@@ -152,22 +152,24 @@ def test_target_gap_already_there(demo):
     assert res.current_rank == 1 and res.targets.empty and res.effort == 0
 
 
-def test_narrative_numbers_come_from_the_results(demo):
+def test_profile_narrative_numbers_come_from_the_results(demo):
+    """The profile's paragraph (reports.unit_profile, the one narrative) quotes the results table."""
+    from digindex.reports import unit_profile
+
     ev = demo["counties"]
     res = ev.results()
     r = res[(res["unit"] == TONGXIANG) & (res["year"] == 2022) & (res["node"] == "zj_dei")].iloc[0]
-    zh, en = narrative(ev, TONGXIANG, lang="zh"), narrative(ev, TONGXIANG, lang="en")
-    assert f"桐乡市数字经济发展综合指数得分{r['score']:.1f}分" in zh
+    p = unit_profile(ev, TONGXIANG)
+    zh, en = p.narrative["zh"], p.narrative["en"]
+    assert f"桐乡市数字经济发展综合指数得分{r['score']:.2f}分" in zh
     assert f"在嘉兴市7个县（市、区）中排名第{r['rank_in_parent']}位" in zh
     assert f"在全省90个县（市、区）中排名第{r['rank']}位" in zh
-    assert f"Tongxiang City scored {r['score']:.1f}" in en and "of 7 in Jiaxing City" in en
-    facts = profile_facts(ev, TONGXIANG)
+    assert f"Tongxiang City scored {r['score']:.2f}" in en and "of 7 counties in Jiaxing City" in en
     aspects = res[(res["unit"] == TONGXIANG) & (res["year"] == 2022) & (res["level"] == 2)]
-    assert facts["strongest_rank"] == aspects["rank"].min() and facts["weakest_rank"] == aspects["rank"].max()
-    city = narrative(demo["cities"], JIAXING, lang="zh")
+    assert f"全省第{aspects['rank'].min()}位" in zh and f"全省第{aspects['rank'].max()}位" in zh
     cr = demo["cities"].results()
     jx = cr[(cr["unit"] == JIAXING) & (cr["year"] == 2022) & (cr["node"] == "zj_dei")].iloc[0]
-    assert f"在全省11个设区市中排名第{jx['rank']}位" in city
+    assert f"在全省11个设区市中排名第{jx['rank']}位" in unit_profile(demo["cities"], JIAXING).narrative["zh"]
 
 
 def test_target_sentences_name_the_concrete_values(demo):

@@ -7,16 +7,15 @@
     change_attribution(ev, "330483")                  # what moved the score (and the rank) since last year
     strengths_weaknesses(ev, "330483")                # best and worst indicators against the peers
     target_gap(ev, "330483", rank=1, scope="parent")  # the smallest improvement reaching rank 1 in the city
-    narrative(ev, "330483", lang="zh")                # the profile paragraph, every number from the results
 
-Modules: :mod:`.decompose`, :mod:`.change`, :mod:`.strengths`, :mod:`.targets`, :mod:`.narrative`.
+The profile's paragraph, worded for any population, is :func:`digindex.reports.unit_profile`'s.
+
+Modules: :mod:`.decompose`, :mod:`.change`, :mod:`.strengths`, :mod:`.targets`.
 """
 from .change import ChangeAttribution, change_attribution
 from .decompose import contributions, local_contributions, root_contributions
-from .narrative import narrative, profile_facts
 from .strengths import standing, strengths_weaknesses
 from .targets import TargetResult, target_gap
 
 __all__ = ["contributions", "local_contributions", "root_contributions", "change_attribution",
-           "ChangeAttribution", "standing", "strengths_weaknesses", "target_gap", "TargetResult",
-           "narrative", "profile_facts"]
+           "ChangeAttribution", "standing", "strengths_weaknesses", "target_gap", "TargetResult"]
