@@ -28,6 +28,9 @@ def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     """The ``value`` cells as floats (missing markers -> NaN); bad cells are problems."""
     cells = records["value"].astype(str)
     missing = cells.str.lower().isin(MISSING_MARKERS)
+    fast = _finite_numbers(cells, missing)
+    if fast is not None:
+        return fast
     numbers = pd.to_numeric(cells.where(~missing, None), errors="coerce").astype(float)
     bad = numbers.isna() & ~missing
     infinite = np.isinf(numbers.to_numpy())
@@ -51,6 +54,32 @@ def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     return numbers.where(~infinite)
 
 
+def _finite_numbers(cells: pd.Series, missing: pd.Series) -> pd.Series | None:
+    """The cells as floats when every one is a finite number or missing (pyarrow's parser,
+    which accepts a subset of what pandas accepts, with the same values); else None, and
+    pandas parses them and says which cells are not numbers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(cells.where(~missing, None), type=pa.string(), from_pandas=True)
+        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if np.isinf(values).any():
+        return None
+    return pd.Series(values, index=cells.index)
+
+
+def duplicated_keys(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """``frame.duplicated(key, keep=False)`` by integer codes (the same answer, faster)."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for column in key:
+        part, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        code = code * max(len(uniques), 1) + part
+    return pd.Series(code).duplicated(keep=False).to_numpy()
+
+
 def _region(unit) -> str:
     reg = registry()
     return reg.describe(reg[unit]) if unit in reg else repr(unit)
@@ -69,7 +98,7 @@ def repeated_cells(long: pd.DataFrame, problems: ProblemCollector, notes: list) 
     row is one problem; any other repeated cell is a problem naming both places.
     """
     key = ["unit", "year", "indicator"]
-    dup = long.duplicated(key, keep=False)
+    dup = pd.Series(duplicated_keys(long, key), index=long.index)
     if not dup.any():
         return long
     d = long[dup].copy()
@@ -163,28 +192,38 @@ def _copies(long: pd.DataFrame, same: pd.DataFrame, first: pd.DataFrame) -> list
 def file_coverage(long: pd.DataFrame, indicators: list[str] | None) -> pd.DataFrame:
     """Per file: units, years, indicators, cells and the share of cells with a value."""
     rows = []
-    for file, grp in long.groupby("file", sort=False):
-        if indicators:
-            grp = grp[grp["indicator"].isin(indicators)]
-        n = len(grp)
-        rows.append({"file": file, "units": grp["unit"].nunique(),
-                     "years": grp["year"].nunique(dropna=False), "indicators": grp["indicator"].nunique(),
-                     "cells": n, "missing": int(grp["value"].isna().sum()),
-                     "coverage": float(grp["value"].notna().mean()) if n else 0.0})
+    files, names = pd.factorize(long["file"])
+    keep = long["indicator"].isin(indicators).to_numpy() if indicators else np.ones(len(long), bool)
+    units = pd.factorize(long["unit"])[0]  # missing units (-1) are not counted, as nunique()
+    years = pd.factorize(long["year"], use_na_sentinel=False)[0]
+    inds = pd.factorize(long["indicator"])[0]
+    present = long["value"].notna().to_numpy()
+    for code, file in enumerate(names):
+        sel = keep & (files == code)
+        n = int(sel.sum())
+        have = int(present[sel].sum())
+        rows.append({"file": file, "units": _distinct(units[sel]), "years": len(np.unique(years[sel])),
+                     "indicators": _distinct(inds[sel]), "cells": n, "missing": n - have,
+                     "coverage": have / n if n else 0.0})
     return pd.DataFrame(rows, columns=["file", "units", "years", "indicators", "cells", "missing",
                                        "coverage"])
 
 
+def _distinct(codes: np.ndarray) -> int:
+    """Distinct codes, leaving out -1 (missing)."""
+    return int(len(np.unique(codes[codes >= 0])))
+
+
 def unit_coverage(table: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     """Per unit: years, cells of ``indicators`` and the share with a value."""
-    present = table[indicators].notna()
-    grouped = present.groupby(table["unit"].to_numpy(), sort=False)
-    cells = grouped.size() * len(indicators)
-    have = grouped.sum().sum(axis=1)
-    out = pd.DataFrame({"unit": cells.index, "years": table.groupby("unit", sort=False).size().to_numpy(),
-                        "cells": cells.to_numpy(), "missing": (cells - have).to_numpy()})
-    out["coverage"] = (have.to_numpy() / cells.to_numpy()) if len(indicators) else 1.0
-    return out.reset_index(drop=True)
+    codes, units = pd.factorize(table["unit"].to_numpy(dtype=object))  # in order of first appearance
+    present = table[indicators].notna().to_numpy().sum(axis=1) if indicators else np.zeros(len(table))
+    years = np.bincount(codes, minlength=len(units))
+    cells = years * len(indicators)
+    have = np.bincount(codes, weights=present, minlength=len(units)).astype(np.int64)
+    out = pd.DataFrame({"unit": units, "years": years, "cells": cells, "missing": cells - have})
+    out["coverage"] = (have / cells) if len(indicators) else 1.0
+    return out
 
 
 def coverage_notes(long: pd.DataFrame, table: pd.DataFrame, indicators: list[str], threshold: float,
