@@ -233,6 +233,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_rank_hi": ("排名区间上限(95%)", "rank 95th pct"),
     "col_version": ("版本", "version"),
     "col_rank_suffix": ("排名", "rank"),
+
+    # -- result files (results.xlsx) and charts of run, audit and uncertainty
+    "parent": ("上级区域", "parent"),
+    "parent_name": ("上级区域名称", "parent name"),
+    "node_id": ("指标代码", "node"),
+    "rank_in_year": ("{year}排名", "rank {year}"),
+    "rank_in_parent_year": ("{year}上级区域内排名", "rank in parent {year}"),
+    "level_index": ("总指数", "Index"),
+    "level_aspects": ("{n}级指标", "Aspects"),
+    "level_indicators": ("{n}级指标", "Indicators"),
+    "level_n": ("{n}级指标", "Level-{n} nodes"),
+    "sheet_scores": ("{level}得分", "{level} scores"),
+    "sheet_ranks": ("{level}排名", "{level} ranks"),
+    "sheet_about": ("说明", "About"),
+    "sheet_methods": ("方法说明", "Methods"),
+    "sheet_framework": ("指标体系", "Framework"),
+    "sheet_tiers": ("梯队", "Tiers"),
+    "sheet_disparity": ("区域差异", "Disparity"),
+    "sheet_disparity_groups": ("组内差异", "Disparity by group"),
+    "sheet_run": ("运行记录", "Run"),
+    "too_large_for_excel": ("“{sheet}”有{rows}行、{columns}列，超出Excel的容量，未写入本工作簿；"
+                            "其数据见 results.csv 与 results.parquet。",
+                            "'{sheet}' has {rows} rows and {columns} columns, more than Excel can open: "
+                            "it is not in this workbook; results.csv and results.parquet hold its data."),
+    "too_large_for_workbook": ("“{sheet}”有{rows}行、{columns}列，超过本工作簿每表{budget}个单元格的上限"
+                               "（Excel打开和筛选将很慢），未写入；其数据见 results.csv 与 results.parquet。",
+                               "'{sheet}' has {rows} rows and {columns} columns, more than the {budget} cells "
+                               "a sheet of this workbook holds (Excel would be slow to open and filter it): "
+                               "it is not in this workbook; results.csv and results.parquet hold its data."),
+    "framework_id": ("指标体系", "Framework"),
+    "sheets": ("工作表", "Sheets"),
+    "notes": ("说明事项", "Notes"),
+    "weight_in_parent": ("权重（上级内）", "Weight in parent"),
+    "nominal_weight": ("设定权重", "Framework weight"),
+    "applies_to": ("适用于", "Applies to"),
+    "description": ("说明", "Description"),
+    "default_method": ("默认", "default"),
+    "step_data": ("数据", "Data"),
+    "step_impute": ("缺失值插补", "Imputation"),
+    "step_treat": ("异常值处理", "Outlier treatment"),
+    "step_normalise": ("标准化", "Normalisation"),
+    "step_weights": ("赋权", "Weighting"),
+    "step_aggregate": ("合成", "Aggregation"),
+    "step_ranks": ("排名", "Ranks"),
+    "describe_data": ("{units}个单位，{years}年（{n_years}期），{indicators}项指标；数据文件：{files}。",
+                      "{units} units, {years} ({n_years} periods), {indicators} indicators; data: {files}."),
+    "describe_ranks": ("按年排名，1为最优；得分相同者并列，取最小名次。",
+                       "Ranked within each year, 1 best; tied scores share the smallest rank."),
+    "describe_ranks_parent": ("另在所属上级区域内排名。", "Also ranked within each parent region."),
+    "describe_tiers_quantile": ("按排名的累计比例划分梯队（自上而下）。",
+                                "Tiers cut the ranking at cumulative shares of units, from the top."),
+    "describe_tiers_score": ("按得分阈值划分梯队。", "Tiers cut the scores at thresholds."),
 }
 
 
