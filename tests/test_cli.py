@@ -43,8 +43,11 @@ def test_run_writes_every_output(tmp_path):
     assert record["data"][0]["sha256"] == sha256_of(DESI / "data.csv")
     assert record["digindex_version"] and record["time"] and record["options"]["lang"] == "en"
     book = pd.ExcelFile(out / "results.xlsx")
-    assert book.sheet_names == ["level 4", "level 3", "level 2", "level 1", "framework", "weights",
-                                "disparity", "run"]
+    assert book.sheet_names == ["About", "Index scores", "Index ranks", "Aspects scores", "Aspects ranks",
+                                "Level-2 nodes scores", "Level-2 nodes ranks", "Indicators scores",
+                                "Indicators ranks", "Weights", "Methods", "Framework", "Disparity", "Run"]
+    assert sorted(p.name for p in Path.cwd().iterdir()) == ["digindex.duckdb"]  # the run is recorded
+    assert "run recorded in digindex.duckdb" in r.output
 
 
 def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path):
@@ -80,7 +83,9 @@ def test_failed_write_leaves_no_partial_output(tmp_path, monkeypatch):
     def fail(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", fail)
+    import pyarrow.parquet
+
+    monkeypatch.setattr(pyarrow.parquet, "write_table", fail)  # fails in a writer thread
     r = cli("run", DESI / "framework.yaml", "--data", DESI / "data.csv", "--out", out)
     assert r.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == ["results.csv"]  # no temporary or new files

@@ -93,23 +93,31 @@ def run(
                                                  "derive the framework's 'derive:' indicators first."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark (for --registry)."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master"),
+    store: Path = typer.Option(Path("digindex.duckdb"), "--store", help="Run store (DuckDB file) that "
+                               "records the run (see 'digindex runs')."),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not record the run in the run store."),
+    no_charts: bool = typer.Option(False, "--no-charts", help="Do not draw the charts (PNG and SVG)."),
+    all_nodes: bool = typer.Option(False, "--all-nodes", help="changes.csv and growth_yoy.csv for every "
+                                   "node (default: the index and its aspects)."),
 ):
-    """Evaluate FRAMEWORK on the data and write results to --out."""
+    """Evaluate FRAMEWORK on the data and write results to --out (and record the run)."""
     from . import run as run_api
 
     _check_lang(lang)
+    options = dict(charts=not no_charts, scope="all" if all_nodes else "aspects",
+                   store=None if no_store else store)
     if registry:
         from . import load_framework
         from .microdata import parse_registries, run_with_registries
 
         result, derivation = run_with_registries(
             load_framework(framework), parse_registries(registry), data=data, out=out_dir, regions=regions,
-            engine=engine, spark_master=spark_master, sheet=sheet, lang=lang)
+            engine=engine, spark_master=spark_master, sheet=sheet, lang=lang, **options)
         for problem in derivation.problems():
             err.print(f"warning: {problem}", markup=False)
     else:
         result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang,
-                         units_in=units_in, level=level, layout=layout)
+                         units_in=units_in, level=level, layout=layout, **options)
     _print_notes(result.panel.origin or result.panel)
     fw = result.framework
     table = result.top(top)
@@ -123,7 +131,10 @@ def run(
     for row in table.itertuples(index=False, name=None):
         show.add_row(*[_cell(c, v) for c, v in zip(table.columns, row)])
     out.print(show)
-    out.print(f"results written to {out_dir}/ (results.csv, results.parquet, results.xlsx, run.json)")
+    out.print(f"results written to {out_dir}/ (results.csv, results.parquet, results.xlsx, run.json"
+              + (", charts" if not no_charts else "") + ")")
+    if not no_store:
+        out.print(f"run recorded in {store} (digindex runs list --store {store})")
 
 
 def _cell(column, v) -> str:

@@ -67,8 +67,15 @@ def data_hash(record: dict, evaluation=None) -> str | None:
 
 
 def results_hash(results: pd.DataFrame) -> str:
-    """sha256 of the results as CSV (floats written to round-trip exactly)."""
-    return _sha(results.to_csv(index=False))
+    """sha256 of the results as CSV: of results.csv (floats written to round-trip exactly)."""
+    import tempfile
+
+    from ..export.tabular import sha256_file, write_csv
+
+    with tempfile.TemporaryDirectory(prefix="digindex-hash-") as tmp:
+        path = Path(tmp) / "results.csv"
+        write_csv(results, path)
+        return sha256_file(path)
 
 
 def _to_store(results: pd.DataFrame, run_id: str) -> pd.DataFrame:
@@ -76,7 +83,7 @@ def _to_store(results: pd.DataFrame, run_id: str) -> pd.DataFrame:
         "run_id": run_id,
         "row_no": np.arange(len(results), dtype=np.int64),
         "unit": results["unit"].astype(str).to_numpy(dtype=object),
-        "year": pd.array([None if y is None or pd.isna(y) else int(y) for y in results["year"]], dtype="Int64"),
+        "year": pd.to_numeric(results["year"], errors="coerce").astype("Int64"),
         "node": results["node"].astype(str).to_numpy(dtype=object),
         "level": results["level"].astype("Int64"),
         "score": results["score"].astype(float),
@@ -90,9 +97,12 @@ def _to_store(results: pd.DataFrame, run_id: str) -> pd.DataFrame:
 
 
 def _insert(con, rows: pd.DataFrame, chunk_rows: int, on_progress: Callable | None) -> None:
+    import pyarrow as pa
+
     total = len(rows)
+    table = pa.Table.from_pandas(rows, preserve_index=False)
     for start in range(0, max(total, 1), chunk_rows):
-        chunk = rows.iloc[start:start + chunk_rows]
+        chunk = table.slice(start, chunk_rows)
         con.register("_chunk", chunk)
         try:
             con.execute("INSERT INTO results SELECT * FROM _chunk")
@@ -103,17 +113,20 @@ def _insert(con, rows: pd.DataFrame, chunk_rows: int, on_progress: Callable | No
 
 
 def record_run(store_path, evaluation, run_record: dict, *, chunk_rows: int = CHUNK_ROWS,
-               on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0) -> str:
+               on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0,
+               results: pd.DataFrame | None = None) -> str:
     """Store ``run_record`` and ``evaluation.results()`` in one transaction; return the run id.
 
+    ``results``: ``evaluation.results()`` when the caller has it already; the results hash is
+    the record's ``results_sha256`` when the results were written (the hash of results.csv).
     ``on_progress(rows_done, rows_total)`` is called after each chunk of
     ``chunk_rows`` result rows, inside the transaction; if it raises, nothing is
     recorded.
     """
-    results = evaluation.results()
+    results = evaluation.results() if results is None else results
     record = json.loads(json.dumps(run_record, default=str))
     fw_hash, data_sha = framework_hash(record, evaluation), data_hash(record, evaluation)
-    res_hash = results_hash(results)
+    res_hash = record.get("results_sha256") or results_hash(results)
     with connect(store_path or DEFAULT_STORE, write=True, lock_timeout=lock_timeout) as con:
         con.execute("BEGIN TRANSACTION")
         try:
