@@ -40,12 +40,12 @@ def _by_unit_year(df, col):
 def test_contributions_sum_to_the_totals(demo):
     ev = demo["counties"]
     c = contributions(ev)
-    root = ev.scores_table().set_index(["unit", "year"])["zj_dei"]
+    root = ev.scores_table(exact=True).set_index(["unit", "year"])["zj_dei"]  # contributions add up exactly
     for level in (1, 2):
         total = _by_unit_year(c[c["level"] == level], "contribution")
         assert np.max(np.abs(total - root.loc[total.index])) < 1e-9
     local = c.groupby(["unit", "year", "parent_node"])["local"].sum()
-    scores = ev.scores_table().set_index(["unit", "year"])
+    scores = ev.scores_table(exact=True).set_index(["unit", "year"])
     for (unit, year, node), value in local.items():
         assert abs(value - scores.loc[(unit, year), node]) < 1e-9
 
@@ -67,7 +67,7 @@ def test_contributions_are_weight_times_score(demo):
 def test_nonlinear_decompositions_sum_exactly(demo, node, op):
     ev = demo["counties"].rerun("aggregate", op, node=node)
     c = contributions(ev, year=2022)
-    root = ev.scores_table().set_index(["unit", "year"])["zj_dei"]
+    root = ev.scores_table(exact=True).set_index(["unit", "year"])["zj_dei"]  # contributions add up exactly
     total = _by_unit_year(c[c["level"] == 1], "contribution")
     assert np.max(np.abs(total - root.loc[total.index])) < 1e-9
     assert set(c.loc[c["parent_node"] == node, "method"]) == {"log-additive" if op == "geometric" else "shapley"}
@@ -94,8 +94,9 @@ def test_change_attribution_sums_to_the_score_change(demo):
     root = res[(res["unit"] == TONGXIANG) & (res["node"] == "zj_dei")].set_index("year")
     ca = change_attribution(ev, TONGXIANG, 2022)
     assert ca.score_change == pytest.approx(root.loc[2022, "score"] - root.loc[2021, "score"], abs=1e-12)
-    for level in (1, 2):
-        assert ca.nodes.loc[ca.nodes["level"] == level, "change"].sum() == pytest.approx(ca.score_change, abs=1e-9)
+    for level in (1, 2):  # the parts add up to the exact change; the published change differs by rounding
+        assert ca.nodes.loc[ca.nodes["level"] == level, "change"].sum() == pytest.approx(ca.exact_change, abs=1e-9)
+    assert abs(ca.exact_change - ca.score_change) <= 0.01
     assert ca.ranks["province"][:2] == (root.loc[2021, "rank"], root.loc[2022, "rank"])
     assert ca.ranks["parent"][:2] == (root.loc[2021, "rank_in_parent"], root.loc[2022, "rank_in_parent"])
 

@@ -16,6 +16,7 @@ from conftest import EXAMPLES, ROOT
 from digindex import InputError, evaluate, load_data, load_framework, save_framework
 from digindex.analytics.tiers import TierConfig
 from digindex.cli import app
+from digindex.engine.publish import PublishSpec
 from digindex.framework.keys import (AGGREGATE, BUILTIN_KEY_OWNERS, INDICATOR, TOP, framework_keys, get_key,
                                      register_key, unregister_key, with_key)
 from digindex.methods.choice import MethodChoice, parse_choice
@@ -385,7 +386,8 @@ def test_validate_with_data_runs_the_data_checks(write):
 
 TYPES = {"screen": ScreenConfig, "tiers": TierConfig, "uncertainty": UncertaintyProblem,
          "denominator": DenominatorSpec, "derive": DeriveSpec, "impute": MethodChoice, "treat": MethodChoice,
-         "definition": dict, "source": dict, "notes": dict, "version": str, "factor": (int, float)}
+         "definition": dict, "source": dict, "notes": dict, "version": str, "factor": (int, float),
+         "publish": PublishSpec, "over": str}
 BUILTIN = sorted((ROOT / "src" / "digindex" / "frameworks").glob("*.yaml")) + sorted(EXAMPLES.glob("*/framework.yaml"))
 
 

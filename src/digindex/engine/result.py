@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..framework import Framework
+from .publish import published
 from .ranks import rank_within
 
 STAGES = ("raw", "transformed", "imputed", "treated", "normalised")
@@ -56,11 +57,15 @@ class Evaluation:
     def node_order(self) -> list[str]:
         return [n.id for n in self.framework.tree.walk()]
 
-    def scores_table(self) -> pd.DataFrame:
-        values = pd.DataFrame({nid: self.scores[nid] for nid in self.node_order})
+    def scores_table(self, exact: bool = False) -> pd.DataFrame:
+        """Every node's score per unit-year: as published (rounded when the framework declares
+        ``publish: {decimals: N}``), or with ``exact`` at full precision."""
+        values = pd.DataFrame({nid: self.scores[nid] if exact else published(self.scores[nid], self.framework)
+                               for nid in self.node_order})
         return pd.concat([self._keys(), values], axis=1)
 
     def ranks_table(self, within_parent: bool = False) -> pd.DataFrame:
+        """Ranks of every node's published score per year (and parent): 1 best, ties at the minimum."""
         table = self.scores_table()
         by = ["year", "parent"] if within_parent else ["year"]
         ranks = rank_within(table, self.node_order, by).astype("Int64")
@@ -75,11 +80,14 @@ class Evaluation:
         parts = []
         with_parent = self.panel.has_parents
         rip = self.ranks_table(within_parent=True) if with_parent else None
+        exact = self.scores_table(exact=True) if "publish" in self.framework.settings else None
         for nid in self.node_order:
             part = keys[["unit", "year"]].copy()
             part["node"] = nid
             part["level"] = levels[nid]
             part["score"] = scores[nid].to_numpy()
+            if exact is not None:
+                part["score_exact"] = exact[nid].to_numpy()
             part["rank"] = ranks[nid].to_numpy()
             if with_parent:
                 part["parent"] = keys["parent"].to_numpy()

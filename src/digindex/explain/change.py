@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..analytics._common import real_years
+from ..engine.publish import published
 from ..errors import InputError, Problem
 from ._base import check_year, name_of, parent_of, row_of, year_rows
 from .decompose import root_contributions
@@ -34,8 +35,10 @@ from .decompose import root_contributions
 class ChangeAttribution:
     """The change of one unit's score from ``prev_year`` to ``year`` and its parts.
 
-    ``nodes``: one row per node below the root (``node, level, parent_node, prev, now,
-    change`` of the contribution, plus ``prev_score, score`` of the node itself and,
+    ``score``, ``prev_score`` and the ranks are as published (rounded when the framework
+    declares ``publish``); ``nodes``: one row per node below the root (``node, level,
+    parent_node, prev, now, change`` of the contribution, which add up exactly to
+    :attr:`exact_change`, plus the published ``prev_score, score`` of the node itself and,
     for indicators, ``prev_value, value`` in the indicator's own units);
     ``rivals``: per scope (``province``, ``parent``) the units passed and those that
     overtook it (``scope, kind, unit, prev_score, score, score_change``).
@@ -49,9 +52,11 @@ class ChangeAttribution:
     ranks: dict            # scope -> (prev_rank, rank, n_prev, n)
     nodes: pd.DataFrame
     rivals: pd.DataFrame
+    exact_change: float = float("nan")  # the change at full precision: what the parts add up to
 
     @property
     def score_change(self) -> float:
+        """The change of the published scores (what a reader sees)."""
         return self.score - self.prev_score
 
     def top(self, level: int = 2, n: int = 3, sign: int = 1) -> pd.DataFrame:
@@ -83,6 +88,7 @@ def change_attribution(evaluation, unit: str, year=None, prev_year=None) -> Chan
     raw = evaluation.stages["raw"]
     col = {i: j for j, i in enumerate(fw.indicator_ids)}
     parent_node = {c.id: p.id for p in fw.tree.walk() for c in p.children}
+    shown = {n.id: published(evaluation.scores[n.id], fw) for n in fw.tree.walk()}
     rows = []
     for node in fw.tree.walk():
         if node.id == root:
@@ -90,14 +96,14 @@ def change_attribution(evaluation, unit: str, year=None, prev_year=None) -> Chan
         row = {"node": node.id, "level": fw.levels[node.id],
                "parent_node": parent_node[node.id],
                "prev": R[node.id][r_prev], "now": R[node.id][r_now],
-               "prev_score": evaluation.scores[node.id][r_prev], "score": evaluation.scores[node.id][r_now]}
+               "prev_score": shown[node.id][r_prev], "score": shown[node.id][r_now]}
         if node.is_indicator:
             row["prev_value"], row["value"] = raw[r_prev, col[node.id]], raw[r_now, col[node.id]]
         rows.append(row)
     nodes = pd.DataFrame(rows)
     nodes["change"] = nodes["now"] - nodes["prev"]
 
-    scores = evaluation.scores[root]
+    scores = shown[root]  # ranks and rivals as published
     units = np.asarray(evaluation.panel.units, dtype=object)
     scopes = {"province": lambda rows_: rows_}
     parent = parent_of(evaluation, unit)
@@ -122,8 +128,9 @@ def change_attribution(evaluation, unit: str, year=None, prev_year=None) -> Chan
                                    "prev_score": s_prev.get(u, np.nan), "score": s_now.get(u, np.nan)})
     rivals = pd.DataFrame(rival_rows, columns=["scope", "kind", "unit", "name", "prev_score", "score"])
     rivals["score_change"] = rivals["score"] - rivals["prev_score"]
+    exact = evaluation.scores[root]
     return ChangeAttribution(unit, year, prev_year, float(scores[r_now]), float(scores[r_prev]), ranks,
-                             nodes, rivals)
+                             nodes, rivals, float(exact[r_now] - exact[r_prev]))
 
 
 __all__ = ["ChangeAttribution", "change_attribution"]

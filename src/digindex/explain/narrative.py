@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..analytics import tiers as tier_table
+from ..engine.publish import published
 from ..analytics._common import real_years
 from ._base import check_year, has_city_level, memo, name_of, node_label, parent_of, ranks, row_of
 from .change import change_attribution
@@ -35,7 +36,7 @@ def profile_facts(evaluation, unit: str, year=None) -> dict:
     rk = ranks(evaluation)
     city_level = has_city_level(evaluation) and parent_of(evaluation, unit) is not None
     facts = {"unit": unit, "year": year, "name_zh": name_of(evaluation, unit, "zh"),
-             "name_en": name_of(evaluation, unit, "en"), "score": float(evaluation.scores[root][r]),
+             "name_en": name_of(evaluation, unit, "en"), "score": float(published(evaluation.scores[root], fw)[r]),
              "rank": int(rk[root].iloc[r]), "n": int(np.sum(~np.isnan(
                  evaluation.scores[root][np.asarray(evaluation.panel.years, dtype=object) == year]))),
              "population": "county" if city_level else "city", "index_zh": node_label(evaluation, root, "zh"),

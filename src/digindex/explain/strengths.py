@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..engine.publish import published
 from ._base import check_year, has_city_level, memo, node_label, parent_of, row_of, year_rows
 
 
@@ -41,7 +42,7 @@ def standing(evaluation, year=None) -> pd.DataFrame:
         for node in fw.tree.walk():
             if node.id == fw.tree.id:
                 continue
-            score = pd.Series(evaluation.scores[node.id][rows], dtype=float)
+            score = pd.Series(published(evaluation.scores[node.id][rows], fw), dtype=float)  # ranks as published
             value = pd.Series(raw[:, col[node.id]] if node.is_indicator else score.to_numpy(), dtype=float)
             d = node.direction if node.is_indicator else 1
             rank = score.rank(method="min", ascending=False)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from ..engine.publish import published
 from ..errors import InputError, Problem
 from ._base import check_year, node_label, node_weights, operator, parent_of, row_of, year_rows
 from .decompose import present_weights
@@ -226,7 +227,7 @@ def target_gap(evaluation, unit: str, rank: int, scope: str = "parent", year=Non
     fw = evaluation.framework
     r = row_of(evaluation, unit, year)
     root = fw.tree.id
-    scores = evaluation.scores[root]
+    scores = published(evaluation.scores[root], fw)  # ranks as published
     rows = _scope_rows(evaluation, unit, year, scope)
     others = np.sort(scores[[i for i in rows if i != r]])[::-1]
     others = others[~np.isnan(others)]
@@ -292,7 +293,7 @@ def target_gap(evaluation, unit: str, rank: int, scope: str = "parent", year=Non
         targets = pd.DataFrame(rows_t, columns=empty.columns)
         new_ev = evaluate(fw, _apply(evaluation.panel, unit, year, targets))
         nr = row_of(new_ev, unit, year)
-        new_scores = new_ev.scores[root]
+        new_scores = published(new_ev.scores[root], fw)
         achieved = _rank(new_scores[_scope_rows(new_ev, unit, year, scope)], new_scores[nr])
         effort = float(sum(sol[j] * cost[j] for j in sol))
         best = TargetResult(**common, achieved_rank=achieved, feasible=achieved <= rank,

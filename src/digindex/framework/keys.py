@@ -42,6 +42,7 @@ from .model import STEPS, Framework, Node
 # own (keys of the layers below it), then the owners above the framework layer.
 BUILTIN_KEY_OWNERS = (
     "digindex.framework.builtin_keys",
+    "digindex.engine.publish",
     "digindex.analytics.tiers",
     "digindex.microdata.spec",
     "digindex.uncertainty.problem",
