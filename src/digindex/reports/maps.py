@@ -52,7 +52,7 @@ def choropleth(values: dict, geoms: dict, title: str, legend: str, borders: dict
     from matplotlib.patches import Patch, PathPatch
     from matplotlib.patheffects import withStroke
 
-    from .fonts import cjk_font
+    from ..charts.fonts import cjk_font
 
     cjk_font()
     vals = {k: float(v) for k, v in values.items() if v is not None and np.isfinite(v)}
