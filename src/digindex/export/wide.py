@@ -121,7 +121,9 @@ def wide_tables(evaluation, results: pd.DataFrame, lang: str = "en") -> list[tup
             label = {n: fw.nodes[n].label(lang) for n in ids}
             keys[text("node_id", lang)] = np.array(row_ids, dtype=object)
             keys[text("measure", lang)] = np.array([label[n] for n in row_ids], dtype=object)
-        decimals = {nid: score_decimals(score[k]) for nid, k, _ in blocks}
+        publish = fw.settings.get("publish")  # the published precision, when the framework sets one
+        decimals = {nid: publish.decimals if publish is not None else score_decimals(score[k])
+                    for nid, k, _ in blocks}
         row_decimals = np.array([decimals[n] for n in row_ids], dtype=int)
         headers = [_year_header(y) for y in year_list]
         scores = {h: score[rows_node, rows_unit, j] for j, h in enumerate(headers)}
