@@ -31,8 +31,10 @@ def test_run_writes_every_output(tmp_path):
     assert r.exit_code == 0, r.output
     assert "FI" in r.output  # Finland leads DESI 2022
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["changes.csv", "disparity.csv", "growth_yoy.csv", "log.csv", "results.csv",
+    assert names == ["changes.csv", "charts", "disparity.csv", "growth_yoy.csv", "log.csv", "results.csv",
                      "results.parquet", "results.xlsx", "run.json", "weights.csv"]
+    charts = sorted(p.name for p in (out / "charts").iterdir())
+    assert charts == [f"{c}.{e}" for c in ("aspects", "ranking", "trends_top") for e in ("png", "svg")]
     res = pd.read_csv(out / "results.csv")
     assert list(res.columns) == ["unit", "year", "node", "level", "score", "rank"]
     assert len(res) == 168 * (33 + 10 + 4 + 1)

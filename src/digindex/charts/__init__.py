@@ -1,5 +1,42 @@
-"""Charts (placeholder while the export is tested)."""
+"""Charts of run, audit and uncertainty, as PNG and SVG, with labels in Chinese and English.
+
+::
+
+    from digindex.charts import run_charts, audit_charts, uncertainty_charts
+    run_charts(evaluation, evaluation.results(), regional_tables(evaluation), "out/charts")
+
+- ``run``: the ranking of the latest year, the trends of the best units and of the groups
+  (parent regions), the aspect profile of the best units, the tiers (:mod:`.run`);
+- ``audit``: the correlation heatmap, the distributions with outliers flagged (:mod:`.audit`);
+- ``uncertainty``: rank intervals by nominal rank, Sobol indices with intervals
+  (:mod:`.uncertainty`).
+
+matplotlib (Agg) draws them with the CJK font of :mod:`.fonts`; SVG text is drawn as paths, so
+Chinese shows without the font installed. matplotlib is imported on first use.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+FOLDER = "charts"  # the charts' folder inside an output folder
 
 
-def run_charts(evaluation, results, regional, batch, lang="en"):
-    return []
+def run_charts(evaluation, results, regional: dict, folder) -> list[Path]:
+    from .run import run_charts as draw
+
+    return draw(evaluation, results, regional, folder)
+
+
+def audit_charts(evaluation, audit, folder) -> list[Path]:
+    from .audit import audit_charts as draw
+
+    return draw(evaluation, audit, folder)
+
+
+def uncertainty_charts(result, folder, names: dict | None = None) -> list[Path]:
+    from .uncertainty import uncertainty_charts as draw
+
+    return draw(result, folder, names)
+
+
+__all__ = ["FOLDER", "run_charts", "audit_charts", "uncertainty_charts"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..charts import FOLDER as CHARTS
 from ..files import AtomicBatch
 from ..version import __version__
 from .tabular import sha256_file, write_csv, write_parquet
@@ -66,7 +67,10 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     out_dir = Path(out_dir)
     results = evaluation.results() if results is None else results
     regional = regional_tables(evaluation, lang=lang, scope=scope)
-    with AtomicBatch(out_dir) as batch, ThreadPoolExecutor(max_workers=2) as pool:
+    # the charts in their own folder, renamed into place with the other files (the pool's jobs
+    # are finished first: contexts exit in reverse order)
+    with AtomicBatch(out_dir) as batch, AtomicBatch(out_dir / CHARTS) as chart_batch, \
+            ThreadPoolExecutor(max_workers=2) as pool:
         csv_path = batch.path("results.csv")
         jobs = [pool.submit(write_csv, results, csv_path),
                 pool.submit(write_parquet, results.assign(year=results["year"].astype("Int64")),
@@ -74,11 +78,11 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
         jobs += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
         write_csv(weights_table(evaluation), batch.path("weights.csv"))
         write_csv(evaluation.log_table(), batch.path("log.csv"))
-        notes = write_workbook(batch.path("results.xlsx"), evaluation, results, record, regional, lang)
+        notes = write_workbook(batch.path("results.xlsx"), evaluation, record, regional, lang)
         if charts:
             from ..charts import run_charts
 
-            run_charts(evaluation, results, regional, batch, lang)
+            run_charts(evaluation, results, regional, chart_batch)
         for job in jobs:
             job.result()
         record["results_sha256"] = sha256_file(csv_path)
@@ -86,7 +90,7 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
             record["notes"] = notes
         batch.path("run.json").write_text(
             json.dumps(record, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-    return [final for _, final in batch.pending]
+    return [final for _, final in batch.pending + chart_batch.pending]
 
 
 __all__ = ["run_record", "write_results"]

@@ -1,7 +1,7 @@
 """Wide tables per level of the tree: units down, years across, for scores and for ranks.
 
-Built from ``Evaluation.results()`` (scores and the ranks of the evaluation's ranks table: no
-ranking here). One table per level of the tree (the index, its aspects, ..., the indicators);
+Built from the evaluation's published scores and its ranks tables (no ranking here: the same
+numbers as results.csv). One table per level of the tree (the index, its aspects, ..., the indicators);
 a level with several nodes stacks one block per node, best unit of the latest year first, so
 that a filter on the node column shows one node's table. The rank table has the rank in the
 whole population for every year, then (with parent regions) the rank within the parent.
@@ -72,26 +72,32 @@ def score_decimals(values: np.ndarray) -> int:
     return 4 if top <= 1.0 else 2 if top <= 1000 else 1
 
 
-def wide_tables(evaluation, results: pd.DataFrame, lang: str = "en") -> list[tuple[WideTable, WideTable]]:
-    """(scores, ranks) per level, the index first."""
+def wide_tables(evaluation, lang: str = "en") -> list[tuple[WideTable, WideTable]]:
+    """(scores, ranks) per level, the index first: the published scores of
+    ``Evaluation.scores_table()`` and the ranks of its ``ranks_table()`` (also within parents)."""
     fw = evaluation.framework
     panel = evaluation.panel
     names = panel.names or {}
     parents = panel.parents if panel.has_parents else {}
-    years = sorted({y for y in pd.unique(results["year"]) if y is not None and not pd.isna(y)})
-    year_list = years or [None]
-    # positions of every result row: unit, year, node
-    unit_codes, units = pd.factorize(results["unit"])
-    year_index = {y: i for i, y in enumerate(year_list)}
-    codes, seen = pd.factorize(results["year"], use_na_sentinel=False)
-    year_codes = np.array([year_index[None if y is None or pd.isna(y) else y] for y in seen], dtype=int)[codes]
-    node_codes, nodes = pd.factorize(results["node"])
+    nodes = evaluation.node_order
     node_at = {n: i for i, n in enumerate(nodes)}
-    shape = (len(nodes), len(units), len(year_list))
-    score = _cube(shape, node_codes, unit_codes, year_codes, results["score"].to_numpy(float))
-    rank = _cube(shape, node_codes, unit_codes, year_codes, _floats(results["rank"]))
-    rip = (_cube(shape, node_codes, unit_codes, year_codes, _floats(results["rank_in_parent"]))
-           if "rank_in_parent" in results else None)
+    table = evaluation.scores_table()
+    years = sorted({y for y in pd.unique(table["year"]) if y is not None and not pd.isna(y)})
+    year_list = years or [None]
+    # the cell of every row of the tables: (unit, year)
+    unit_codes, units = pd.factorize(table["unit"])
+    year_index = {y: i for i, y in enumerate(year_list)}
+    year_codes = np.array([year_index[None if y is None or pd.isna(y) else y] for y in table["year"]], dtype=int)
+
+    def cube(frame: pd.DataFrame) -> np.ndarray:  # node × unit × year
+        values = frame[nodes].to_numpy(dtype=float, na_value=np.nan).T
+        out = np.full((len(nodes), len(units), len(year_list)), np.nan)
+        out[:, unit_codes, year_codes] = values
+        return out
+
+    score = cube(table)
+    rank = cube(evaluation.ranks_table())
+    rip = cube(evaluation.ranks_table(within_parent=True)) if panel.has_parents else None
     out = []
     for level in sorted(set(fw.levels.values()), reverse=True):
         ids = [n for n in evaluation.node_order if fw.levels[n] == level and n in node_at]
@@ -134,16 +140,6 @@ def wide_tables(evaluation, results: pd.DataFrame, lang: str = "en") -> list[tup
         out.append((WideTable(level, ids, keys, scores, row_decimals, "score"),
                     WideTable(level, ids, dict(keys), ranks, np.zeros(len(row_ids), int), "rank")))
     return out
-
-
-def _cube(shape, nodes, units, years, values) -> np.ndarray:
-    cube = np.full(shape, np.nan)
-    cube[nodes, units, years] = values
-    return cube
-
-
-def _floats(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
 
 
 def _year_header(year) -> str:

@@ -32,13 +32,13 @@ SMALL_TABLES = ("tiers", "disparity", "disparity_groups")
 CELL_BUDGET = 1_000_000
 
 
-def write_workbook(path, evaluation, results: pd.DataFrame, record: dict, regional: dict,
-                   lang: str = "en", cell_budget: int = CELL_BUDGET) -> list[str]:
+def write_workbook(path, evaluation, record: dict, regional: dict, lang: str = "en",
+                   cell_budget: int = CELL_BUDGET) -> list[str]:
     """Write results.xlsx to ``path``; return the notes it carries (tables left out)."""
     from ..framework.table_io import framework_to_table
 
     fw = evaluation.framework
-    levels = wide_tables(evaluation, results, lang)
+    levels = wide_tables(evaluation, lang)
     notes, planned = [], []
     for scores, ranks in levels:
         name = level_name(fw, scores.level, lang)
