@@ -39,6 +39,8 @@ class Evaluation:
     node_weights: dict = field(default_factory=dict)
     # the function that made this evaluation (engine.evaluate), for variants of it
     evaluator: Any = field(default=None, repr=False)
+    # rank tables already computed (an evaluation is not edited once made)
+    _ranks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- tables -------------------------------------------------------
     def _keys(self) -> pd.DataFrame:
@@ -66,10 +68,12 @@ class Evaluation:
 
     def ranks_table(self, within_parent: bool = False) -> pd.DataFrame:
         """Ranks of every node's published score per year (and parent): 1 best, ties at the minimum."""
-        table = self.scores_table()
-        by = ["year", "parent"] if within_parent else ["year"]
-        ranks = rank_within(table, self.node_order, by).astype("Int64")
-        return pd.concat([self._keys(), ranks], axis=1)
+        if within_parent not in self._ranks:
+            table = self.scores_table()
+            by = ["year", "parent"] if within_parent else ["year"]
+            ranks = rank_within(table, self.node_order, by).astype("Int64")
+            self._ranks[within_parent] = pd.concat([self._keys(), ranks], axis=1)
+        return self._ranks[within_parent].copy()
 
     def results(self) -> pd.DataFrame:
         """Tidy results: one row per (unit, year, node), the ``results.csv`` contract."""
