@@ -171,7 +171,7 @@ def validate(
 ):
     """Check a framework (every key and method, as run, audit, uncertainty and report would), and
     data against it, without evaluating."""
-    from . import load_data, load_framework
+    from . import load_framework
 
     fw = load_framework(framework)  # every key parsed and checked, with its line
     keys = sorted(fw.settings) + sorted({k for n in fw.nodes.values() for k in n.settings} - set(fw.settings))
@@ -183,6 +183,8 @@ def validate(
         problem = read_choices_file(fw, choices)
         out.print(f"uncertainty choices {choices}: {len(problem.choices)} choices — ok")
     if data:
+        from . import load_data
+
         panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in,
                           level=level, layout=layout)
         _print_coverage(panel, fw.indicator_ids)
@@ -304,6 +306,7 @@ def uncertainty(
     sampling: Optional[str] = typer.Option(None, "--sampling", help="sobol or lhs."),
     no_sensitivity: bool = typer.Option(False, "--no-sensitivity", help="Ranks only, no Sobol indices."),
     year: Optional[int] = typer.Option(None, "--year", help="Year whose ranks are analysed (default: latest)."),
+    no_charts: bool = typer.Option(False, "--no-charts", help="Do not draw the charts (PNG and SVG)."),
 ):
     """Monte Carlo uncertainty and Sobol sensitivity analysis of the ranks."""
     from dataclasses import replace
@@ -324,6 +327,10 @@ def uncertainty(
                                  sensitivity=not no_sensitivity, problem=problem, progress=progress,
                                  year=year)
     result.write(out_dir)
+    if not no_charts:
+        from .charts import FOLDER, uncertainty_charts
+
+        uncertainty_charts(result, out_dir / FOLDER, names=panel.names)
     top = result.summary.sort_values("nominal_rank").head(10)
     show = Table(title=f"{fw.label()} — {text('uncertainty', 'en')} ({integer(len(result.design))} evaluations)")
     for c in ("unit", "nominal_rank", "median_rank", "p05_rank", "p95_rank"):
@@ -455,11 +462,20 @@ def audit(
     out_dir: Path = typer.Option(..., "--out"),
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
+    no_charts: bool = typer.Option(False, "--no-charts", help="Do not draw the charts (PNG and SVG)."),
 ):
     """JRC-style statistical audit: coverage, statistics, correlations, α, PCA, importance."""
-    from .audit import audit_files
+    from . import evaluate, load_data, load_framework
+    from .audit import run_audit
 
-    result = audit_files(framework, data, out=out_dir, regions=regions, sheet=sheet)
+    fw = load_framework(framework)
+    evaluation = evaluate(fw, load_data(data, framework=fw, regions=regions, sheet=sheet))
+    result = run_audit(evaluation)
+    result.write(out_dir)
+    if not no_charts:
+        from .charts import FOLDER, audit_charts
+
+        audit_charts(evaluation, result, out_dir / FOLDER)
     flags = result.flags()
     out.print(f"audit written to {out_dir}/ ({len(flags)} flags)")
     if len(flags):

@@ -21,22 +21,35 @@ from pathlib import Path
 FOLDER = "charts"  # the charts' folder inside an output folder
 
 
+def _atomically(draw, folder) -> list[Path]:
+    """``draw(batch)`` into ``folder``: an AtomicBatch given, or one of its own (all charts or none)."""
+    if hasattr(folder, "path"):
+        return draw(folder)
+    from ..files import AtomicBatch
+
+    with AtomicBatch(folder) as batch:
+        return draw(batch)
+
+
 def run_charts(evaluation, results, regional: dict, folder) -> list[Path]:
+    """The charts of a run into ``folder`` (a path, or an AtomicBatch of the run's files)."""
     from .run import run_charts as draw
 
-    return draw(evaluation, results, regional, folder)
+    return _atomically(lambda batch: draw(evaluation, results, regional, batch), folder)
 
 
 def audit_charts(evaluation, audit, folder) -> list[Path]:
+    """The charts of an AuditResult of ``evaluation`` into ``folder``."""
     from .audit import audit_charts as draw
 
-    return draw(evaluation, audit, folder)
+    return _atomically(lambda batch: draw(evaluation, audit, batch), folder)
 
 
 def uncertainty_charts(result, folder, names: dict | None = None) -> list[Path]:
+    """The charts of an UncertaintyResult into ``folder`` (units named by ``names``)."""
     from .uncertainty import uncertainty_charts as draw
 
-    return draw(result, folder, names)
+    return _atomically(lambda batch: draw(result, batch, names), folder)
 
 
 __all__ = ["FOLDER", "run_charts", "audit_charts", "uncertainty_charts"]

@@ -42,8 +42,8 @@ def _correlations(evaluation, table: pd.DataFrame | None, folder) -> list:
     panels = [table[table["level"] == lv] for lv in levels]
     heights = [max(1.5, 0.24 * part["node"].nunique()) for part in panels]
     widths = [part["other"].nunique() for part in panels]
-    fig, axes = pyplot.subplots(len(panels), 1, squeeze=False,
-                                figsize=(max(6, 0.55 * max(widths) + 4), sum(heights) + 1.6 * len(panels)),
+    fig, axes = pyplot.subplots(len(panels), 1, squeeze=False, layout="constrained",
+                                figsize=(max(7, 0.55 * max(widths) + 5), sum(heights) + 1.6 * len(panels)),
                                 gridspec_kw={"height_ratios": heights})
     image = None
     for ax, part in zip(axes[:, 0], panels):
@@ -67,8 +67,9 @@ def _correlations(evaluation, table: pd.DataFrame | None, folder) -> list:
                                 color="white" if abs(values[i, j]) > 0.6 else "black")
         ax.spines[:].set_visible(False)
     year = _latest(table)["year"].iloc[0] if len(table) else None
-    fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=0.5, label="Pearson r")
-    axes[0, 0].set_title(both("chart_correlations", year=_year(year)))
+    fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=min(0.5, 6 / sum(heights)), aspect=30,
+                 label="Pearson r", location="right")
+    fig.suptitle(both("chart_correlations", year=_year(year)), fontsize=11)
     return save(fig, folder, "correlations")
 
 
@@ -103,7 +104,7 @@ def _distributions(evaluation, stats: pd.DataFrame | None, folder) -> list:
                                    "markeredgecolor": RED, "alpha": 0.6})
         ax.set_yticks([])
         ax.tick_params(axis="x", labelsize=6)
-        title = f"{ind} {fw.nodes[ind].label('zh')}"[:22] + (" ⚑" if ind in flagged else "")
+        title = f"{ind} {fw.nodes[ind].label('zh')}"[:22] + (" ※" if ind in flagged else "")
         ax.set_title(title, fontsize=7, color=colour)
     more = f" ({n}/{len(evaluation.framework.indicator_ids)})" if n < len(evaluation.framework.indicator_ids) else ""
     fig.suptitle(both("chart_distributions", year=_year(years[-1] if years else None)) + more, fontsize=10)

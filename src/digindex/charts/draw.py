@@ -29,8 +29,9 @@ def plt():
 
 
 def both(key: str, **fields) -> str:
-    """A label in Chinese and English ("排名 Ranking")."""
-    return text(key, "both", **fields)
+    """A label in Chinese and English ("排名 Ranking"); a long one on two lines."""
+    zh, en = text(key, "zh", **fields), text(key, "en", **fields)
+    return f"{zh}\n{en}" if 2 * len(zh) + len(en) > 80 else f"{zh} {en}"
 
 
 def save(fig, folder, stem: str) -> list[Path]:
@@ -39,7 +40,8 @@ def save(fig, folder, stem: str) -> list[Path]:
     pyplot = plt()
     out = []
     try:
-        fig.tight_layout()
+        if fig.get_layout_engine() is None:
+            fig.tight_layout()
         for ext in ("png", "svg"):
             name = f"{stem}.{ext}"
             if hasattr(folder, "path"):  # an AtomicBatch: written under a temporary name

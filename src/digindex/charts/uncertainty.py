@@ -44,7 +44,7 @@ def _intervals(result, folder, names: dict) -> list:
         ax.set_xlim(0.3, n + 0.7)
     else:
         ax.set_xlabel(both("nominal_rank"))
-    ax.legend(loc="upper left", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_title(both("chart_rank_intervals", runs=f"{len(result.design):,}"))
     return save(fig, folder, "rank_intervals")
 
@@ -56,7 +56,7 @@ def _sobol(result, folder) -> list:
     pyplot = plt()
     choices = list(table["choice"])
     y = np.arange(len(choices))[::-1]
-    fig, ax = pyplot.subplots(figsize=(7.5, 0.55 * len(choices) + 1.8))
+    fig, ax = pyplot.subplots(figsize=(9, 0.55 * len(choices) + 1.8))
     for offset, key, colour in ((0.17, "S1", BLUE), (-0.17, "ST", GREY)):
         value = table[key].to_numpy(float)
         err = np.vstack([value - table[f"{key}_low"].to_numpy(float), table[f"{key}_high"].to_numpy(float) - value])
@@ -65,7 +65,7 @@ def _sobol(result, folder) -> list:
     ax.set_yticks(y, choices)
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel(both("sobol_index"))
-    ax.legend(loc="lower right", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_title(both("chart_sobol"))
     return save(fig, folder, "sensitivity")
 
