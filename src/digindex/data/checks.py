@@ -71,13 +71,30 @@ def _finite_numbers(cells: pd.Series, missing: pd.Series) -> pd.Series | None:
     return pd.Series(values, index=cells.index)
 
 
-def duplicated_keys(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
-    """``frame.duplicated(key, keep=False)`` by integer codes (the same answer, faster)."""
+CODES = {"unit": "_unit", "year": "_year", "indicator": "_indicator"}
+
+
+def with_codes(long: pd.DataFrame) -> pd.DataFrame:
+    """``long`` with an integer code per unit, year and indicator (columns ``_unit``, ``_year``,
+    ``_indicator``: 0 for a missing value, then 1, 2, ... in order of first appearance),
+    computed once for the checks and the pivot that follow."""
+    return long.assign(**{code: pd.factorize(long[column])[0] + 1 for column, code in CODES.items()})
+
+
+def key_codes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """One integer per distinct combination of the ``key`` columns (from ``with_codes`` when
+    present)."""
     code = np.zeros(len(frame), dtype=np.int64)
     for column in key:
-        part, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        code = code * max(len(uniques), 1) + part
-    return pd.Series(code).duplicated(keep=False).to_numpy()
+        part = frame[CODES[column]].to_numpy() if CODES.get(column) in frame else \
+            pd.factorize(frame[column])[0] + 1
+        code = code * (int(part.max()) + 1 if len(part) else 1) + part
+    return code
+
+
+def duplicated_keys(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """``frame.duplicated(key, keep=False)`` by integer codes (the same answer, faster)."""
+    return pd.Series(key_codes(frame, key)).duplicated(keep=False).to_numpy()
 
 
 def _region(unit) -> str:
@@ -194,24 +211,25 @@ def file_coverage(long: pd.DataFrame, indicators: list[str] | None) -> pd.DataFr
     rows = []
     files, names = pd.factorize(long["file"])
     keep = long["indicator"].isin(indicators).to_numpy() if indicators else np.ones(len(long), bool)
-    units = pd.factorize(long["unit"])[0]  # missing units (-1) are not counted, as nunique()
-    years = pd.factorize(long["year"], use_na_sentinel=False)[0]
-    inds = pd.factorize(long["indicator"])[0]
+    units = key_codes(long, ["unit"])  # 0: missing, which nunique() does not count
+    years = key_codes(long, ["year"])
+    inds = key_codes(long, ["indicator"])
     present = long["value"].notna().to_numpy()
     for code, file in enumerate(names):
         sel = keep & (files == code)
         n = int(sel.sum())
         have = int(present[sel].sum())
-        rows.append({"file": file, "units": _distinct(units[sel]), "years": len(np.unique(years[sel])),
+        rows.append({"file": file, "units": _distinct(units[sel]), "years": _distinct(years[sel], True),
                      "indicators": _distinct(inds[sel]), "cells": n, "missing": n - have,
                      "coverage": have / n if n else 0.0})
     return pd.DataFrame(rows, columns=["file", "units", "years", "indicators", "cells", "missing",
                                        "coverage"])
 
 
-def _distinct(codes: np.ndarray) -> int:
-    """Distinct codes, leaving out -1 (missing)."""
-    return int(len(np.unique(codes[codes >= 0])))
+def _distinct(codes: np.ndarray, missing: bool = False) -> int:
+    """Distinct codes of ``key_codes`` (0, missing, counted only with ``missing``)."""
+    present = np.bincount(codes) > 0 if len(codes) else np.zeros(1, bool)
+    return int(present.sum() if missing else present[1:].sum())
 
 
 def unit_coverage(table: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:

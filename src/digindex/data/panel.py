@@ -21,8 +21,8 @@ import pandas as pd
 
 from ..errors import InputError, ProblemCollector
 from ..regions import level_name
-from .checks import (LOW_COVERAGE, MISSING_MARKERS, close_names, coverage_notes, file_coverage,
-                     lookalike_notes, repeated_cells, to_numbers, unit_coverage)
+from .checks import (LOW_COVERAGE, MISSING_MARKERS, close_names, coverage_notes, file_coverage, key_codes,
+                     lookalike_notes, repeated_cells, to_numbers, unit_coverage, with_codes)
 from .layout import LAYOUTS, Names, listing, plan_tables
 from .readers import read_sheets, sha256_of
 from .records import read_records
@@ -153,7 +153,7 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None,
     labels, numeric = _split_text(texts)
     long = pd.concat(([long] if long is not None else []) + numeric, ignore_index=True)
     problems.raise_if_any()
-    long = repeated_cells(long, problems, notes)
+    long = repeated_cells(with_codes(long), problems, notes)
     if framework is not None:
         _check_indicators(long, framework, referenced, names, files, problems)
     problems.raise_if_any()
@@ -293,13 +293,11 @@ def _join_labels(table: pd.DataFrame, labels: pd.DataFrame, problems: ProblemCol
 
 def _pivot(long: pd.DataFrame) -> pd.DataFrame:
     """Long records to one row per (unit, year), keeping first-seen order."""
-    units, u_index = pd.factorize(long["unit"], use_na_sentinel=False)
-    years, y_index = pd.factorize(long["year"], use_na_sentinel=False)
-    row, _ = pd.factorize(units * max(len(y_index), 1) + years)  # (unit, year) in order of first appearance
+    row, _ = pd.factorize(key_codes(long, ["unit", "year"]))  # (unit, year) in order of first appearance
     first = np.unique(row, return_index=True)[1]
     keys = long[["unit", "year"]].iloc[first].reset_index(drop=True)
-    col, indicators = pd.factorize(long["indicator"])  # in order of first appearance
-    indicators = [str(i) for i in indicators]
+    col, _ = pd.factorize(key_codes(long, ["indicator"]))  # in order of first appearance
+    indicators = [str(i) for i in long["indicator"].iloc[np.unique(col, return_index=True)[1]]]
     values = np.full((len(keys), len(indicators)), np.nan)
     values[row, col] = long["value"].to_numpy()
     out = pd.concat([keys, pd.DataFrame(values, columns=indicators)], axis=1)

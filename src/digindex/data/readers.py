@@ -133,9 +133,14 @@ def _read_csv_arrow(raw: bytes, text: str) -> pd.DataFrame | None:
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    columns = [pc.utf8_trim_whitespace(c) for c in table.columns]
-    df = pa.table(columns, names=names).to_pandas()
-    return df
+    # one trim over every cell (the columns end to end), then the columns again
+    cells = pc.utf8_trim_whitespace(pa.chunked_array([ch for col in table.columns for ch in col.chunks],
+                                                     pa.string()))
+    columns, start = [], 0
+    for col in table.columns:
+        columns.append(cells.slice(start, len(col)))
+        start += len(col)
+    return pa.table(columns, names=names).to_pandas()
 
 
 _SPACE_QUOTE = re.compile(r'(^|[,\n])[ \t]+"', re.M)
