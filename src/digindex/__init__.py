@@ -57,12 +57,19 @@ def write_results(evaluation, out_dir, framework_file=None, options=None, lang="
 
     record = run_record(evaluation, framework_file, options or {})
     results = evaluation.results()
-    _write(evaluation, out_dir, record, lang=lang, charts=charts, scope=scope, results=results)
-    if store is None:
-        return None
-    from .store import record_run
+    pending = None
+    if store is not None:  # the result rows go into the store while the files are written
+        from .store import PendingRun
 
-    return record_run(store, evaluation, record, results=results)
+        pending = PendingRun(store, evaluation, results)
+    try:
+        _write(evaluation, out_dir, record, lang=lang, charts=charts, scope=scope, results=results,
+               jobs=[pending.insert] if pending is not None else ())
+    except BaseException:
+        if pending is not None:
+            pending.abort()
+        raise
+    return pending.commit(record) if pending is not None else None
 
 
 def run(framework, data, regions=None, out=None, sheet=None, lang="en", units_in=None, level=None,
