@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,6 +115,7 @@ def _env() -> dict:
 
 def end_to_end(paths: dict, work: Path) -> tuple[float, float]:
     """Wall seconds and peak MB of ``digindex run`` in a fresh process and folder."""
+    shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     code = ("import resource, sys, runpy; sys.argv = ['digindex'] + sys.argv[1:]\n"
             "try:\n    runpy.run_module('digindex', run_name='__main__')\n"
@@ -157,6 +159,7 @@ def phases_child(framework: str, data: str, out: str) -> None:
 
 
 def phases(paths: dict, work: Path) -> dict:
+    shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     proc = subprocess.run([sys.executable, __file__, "--phases", str(paths["framework"]), str(paths["data"]),
                            str(work / "out")], cwd=work, env=_env(), capture_output=True, text=True)

@@ -52,4 +52,81 @@ def uncertainty_charts(result, folder, names: dict | None = None) -> list[Path]:
     return _atomically(lambda batch: draw(result, batch, names), folder)
 
 
-__all__ = ["FOLDER", "run_charts", "audit_charts", "uncertainty_charts"]
+class ChartJob:
+    """The run's charts drawn by a child process while the parent writes its other files (on
+    systems with ``fork``; elsewhere they are drawn by :meth:`finish`). Start it before any
+    thread: a forked child has only the thread that forked."""
+
+    def __init__(self, evaluation, results, regional: dict, near):
+        self.args = (evaluation, results, regional)
+        self.process = self.folder = self.pipe = None
+        if not _can_fork():
+            return
+        import multiprocessing
+        import sys
+        import tempfile
+
+        near = Path(near)
+        near.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=".digindex-charts-", dir=near))
+        receive, send = multiprocessing.Pipe(duplex=False)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_draw_in_child, args=(*self.args, self.folder, send), daemon=True)
+        self.process.start()
+        send.close()
+        self.pipe = receive
+
+    def finish(self, batch) -> list[Path]:
+        """The charts into ``batch`` (an AtomicBatch): moved from the child's folder, or drawn now."""
+        import os
+        import shutil
+
+        if self.process is None:
+            return run_charts(*self.args, batch)
+        try:
+            outcome = self.pipe.recv() if self.pipe.poll(None) else ("error", "the chart process ended")
+        except EOFError:
+            outcome = ("error", f"the chart process ended (exit code {self.process.exitcode})")
+        self.process.join()
+        try:
+            if outcome[0] != "ok":
+                raise RuntimeError(f"drawing the charts failed: {outcome[1]}")
+            paths = []
+            for name in outcome[1]:
+                target = batch.path(name)
+                os.replace(self.folder / name, target)
+                paths.append(batch.folder / name)
+            return paths
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def cancel(self) -> None:
+        import shutil
+
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import sys
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _draw_in_child(evaluation, results, regional, folder, send) -> None:
+    try:
+        paths = run_charts(evaluation, results, regional, folder)
+        send.send(("ok", [p.name for p in paths]))
+    except BaseException as exc:  # noqa: BLE001 - reported by the parent
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+__all__ = ["FOLDER", "ChartJob", "run_charts", "audit_charts", "uncertainty_charts"]

@@ -9,7 +9,7 @@ from ..i18n import text
 BLUE, GREY, LIGHT, RED, GREEN = "#2b6cb0", "#718096", "#cbd5e0", "#c53030", "#2f855a"
 PALETTE = ["#2b6cb0", "#dd6b20", "#2f855a", "#c53030", "#6b46c1", "#b7791f", "#319795", "#d53f8c",
            "#4a5568", "#975a16"]
-DPI = 150
+DPI = 100  # PNG for screens (1,000 px or so); the SVG is the one to print
 
 
 def plt():

@@ -52,39 +52,52 @@ def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
 
 
 def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en", *, charts: bool = False,
-                  scope: str = "aspects", results: pd.DataFrame | None = None) -> list[Path]:
+                  scope: str = "aspects", results: pd.DataFrame | None = None, jobs=()) -> list[Path]:
     """Write results.csv/.parquet/.xlsx, weights.csv, log.csv, the regional analytics
     (changes and growth_yoy for the nodes of ``scope``: the root and the aspects, or ``all``;
     disparity, disparity_groups, tiers: those that apply), with ``charts`` the run's charts
     (PNG and SVG), and run.json into ``out_dir``, all or nothing. ``results``: the
     evaluation's ``results()`` when the caller has it already. ``record["results_sha256"]``
     is set to the hash of results.csv; notes on what results.xlsx leaves out go to
-    ``record["notes"]``."""
+    ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert)."""
     from ..analytics import regional_tables
-    from .weights import weights_table
-    from .workbook import write_workbook
+    from ..charts import ChartJob
 
     out_dir = Path(out_dir)
     results = evaluation.results() if results is None else results
     regional = regional_tables(evaluation, lang=lang, scope=scope)
-    # the charts in their own folder, renamed into place with the other files (the pool's jobs
-    # are finished first: contexts exit in reverse order)
+    # the charts: drawn by a child process meanwhile (started before any thread), into their own
+    # folder, renamed into place with the other files (the pool's jobs finish first: contexts
+    # exit in reverse order)
+    drawing = ChartJob(evaluation, results, regional, near=out_dir.parent) if charts else None
+    try:
+        paths = _write(evaluation, out_dir, record, lang, results, regional, drawing, jobs)
+    except BaseException:
+        if drawing is not None:
+            drawing.cancel()
+        raise
+    return paths
+
+
+def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional, drawing, jobs) -> list[Path]:
+    from .weights import weights_table
+    from .workbook import write_workbook
+
     with AtomicBatch(out_dir) as batch, AtomicBatch(out_dir / CHARTS) as chart_batch, \
-            ThreadPoolExecutor(max_workers=2) as pool:
+            ThreadPoolExecutor(max_workers=2 + len(jobs)) as pool:
+        background = [pool.submit(job) for job in jobs]
         csv_path = batch.path("results.csv")
-        jobs = [pool.submit(write_csv, results, csv_path),
-                pool.submit(write_parquet, results.assign(year=results["year"].astype("Int64")),
-                            batch.path("results.parquet"))]
-        jobs += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
+        writes = [pool.submit(write_csv, results, csv_path),
+                  pool.submit(write_parquet, results.assign(year=results["year"].astype("Int64")),
+                              batch.path("results.parquet"))]
+        writes += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
         write_csv(weights_table(evaluation), batch.path("weights.csv"))
         write_csv(evaluation.log_table(), batch.path("log.csv"))
         notes = write_workbook(batch.path("results.xlsx"), evaluation, record, regional, lang)
-        if charts:
-            from ..charts import run_charts
-
-            run_charts(evaluation, results, regional, chart_batch)
-        for job in jobs:
-            job.result()
+        if drawing is not None:
+            drawing.finish(chart_batch)
+        for future in writes + background:
+            future.result()
         record["results_sha256"] = sha256_file(csv_path)
         if notes:
             record["notes"] = notes

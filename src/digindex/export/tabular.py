@@ -34,7 +34,7 @@ def write_csv(frame: pd.DataFrame, path) -> None:
     """``frame`` to ``path`` as CSV with a header (DuckDB's writer)."""
     import duckdb
 
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": 1})  # files are written side by side, one thread each
     try:
         con.register("frame", arrow_table(frame))
         con.execute(f"COPY frame TO '{_quote(path)}' (FORMAT csv, HEADER)")
