@@ -109,7 +109,8 @@ def check_registry(con, source: Source, regions_map, enterprises=None, provinces
     The checked records are kept by the engine; call ``release()`` when done with them.
     With ``full=False`` (trusted registries, e.g. the accepted records of an earlier
     run) only region codes are checked, without coordinates or duplicates, and
-    nothing is kept: records with an unknown code are still counted as rejected.
+    nothing is kept: records with an unknown code are still counted as rejected, by the
+    aggregation's query (the report's ``deferred`` counts, filled in by the caller).
     """
     import ibis
 
