@@ -88,7 +88,7 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional
         background = [pool.submit(job) for job in jobs]
         csv_path = batch.path("results.csv")
         writes = [pool.submit(write_csv, results, csv_path),
-                  pool.submit(write_parquet, results.assign(year=results["year"].astype("Int64")),
+                  pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
                               batch.path("results.parquet"))]
         writes += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
         write_csv(weights_table(evaluation), batch.path("weights.csv"))

@@ -93,9 +93,12 @@ def frame_columns(frame: pd.DataFrame) -> list[Column]:
             whole = pd.api.types.is_integer_dtype(s) or bool(np.all(np.isnan(values) | (values == np.round(values))))
             out.append(Column(str(c), values, "0" if whole else "0.0000"))
         else:
-            out.append(Column(str(c), s.map(lambda v: v if isinstance(v, str) or v is None or
-                                                (isinstance(v, float) and v != v) else str(v))
-                              .to_numpy(dtype=object)))
+            values = s.to_numpy(dtype=object)
+            text = pd.isna(values) | np.array([isinstance(v, str) for v in values], dtype=bool)
+            values = values.copy()
+            values[~text] = [str(v) for v in values[~text]]  # labels, years as text ...
+            values[pd.isna(values)] = None
+            out.append(Column(str(c), values))
     return out
 
 
