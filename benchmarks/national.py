@@ -13,7 +13,8 @@ Measured:
 - ``seconds_end_to_end``: wall time of ``python -m digindex run fw.yaml --data national.csv
   --out out`` in a fresh process, in a fresh working folder, with every default output (so
   the run store and the charts too where ``run`` makes them); ``peak_mb``: that process's
-  peak resident memory;
+  peak resident memory plus its chart process's (an upper bound of the memory in use at once);
+  the CPU seconds it used are printed too (the machine may be busy: wall time is then longer);
 - ``seconds_read`` / ``seconds_evaluate`` / ``seconds_write``: the same command run in
   another process with ``digindex.load_data`` and ``digindex.evaluate`` timed; "write" is the
   rest of ``digindex.run`` (result files, charts, run store).
@@ -117,9 +118,14 @@ def end_to_end(paths: dict, work: Path) -> tuple[float, float]:
     """Wall seconds and peak MB of ``digindex run`` in a fresh process and folder."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    # peak: the process's own peak plus its children's (the chart process): an upper bound of
+    # the memory in use at once; cpu: user + system seconds of both
     code = ("import resource, sys, runpy; sys.argv = ['digindex'] + sys.argv[1:]\n"
             "try:\n    runpy.run_module('digindex', run_name='__main__')\n"
-            "finally:\n    print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+            "finally:\n"
+            "    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+            "    print('PEAK', me.ru_maxrss + kids.ru_maxrss, file=sys.stderr)\n"
+            "    print('CPU', me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, file=sys.stderr)\n")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code, "run", str(paths["framework"]), "--data",
                            str(paths["data"]), "--out", str(work / "out")],
@@ -128,7 +134,8 @@ def end_to_end(paths: dict, work: Path) -> tuple[float, float]:
     if proc.returncode != 0:
         raise SystemExit(f"digindex run failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
     peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK ")]
-    return seconds, int(peak[-1].split()[1]) / 1024
+    cpu = [line for line in proc.stderr.splitlines() if line.startswith("CPU ")]
+    return seconds, int(peak[-1].split()[1]) / 1024, float(cpu[-1].split()[1])
 
 
 def phases_child(framework: str, data: str, out: str) -> None:
@@ -188,13 +195,16 @@ def main(argv=None) -> None:
         for i in range(max(1, args.repeat)):  # interleaved, so that a busy spell hits both alike
             runs.append(end_to_end(made["paths"], base / f"e2e{i}"))
             split.append(phases(made["paths"], base / f"phases{i}"))
-            print(f"  run {i + 1}: {runs[-1][0]:.2f} s end to end, peak {runs[-1][1]:.0f} MB; "
-                  + ", ".join(f"{k} {v:.2f} s" for k, v in split[-1].items() if k != "run"))
+            print(f"  run {i + 1}: {runs[-1][0]:.2f} s end to end ({runs[-1][2]:.2f} s of CPU), peak "
+                  f"{runs[-1][1]:.0f} MB; " + ", ".join(f"{k} {v:.2f} s" for k, v in split[-1].items() if k != "run")
+                  + f"; load average {os.getloadavg()[0]:.1f}")
         out = base / "e2e0" / "out"
         listing = sorted(out.iterdir()) if out.exists() else []
         print("outputs: " + ", ".join(f"{p.name} ({p.stat().st_size / 1e6:.1f} MB)" for p in listing
                                       if p.is_file()))
         med = statistics.median
+        print(f"best {min(r[0] for r in runs):.2f} s end to end; CPU (user + system, with the chart "
+              f"process) median {med(r[2] for r in runs):.2f} s")
         print(f"RESULT seconds_end_to_end={med(r[0] for r in runs):.2f} "
               f"seconds_evaluate={med(s['evaluate'] for s in split):.2f} "
               f"seconds_read={med(s['read'] for s in split):.2f} "
