@@ -179,13 +179,14 @@ def derive_with_reports(framework, registries: dict, stats_table=None, engine: s
             bad = unmatched.get(name, 0) if name in unknown else counted[name]["_bad"]
             rep.accepted, rep.rejected = rep.input_rows - bad, bad
             rep.reasons = {rep.pending: bad} if bad else {}
-        agg = agg.set_index(["unit", "year"])
         full = _with_lag_rows(panel, comp_years, stats)
+        index = pd.MultiIndex.from_frame(full[["unit", "year"]])
+        agg = agg.set_index(["unit", "year"]).reindex(index)  # aligned once for every indicator
+        rows = index.get_indexer(pd.MultiIndex.from_frame(panel[["unit", "year"]]))
         table = panel[["unit", "year"]].copy()
         for ind, spec in specs.items():
-            values = comp.finish(spec, agg, full)
-            values.index = pd.MultiIndex.from_frame(full[["unit", "year"]])
-            v = values.reindex(pd.MultiIndex.from_frame(panel[["unit", "year"]])).to_numpy(dtype=float)
+            values = comp.finish(spec, agg, full, index=index).to_numpy(dtype=float)
+            v = np.where(rows >= 0, values[rows], np.nan)
             table[ind] = np.round(v, digits) if digits is not None else v
             if _is_count(spec) and np.all(np.isfinite(v)):
                 table[ind] = table[ind].astype("int64")

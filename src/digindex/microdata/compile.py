@@ -171,14 +171,16 @@ def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
     return out, unmatched, counted
 
 
-def finish(spec: DeriveSpec, agg: pd.DataFrame, panel: pd.DataFrame) -> pd.Series:
+def finish(spec: DeriveSpec, agg: pd.DataFrame, panel: pd.DataFrame, index: pd.MultiIndex | None = None
+           ) -> pd.Series:
     """The indicator's values on ``panel`` (unit, year and the stats columns), from the aggregates.
 
     ``panel`` must hold every year that growth needs (t - k); ``agg`` is indexed
-    by (unit, year).
+    by (unit, year). ``index``: the panel's (unit, year) index when ``agg`` is already
+    aligned to it (several indicators of one panel share the work).
     """
-    idx = pd.MultiIndex.from_frame(panel[["unit", "year"]])
-    a = agg.reindex(idx)
+    idx = index if index is not None else pd.MultiIndex.from_frame(panel[["unit", "year"]])
+    a = agg if index is not None else agg.reindex(idx)
     k = spec.indicator
 
     def col(name, fill=None):
