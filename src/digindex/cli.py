@@ -119,6 +119,7 @@ def run(
         result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang,
                          units_in=units_in, level=level, layout=layout, **options)
     _print_notes(result.panel.origin or result.panel)
+    _print_written_notes(out_dir)
     fw = result.framework
     table = result.top(top)
     if result.panel.names:
@@ -135,6 +136,17 @@ def run(
               + (", charts" if not no_charts else "") + ")")
     if not no_store:
         out.print(f"run recorded in {store} (digindex runs list --store {store})")
+
+
+def _print_written_notes(out_dir: Path) -> None:
+    """What the written files say they leave out (run.json's notes: a sheet too large for the
+    workbook), one line each on stderr."""
+    import json
+
+    record = out_dir / "run.json"
+    if record.exists():
+        for note in json.loads(record.read_text(encoding="utf-8")).get("notes", []):
+            err.print(f"note: {note}", markup=False)
 
 
 def _cell(column, v) -> str:
