@@ -267,7 +267,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chart_trends_top": ("前{n}名历年得分", "Scores of the top {n} over the years"),
     "chart_trends_groups": ("各组平均得分（平均分最高的{n}组，共{total}组）",
                             "Mean score of the groups ({n} highest of {total})"),
-    "chart_aspects": ("{year}年前{n}名的一级指标得分（#排名）", "Aspect scores of the top {n}, {year} (#rank)"),
+    "chart_aspects": ("{year}年前{n}名的一级指标得分（颜色）与排名（#）", "Aspect scores (colour) and ranks (#) of the top {n}, {year}"),
     "chart_tiers": ("梯队", "Tiers"),
     "chart_tier_spans": ("各梯队的得分范围", "Scores each tier spans"),
     "chart_tier_moves": ("梯队变动 {first}→{last}（单位数）", "Tier moves {first}→{last} (units)"),

@@ -17,7 +17,7 @@ TOP = 30            # bars of the ranking (all units up to ALL)
 ALL = 40
 TIER_COLOURS = ["#1a365d", "#2b6cb0", "#63b3ed", "#a0aec0", "#e2e8f0", "#718096"]
 LINES = 10          # units and groups in the trend charts
-PROFILE = 15        # units in the aspect profile
+PROFILE = 12        # units in the aspect profile
 
 
 def run_charts(evaluation, results: pd.DataFrame, regional: dict, folder) -> list:
@@ -137,7 +137,7 @@ def _aspects(evaluation, results: pd.DataFrame, best: pd.DataFrame, year, folder
     table = rows.pivot(index="unit", columns="node", values="score").reindex(index=units, columns=aspects)
     ranks = rows.pivot(index="unit", columns="node", values="rank").reindex(index=units, columns=aspects)
     pyplot = plt()
-    fig, ax = pyplot.subplots(figsize=(max(6, 1.3 * len(aspects) + 3), 0.38 * len(units) + 2))
+    fig, ax = pyplot.subplots(figsize=(max(6, 1.3 * len(aspects) + 3), 0.34 * len(units) + 2))
     image = ax.imshow(table.to_numpy(float), aspect="auto", cmap="Blues")
     ax.set_xticks(range(len(aspects)), [_two_lines(fw.nodes[a]) for a in aspects])
     ax.set_yticks(range(len(units)), [unit_label(evaluation.panel, u) for u in units])
@@ -145,12 +145,10 @@ def _aspects(evaluation, results: pd.DataFrame, best: pd.DataFrame, year, folder
     top = np.nanmax(values) if np.isfinite(values).any() else 1.0
     for i in range(len(units)):
         for j in range(len(aspects)):
-            if np.isfinite(values[i, j]):
+            if np.isfinite(values[i, j]):  # the score in colour, its rank in words
                 colour = "white" if values[i, j] > 0.6 * top else "black"
-                shown = number(values[i, j], _digits(evaluation))
-                if np.isfinite(positions[i, j]):
-                    shown += f"\n#{int(positions[i, j])}"
-                ax.text(j, i, shown, ha="center", va="center", fontsize=6.5, color=colour)
+                shown = f"#{int(positions[i, j])}" if np.isfinite(positions[i, j]) else ""
+                ax.text(j, i, shown, ha="center", va="center", fontsize=7, color=colour)
     fig.colorbar(image, ax=ax, shrink=0.6, label=both("score"))
     ax.spines[:].set_visible(False)
     ax.set_title(_title(evaluation, "chart_aspects", year=_year(year), n=len(units)))
