@@ -47,9 +47,11 @@ def level_name(fw, level: int, lang: str) -> str:
     depth = max(fw.levels.values()) - level
     if depth == 0:
         return text("level_index", lang)
-    n = {"zh": CHINESE_NUMERALS[depth - 1] if depth <= 10 else str(depth), "en": str(depth)}
-    key = "level_indicators" if level == 1 else "level_aspects" if depth == 1 else "level_n"
-    return text(key, lang, n=n)
+    if lang == "en":
+        key = "level_indicators" if level == 1 else "level_aspects" if depth == 1 else "level_n"
+        return text(key, lang, n=depth)
+    # Chinese counts every level from the top: 一级指标, 二级指标, ...
+    return text("level_n", lang, n=CHINESE_NUMERALS[depth - 1] if depth <= 10 else str(depth))
 
 
 def _parent_names(panel, parent_of: np.ndarray) -> np.ndarray | None:
