@@ -232,10 +232,13 @@ def _distinct(codes: np.ndarray, missing: bool = False) -> int:
     return int(present.sum() if missing else present[1:].sum())
 
 
-def unit_coverage(table: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
-    """Per unit: years, cells of ``indicators`` and the share with a value."""
+def unit_coverage(table: pd.DataFrame, indicators: list[str], present: np.ndarray | None = None) -> pd.DataFrame:
+    """Per unit: years, cells of ``indicators`` and the share with a value (``present``: which
+    cells of ``table[indicators]`` hold one, when the caller has it)."""
     codes, units = pd.factorize(table["unit"].to_numpy(dtype=object))  # in order of first appearance
-    present = table[indicators].notna().to_numpy().sum(axis=1) if indicators else np.zeros(len(table))
+    if present is None and indicators:
+        present = table[indicators].notna().to_numpy()
+    present = present.sum(axis=1) if indicators else np.zeros(len(table))
     years = np.bincount(codes, minlength=len(units))
     cells = years * len(indicators)
     have = np.bincount(codes, weights=present, minlength=len(units)).astype(np.int64)
@@ -257,14 +260,15 @@ def coverage_notes(long: pd.DataFrame, table: pd.DataFrame, indicators: list[str
                                   f"{listing(absent)}", file=str(f), severity="warning"))
     if not indicators:
         return
-    per_unit = unit_coverage(table, indicators)
+    present = table[indicators].notna().to_numpy()
+    per_unit = unit_coverage(table, indicators, present)
     low = per_unit[per_unit["coverage"] < threshold]
     if len(low):
         text = [f"{u} {c:.0%}" for u, c in zip(low["unit"], low["coverage"])]
         notes.append(Note(f"{len(low)} unit(s) have values for less than {threshold:.0%} of their "
                           f"indicator cells: {listing(text)}", severity="warning",
                           fix="check the data for these units, or screen them out"))
-    share = table[indicators].notna().mean()
+    share = pd.Series(present.mean(axis=0), index=list(indicators))
     weak = share[share < threshold]
     if len(weak):
         text = [f"{i} {c:.0%}" for i, c in weak.items()]

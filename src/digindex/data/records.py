@@ -69,14 +69,17 @@ def read_records(t: Table, unit: pd.Series, text_ok: frozenset, problems: Proble
                          fix="give every column a header or delete it")
             continue
         (labels if indicator in text_ok else numbers).append((col, indicator))
+    # a small table's cells as one matrix of text, converted once for both kinds of columns
+    cells = t.df.to_numpy(dtype=object) if t.df.size <= SMALL and t.df.columns.is_unique else None
     if labels:
-        texts.append(_columns(t, unit, form, year, rows, labels))
-    return (_columns(t, unit, form, year, rows, numbers) if numbers else None), texts, extras
+        texts.append(_columns(t, unit, form, year, rows, labels, cells))
+    return (_columns(t, unit, form, year, rows, numbers, cells) if numbers else None), texts, extras
 
 
-def _columns(t: Table, unit, form, year, rows, columns: list[tuple[str, str]]) -> pd.DataFrame:
+def _columns(t: Table, unit, form, year, rows, columns: list[tuple[str, str]], cells=None) -> pd.DataFrame:
     """The records of several columns of a wide table, column after column (as one ``part``
-    per column, concatenated, would give them), built at once."""
+    per column, concatenated, would give them), built at once (from ``cells``, the table as a
+    matrix of text, when given)."""
     import pyarrow as pa
 
     k, n = len(columns), len(t.df)
@@ -89,8 +92,9 @@ def _columns(t: Table, unit, form, year, rows, columns: list[tuple[str, str]]) -
     def tiled(series):
         return pd.Series(np.tile(np.asarray(series, dtype=object), k), dtype=object)
 
-    if n * k <= SMALL:  # one conversion beats a Series per column
-        values = pd.Series(t.df[list(names)].to_numpy(dtype=object).ravel(order="F"), dtype="str")
+    if cells is not None:  # one conversion beats a Series per column
+        positions = t.df.columns.get_indexer(list(names))
+        values = pd.Series(cells[:, positions].ravel(order="F"), dtype="str")
     else:  # the columns' text as it is, without a copy to Python strings
         values = pd.concat([t.df[c] for c in names], ignore_index=True)
     return pd.DataFrame({
