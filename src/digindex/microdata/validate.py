@@ -196,9 +196,11 @@ def _trusted(source: Source, regions_map, enterprises):
     rm = regions_map.rename(_code="code")
     # the records and those whose code is not a region's, counted in the aggregation's query
     codes = rm.select(_known="_code")
-    joined = t.select("region").left_join(codes, t.region == codes._known)
+    by_code = t.group_by("region").aggregate(_c=t.count())  # a few thousand codes, then matched
+    joined = by_code.left_join(codes, by_code.region == codes._known)
     report = RegistryReport(source.name, source.file, 0, 0, 0, {})
-    report.deferred = joined.aggregate(_n=joined.count(), _bad=joined.count(where=joined._known.isnull()))
+    report.deferred = joined.aggregate(_n=joined._c.sum().cast("int64"),
+                                       _bad=joined._c.sum(where=joined._known.isnull()).fill_null(0).cast("int64"))
     report.pending = "unknown_region"
     t = t.inner_join(rm, t.region == rm._code).drop("_code")
     return t, report, lambda: None
