@@ -17,17 +17,29 @@ indicator of the built-in zhejiang framework is derived for all units and years 
   only the needed columns.
 
 The four tables are checked to agree (relative 1e-9). Printed: seconds and peak memory of
-each path, ratio ibis/sql (target <= 1.5), speedup pandas/ibis (target >= 10), and last
+each path, ratio ibis/sql (target <= 1.2 from 1 M rows up), speedup pandas/ibis (target >= 10), and last
 ``RESULT seconds=<ibis> ratio_vs_sql=<ibis/sql> speedup_vs_pandas=<pandas/ibis>
 peak_mb=<largest peak of the two ibis runs>``.
 
 Run: ``.venv/bin/python benchmarks/microdata.py [--rows 10000000] [--dir DIR] [--repeat 2]``
 (the data are generated on the first run and reused).
+
+Measured on a shared 2-core machine (load average 1-4, so wall times vary by ±30 %; best of
+3 runs, 1 at 10 M), ibis/sql, before issue 16 → after:
+
+- 1 M enterprises: 2.47-2.77 → 1.47-1.90 (sql 0.6-0.8 s; ibis 1.5-5.3 s → 1.2-1.3 s);
+- 2 M: 1.37-2.50 → 1.18-1.77 (sql 0.8-1.7 s; ibis 2.4-7.8 s → 1.4-2.2 s);
+- 10 M: 1.26 → 0.82 (sql 7.6 s / 4.7 s; ibis 9.7 s → 3.9 s).
+
+The Ibis path does the region-code check and counts it, and its unit mapping joins, which the
+hand-written SQL does not; its fixed cost (compiling the query, opening the Parquet files, the
+region map, the statistics table: about 0.4 s) is what keeps it above 1.2 at 1 M rows.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -181,7 +193,11 @@ def child(path_name: str, data_dir: Path) -> None:
     paths = {k: data_dir / f"{k}.parquet" for k in (*REGISTRIES, "stats")}
     runner = {"ibis": lambda: run_ibis(paths, False), "ibis-validated": lambda: run_ibis(paths, True),
               "sql": lambda: run_sql(paths), "pandas": lambda: run_pandas(paths)}[path_name]
+    before = resource.getrusage(resource.RUSAGE_SELF)
     table, seconds, info = runner()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    # CPU seconds of the whole call (every thread): less sensitive than wall time to a busy machine
+    info["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     table = table.sort_values(["unit", "year"]).reset_index(drop=True)
     table.to_parquet(data_dir / f"result_{path_name}.parquet", index=False)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -240,14 +256,17 @@ def main() -> None:
             r = measure(name, args.dir, args.rows)
             best = results.setdefault(name, r)
             best["seconds"] = min(best["seconds"], r["seconds"])
+            best["cpu"] = min(best["cpu"], r["cpu"])
             best["peak_mb"] = max(best["peak_mb"], r["peak_mb"])
     agree(data_dir, ["ibis", "ibis-validated", "pandas"])
     for name, r in results.items():
-        print(f"{name:15s} {r['seconds']:8.2f} s   peak {r['peak_mb']:8.0f} MB")
+        print(f"{name:15s} {r['seconds']:8.2f} s   cpu {r['cpu']:7.2f} s   peak {r['peak_mb']:8.0f} MB")
     ibis, sql, pandas_ = (results[k]["seconds"] for k in ("ibis", "sql", "pandas"))
     validated = results["ibis-validated"]["seconds"]
     print("all four tables agree (relative 1e-9)")
-    print(f"ibis/sql {ibis / sql:.2f} (target <= 1.5); pandas/ibis {pandas_ / ibis:.1f} (target >= 10); "
+    print(f"CPU seconds ibis/sql {results['ibis']['cpu'] / results['sql']['cpu']:.2f} "
+          f"(load average {os.getloadavg()[0]:.1f})")
+    print(f"ibis/sql {ibis / sql:.2f} (target <= 1.2); pandas/ibis {pandas_ / ibis:.1f} (target >= 10); "
           f"with full validation: {validated:.2f} s, /sql {validated / sql:.2f}, pandas/it {pandas_ / validated:.1f}")
     peak = max(results["ibis"]["peak_mb"], results["ibis-validated"]["peak_mb"])
     print(f"RESULT seconds={ibis:.2f} ratio_vs_sql={ibis / sql:.2f} speedup_vs_pandas={pandas_ / ibis:.1f} "

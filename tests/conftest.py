@@ -32,3 +32,10 @@ def write(tmp_path):
         return p
 
     return _write
+
+
+@pytest.fixture(autouse=True)
+def _own_working_folder(tmp_path_factory, monkeypatch):
+    """Each test in a fresh working folder: outputs written there by default (the run store
+    digindex.duckdb of 'digindex run') never land in the repository."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

@@ -20,7 +20,6 @@ from digindex import evaluate, load_data, load_framework
 from digindex.engine.evaluate import AggregateContext
 from digindex.errors import InputError
 from digindex.methods import get_method, make_params
-from digindex.methods import get_method
 from digindex.methods.aggregate import needs_positive
 from digindex.methods.aggregate import mcda, mpi
 

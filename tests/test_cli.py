@@ -31,8 +31,10 @@ def test_run_writes_every_output(tmp_path):
     assert r.exit_code == 0, r.output
     assert "FI" in r.output  # Finland leads DESI 2022
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["changes.csv", "disparity.csv", "growth_yoy.csv", "log.csv", "results.csv",
+    assert names == ["changes.csv", "charts", "disparity.csv", "growth_yoy.csv", "log.csv", "results.csv",
                      "results.parquet", "results.xlsx", "run.json", "weights.csv"]
+    charts = sorted(p.name for p in (out / "charts").iterdir())
+    assert charts == [f"{c}.{e}" for c in ("aspects", "ranking", "trends_top") for e in ("png", "svg")]
     res = pd.read_csv(out / "results.csv")
     assert list(res.columns) == ["unit", "year", "node", "level", "score", "rank"]
     assert len(res) == 168 * (33 + 10 + 4 + 1)
@@ -43,8 +45,11 @@ def test_run_writes_every_output(tmp_path):
     assert record["data"][0]["sha256"] == sha256_of(DESI / "data.csv")
     assert record["digindex_version"] and record["time"] and record["options"]["lang"] == "en"
     book = pd.ExcelFile(out / "results.xlsx")
-    assert book.sheet_names == ["level 4", "level 3", "level 2", "level 1", "framework", "weights",
-                                "disparity", "run"]
+    assert book.sheet_names == ["About", "Index scores", "Index ranks", "Aspects scores", "Aspects ranks",
+                                "Level-2 nodes scores", "Level-2 nodes ranks", "Indicators scores",
+                                "Indicators ranks", "Weights", "Methods", "Framework", "Disparity", "Run"]
+    assert sorted(p.name for p in Path.cwd().iterdir()) == ["digindex.duckdb"]  # the run is recorded
+    assert "run recorded in digindex.duckdb" in r.output
 
 
 def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path):
@@ -80,7 +85,9 @@ def test_failed_write_leaves_no_partial_output(tmp_path, monkeypatch):
     def fail(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", fail)
+    import pyarrow.parquet
+
+    monkeypatch.setattr(pyarrow.parquet, "write_table", fail)  # fails in a writer thread
     r = cli("run", DESI / "framework.yaml", "--data", DESI / "data.csv", "--out", out)
     assert r.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == ["results.csv"]  # no temporary or new files

@@ -22,9 +22,10 @@ from digindex.i18n import MESSAGES, langs, text, translator
 SRC = Path(__file__).resolve().parents[1] / "src" / "digindex"
 USERS = sorted([*(SRC / "reports").rglob("*.py"), *(SRC / "web").rglob("*.py"),
                 *(SRC / "analyses").rglob("*.py"), *(SRC / "analytics" / "research").rglob("*.py"),
+                *(SRC / "export").rglob("*.py"), *(SRC / "charts").rglob("*.py"),
                 SRC / "cli.py", SRC / "summary.py", SRC / "mainjob.py"])
 TEMPLATES = sorted([*(SRC / "web" / "templates").glob("*.html"), *(SRC / "reports" / "templates").glob("*.html")])
-LOOKUPS = ("text", "t")   # the names under which the catalogue is called
+LOOKUPS = ("text", "t", "both")   # the names under which the catalogue is called (both: the charts')
 
 
 def _fields(template: str) -> set[str]:
@@ -142,8 +143,26 @@ def _computed_keys():
     spoken = (set(population.WHERE_KEY.values()) | set(population.NOUN_KEY.values())
               | set(population.GROUP_KEY.values()) | {k for keys in population.PEER_KEYS.values() for k in keys}
               | _literal_arguments({"both": 0, "heading": 1}))
+    from digindex.export.workbook import SMALL_TABLES
+    from digindex.framework.model import STEPS
+
+    titles = {"chart_ranking", "chart_trends_top", "chart_trends_groups", "chart_aspects", "chart_tiers"}
+    sobol = {"sobol_s1", "sobol_st"}
+    in_charts = {k for k, where in _python_lookups()[0].items() if where.startswith("charts/")}
     return {
         "reports/population.py: key": spoken,
+        "reports/population.py: WHERE_KEY.get(self.extent_type, 'where_all')":
+            set(population.WHERE_KEY.values()) | {"where_all"},
+        "reports/population.py: keys[('rank', 'median', 'gap', 'column').index(what)]":
+            {k for keys in population.PEER_KEYS.values() for k in keys},
+        "reports/population.py: self.noun_key": set(population.NOUN_KEY.values()),
+        "charts/draw.py: key": titles | sobol | in_charts,  # both(), the charts' two-language label
+        "charts/run.py: key": titles,
+        "charts/uncertainty.py: f'sobol_{key.lower()}'": sobol,
+        "export/methods_text.py: 'describe_tiers_' + tiers.by": {"describe_tiers_quantile", "describe_tiers_score"},
+        "export/methods_text.py: f'step_{step}'": {f"step_{step}" for step in STEPS},
+        "export/wide.py: key": {"level_indicators", "level_aspects", "level_n"},
+        "export/workbook.py: f'sheet_{name}'": {f"sheet_{name}" for name in SMALL_TABLES},
         "reports/annex.py: key": set(METHOD_NOTES),
         "web/routes/pages_public.py: k": set(DASHBOARD_LABELS),
         "submission.html: sub.state": set(STATES),

@@ -205,7 +205,7 @@ def test_morans_i_hand_computed():
 
 
 def test_missing_font_fails_clearly(monkeypatch):
-    from digindex.reports import fonts
+    from digindex.charts import fonts
 
     fonts.cjk_font.cache_clear()
     monkeypatch.setattr(fonts, "_find", lambda names: None)

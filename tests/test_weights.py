@@ -505,3 +505,55 @@ def test_inconsistent_ahp_is_a_user_error_naming_the_node(write):
         load_framework(write("fw.yaml", text))
     (problem,) = exc.value.problems
     assert problem.line is not None and "c1 = a, c2 = b, c3 = c" in problem.fix
+
+
+# ---------------------------------------------------------------- details for result files
+def test_entropy_and_critic_details_match_the_formulas_by_hand():
+    import pandas as pd
+
+    from digindex.methods.weights.details import weight_details
+
+    names = ["a", "b", "c", "d", "e"]
+    _, info = run("entropy", XPOS, ctx=ctx_for(names, len(XPOS)))
+    Y = (XPOS - XPOS.min(0)) / np.ptp(XPOS, 0) + 1e-4
+    P = Y / Y.sum(0)
+    e = -(P * np.log(P)).sum(0) / np.log(len(Y))
+    d = weight_details(info, names)
+    assert np.allclose([d.children["entropy"][n] for n in names], e, atol=1e-12)
+    assert np.allclose([d.children["divergence"][n] for n in names], 1 - e, atol=1e-12)
+    assert d.node == {"rows": 30}
+
+    w, info = run("critic", XPOS, ctx=ctx_for(names, len(XPOS)))
+    Z = pd.DataFrame((XPOS - XPOS.min(0)) / np.ptp(XPOS, 0), columns=names)
+    sd, conflict = Z.std(), (1 - Z.corr()).sum()
+    d = weight_details(info, names)
+    assert np.allclose(pd.Series(d.children["sd"]), sd)
+    assert np.allclose(pd.Series(d.children["conflict"]), conflict)
+    assert np.allclose(pd.Series(d.children["information"]), sd * conflict)
+    assert np.allclose(w, sd * conflict / (sd * conflict).sum())
+
+
+def test_ahp_combined_and_pca_details():
+    from digindex.methods.weights.details import weight_details
+
+    names = ["a", "b", "c"]
+    M = [[1, 3, 5], ["1/3", 1, 3], ["1/5", "1/3", 1]]
+    _, info = run("ahp", np.zeros((1, 3)), ctx=ctx_for(names), matrix=M)
+    d = weight_details(info, names)
+    assert d.matrices["matrix"]["a"] == {"a": 1.0, "b": 3.0, "c": 5.0}
+    assert d.matrices["matrix"]["c"]["b"] == pytest.approx(1 / 3)
+    assert set(d.node) == {"lambda_max", "CI", "RI", "CR", "n"} and d.node["RI"] == 0.58
+    X = RNG.uniform(1, 100, size=(20, 3))
+    w, info = run("combined", X, ctx=ctx_for(names, 20), a={"method": "ahp", "matrix": M}, b="entropy",
+                  alpha=0.6)
+    d = weight_details(info, names)
+    wa = np.array([d.children["a.weights"][n] for n in names])
+    wb = np.array([d.children["b.weights"][n] for n in names])
+    assert np.allclose(w, 0.6 * wa + 0.4 * wb)
+    assert "b.entropy" in d.children and "a.matrix" in d.matrices and d.node["a.CR"] < 0.1
+    assert d.node["coefficients.alpha"] == 0.6 and d.node["mode"] == "linear"
+    Xp = RNG.normal(size=(40, 4)) @ RNG.normal(size=(4, 4))
+    _, info = run("pca", Xp, ctx=ctx_for(list("pqrs"), 40), n_factors=2)
+    d = weight_details(info, list("pqrs"))
+    assert {"loadings.1", "loadings.2", "factor_of_child"} <= set(d.children)
+    assert np.allclose([d.children["loadings.1"][n] for n in "pqrs"], [info["loadings"][n][0] for n in "pqrs"])

@@ -8,13 +8,21 @@ The public API::
     result = evaluate(fw, data)
     result.results()          # tidy (unit, year, node, level, score, rank)
     result.rerun("aggregate", "geometric", node="desi")
+
+The names are imported on first use (``digindex --help`` need not load pandas).
 """
-from .data import Panel, load_data, load_groups
-from .engine import Evaluation, evaluate
+from importlib import import_module
+
 from .errors import InputError, Problem
-from .framework import Framework, load_framework, save_framework
-from .methods import get_method, methods
 from .version import __version__
+
+# name -> module that defines it (imported when the name is first used)
+_LAZY = {
+    "Panel": ".data", "load_data": ".data", "load_groups": ".data",
+    "Evaluation": ".engine", "evaluate": ".engine",
+    "Framework": ".framework", "load_framework": ".framework", "save_framework": ".framework",
+    "get_method": ".methods", "methods": ".methods",
+}
 
 __all__ = [
     "__version__", "load_framework", "save_framework", "load_data", "evaluate", "Framework",
@@ -23,27 +31,62 @@ __all__ = [
 ]
 
 
-def write_results(evaluation, out_dir, framework_file=None, options=None, lang="en"):
-    """Write every output of ``evaluation`` into ``out_dir`` atomically."""
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def _api(name: str):
+    """A public name as the module holds it now (so that a test or a benchmark may replace it)."""
+    return globals()[name] if name in globals() else __getattr__(name)
+
+
+def write_results(evaluation, out_dir, framework_file=None, options=None, lang="en", *, charts=False,
+                  scope="aspects", store=None):
+    """Write every output of ``evaluation`` into ``out_dir`` atomically (with ``charts``, the
+    charts too); with ``store``, record the run in that run store. Returns the run id (or None)."""
     from .export import run_record
     from .export import write_results as _write
 
     record = run_record(evaluation, framework_file, options or {})
-    return _write(evaluation, out_dir, record, lang=lang)
+    results = evaluation.results()
+    pending = None
+    if store is not None:  # the result rows go into the store while the files are written
+        from .store import PendingRun
+
+        pending = PendingRun(store, evaluation, results)
+    try:
+        _write(evaluation, out_dir, record, lang=lang, charts=charts, scope=scope, results=results,
+               jobs=[pending.insert] if pending is not None else ())
+    except BaseException:
+        if pending is not None:
+            pending.abort()
+        raise
+    return pending.commit(record) if pending is not None else None
 
 
 def run(framework, data, regions=None, out=None, sheet=None, lang="en", units_in=None, level=None,
-        layout=None):
-    """Load, evaluate and (with ``out``) write: what ``digindex run`` does."""
-    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+        layout=None, *, charts=True, scope="aspects", store=None):
+    """Load, evaluate and (with ``out``) write, with the charts unless ``charts=False``, and
+    (with ``store``) record the run: what ``digindex run`` does."""
+    Framework = _api("Framework")
+    fw = framework if isinstance(framework, Framework) else _api("load_framework")(framework)
     files = [data] if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else list(data)
-    panel = load_data(files, framework=fw, regions=regions, sheet=sheet, units_in=units_in, level=level,
-                      layout=layout)
-    result = evaluate(fw, panel)
+    panel = _api("load_data")(files, framework=fw, regions=regions, sheet=sheet, units_in=units_in, level=level,
+                              layout=layout)
+    result = _api("evaluate")(fw, panel)
     if out is not None:
-        write_results(result, out, framework_file=None if isinstance(framework, Framework) else str(framework),
-                      options={"data": [str(f) for f in files], "regions": str(regions) if regions else None,
-                               "sheet": sheet, "lang": lang, "out": str(out), "units_in": units_in,
-                               "level": panel.level, "layout": layout},
-                      lang=lang)
+        _api("write_results")(
+            result, out, framework_file=None if isinstance(framework, Framework) else str(framework),
+            options={"data": [str(f) for f in files], "regions": str(regions) if regions else None,
+                     "sheet": sheet, "lang": lang, "out": str(out), "units_in": units_in,
+                     "level": panel.level, "layout": layout, "scope": scope},
+            lang=lang, charts=charts, scope=scope, store=store)
     return result

@@ -93,24 +93,33 @@ def run(
                                                  "derive the framework's 'derive:' indicators first."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark (for --registry)."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master"),
+    store: Path = typer.Option(Path("digindex.duckdb"), "--store", help="Run store (DuckDB file) that "
+                               "records the run (see 'digindex runs')."),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not record the run in the run store."),
+    no_charts: bool = typer.Option(False, "--no-charts", help="Do not draw the charts (PNG and SVG)."),
+    all_nodes: bool = typer.Option(False, "--all-nodes", help="changes.csv and growth_yoy.csv for every "
+                                   "node (default: the index and its aspects)."),
 ):
-    """Evaluate FRAMEWORK on the data and write results to --out."""
+    """Evaluate FRAMEWORK on the data and write results to --out (and record the run)."""
     from . import run as run_api
 
     _check_lang(lang)
+    options = dict(charts=not no_charts, scope="all" if all_nodes else "aspects",
+                   store=None if no_store else store)
     if registry:
         from . import load_framework
         from .microdata import parse_registries, run_with_registries
 
         result, derivation = run_with_registries(
             load_framework(framework), parse_registries(registry), data=data, out=out_dir, regions=regions,
-            engine=engine, spark_master=spark_master, sheet=sheet, lang=lang)
+            engine=engine, spark_master=spark_master, sheet=sheet, lang=lang, **options)
         for problem in derivation.problems():
             err.print(f"warning: {problem}", markup=False)
     else:
         result = run_api(framework, data, regions=regions, out=out_dir, sheet=sheet, lang=lang,
-                         units_in=units_in, level=level, layout=layout)
+                         units_in=units_in, level=level, layout=layout, **options)
     _print_notes(result.panel.origin or result.panel)
+    _print_written_notes(out_dir)
     fw = result.framework
     table = result.top(top)
     if result.panel.names:
@@ -123,7 +132,21 @@ def run(
     for row in table.itertuples(index=False, name=None):
         show.add_row(*[_cell(c, v) for c, v in zip(table.columns, row)])
     out.print(show)
-    out.print(f"results written to {out_dir}/ (results.csv, results.parquet, results.xlsx, run.json)")
+    out.print(f"results written to {out_dir}/ (results.csv, results.parquet, results.xlsx, run.json"
+              + (", charts" if not no_charts else "") + ")")
+    if not no_store:
+        out.print(f"run recorded in {store} (digindex runs list --store {store})")
+
+
+def _print_written_notes(out_dir: Path) -> None:
+    """What the written files say they leave out (run.json's notes: a sheet too large for the
+    workbook), one line each on stderr."""
+    import json
+
+    record = out_dir / "run.json"
+    if record.exists():
+        for note in json.loads(record.read_text(encoding="utf-8")).get("notes", []):
+            err.print(f"note: {note}", markup=False)
 
 
 def _cell(column, v) -> str:
@@ -160,7 +183,7 @@ def validate(
 ):
     """Check a framework (every key and method, as run, audit, uncertainty and report would), and
     data against it, without evaluating."""
-    from . import load_data, load_framework
+    from . import load_framework
 
     fw = load_framework(framework)  # every key parsed and checked, with its line
     keys = sorted(fw.settings) + sorted({k for n in fw.nodes.values() for k in n.settings} - set(fw.settings))
@@ -172,6 +195,8 @@ def validate(
         problem = read_choices_file(fw, choices)
         out.print(f"uncertainty choices {choices}: {len(problem.choices)} choices — ok")
     if data:
+        from . import load_data
+
         panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in,
                           level=level, layout=layout)
         _print_coverage(panel, fw.indicator_ids)
@@ -293,6 +318,7 @@ def uncertainty(
     sampling: Optional[str] = typer.Option(None, "--sampling", help="sobol or lhs."),
     no_sensitivity: bool = typer.Option(False, "--no-sensitivity", help="Ranks only, no Sobol indices."),
     year: Optional[int] = typer.Option(None, "--year", help="Year whose ranks are analysed (default: latest)."),
+    no_charts: bool = typer.Option(False, "--no-charts", help="Do not draw the charts (PNG and SVG)."),
 ):
     """Monte Carlo uncertainty and Sobol sensitivity analysis of the ranks."""
     from dataclasses import replace
@@ -313,6 +339,10 @@ def uncertainty(
                                  sensitivity=not no_sensitivity, problem=problem, progress=progress,
                                  year=year)
     result.write(out_dir)
+    if not no_charts:
+        from .charts import FOLDER, uncertainty_charts
+
+        uncertainty_charts(result, out_dir / FOLDER, names=panel.names)
     top = result.summary.sort_values("nominal_rank").head(10)
     show = Table(title=f"{fw.label()} — {text('uncertainty', 'en')} ({integer(len(result.design))} evaluations)")
     for c in ("unit", "nominal_rank", "median_rank", "p05_rank", "p95_rank"):
@@ -444,11 +474,20 @@ def audit(
     out_dir: Path = typer.Option(..., "--out"),
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
+    no_charts: bool = typer.Option(False, "--no-charts", help="Do not draw the charts (PNG and SVG)."),
 ):
     """JRC-style statistical audit: coverage, statistics, correlations, α, PCA, importance."""
-    from .audit import audit_files
+    from . import evaluate, load_data, load_framework
+    from .audit import run_audit
 
-    result = audit_files(framework, data, out=out_dir, regions=regions, sheet=sheet)
+    fw = load_framework(framework)
+    evaluation = evaluate(fw, load_data(data, framework=fw, regions=regions, sheet=sheet))
+    result = run_audit(evaluation)
+    result.write(out_dir)
+    if not no_charts:
+        from .charts import FOLDER, audit_charts
+
+        audit_charts(evaluation, result, out_dir / FOLDER)
     flags = result.flags()
     out.print(f"audit written to {out_dir}/ ({len(flags)} flags)")
     if len(flags):

@@ -43,8 +43,11 @@ class AtomicBatch:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.pending: list[tuple[Path, Path]] = []
+        self._created: Path | None = None  # the folder, when this batch made it
 
     def path(self, name: str) -> Path:
+        if self._created is None and not self.folder.exists():
+            self._created = self.folder
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
         os.close(fd)
@@ -62,6 +65,9 @@ class AtomicBatch:
                 os.replace(tmp, final)
         for tmp, _ in self.pending:
             tmp.unlink(missing_ok=True)
+        if exc_type is not None and self._created is not None:  # leave no new empty folder behind
+            with contextlib.suppress(OSError):
+                self._created.rmdir()
         return False
 
 

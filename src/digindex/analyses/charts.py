@@ -17,7 +17,7 @@ import pandas as pd  # noqa: E402
 from ..formatting import number, year as fmt_year  # noqa: E402
 from ..analytics.research.coupling import grade_label  # noqa: E402
 from ..i18n import text  # noqa: E402
-from ..reports.fonts import cjk_font  # noqa: E402
+from ..charts.fonts import cjk_font  # noqa: E402
 
 BLUE, ORANGE, GREEN, RED, GREY = "#2b6cb0", "#dd6b20", "#2f855a", "#c53030", "#a0aec0"
 DPI = 150

@@ -26,19 +26,24 @@ __all__ = [
 ]
 
 
-def regional_tables(evaluation, lang: str = "en", populations=None) -> dict[str, pd.DataFrame]:
+def regional_tables(evaluation, lang: str = "en", populations=None, scope: str = "aspects") -> dict[str, pd.DataFrame]:
     """The default analytics of an evaluation, by file stem, ready to export.
 
-    ``changes`` (every node), ``growth_yoy`` (raw indicators), ``disparity`` and,
-    with parents, ``disparity_groups`` (root node), and ``tiers`` when the
-    framework has a ``tiers`` key. Tables that do not apply (one year only, no
-    parents, no tiers) are left out.
+    ``changes`` (change in score and rank) and ``growth_yoy`` (growth of the score; of the
+    raw value for indicators) for the nodes of ``scope`` (the root and the aspects by default,
+    every node with ``all``: :func:`.changes.table_nodes`), ``disparity`` and, with parents,
+    ``disparity_groups`` (root node), and ``tiers`` when the framework has a ``tiers`` key.
+    Tables that do not apply (one year only, no parents, no tiers) are left out.
     """
+    from .changes import table_nodes
+    from .growth import growth_table
+
     out: dict[str, pd.DataFrame] = {}
     years = {y for y in evaluation.panel.years if y is not None}
     if len(years) >= 2:
-        out["changes"] = changes(evaluation, populations=populations)
-        out["growth_yoy"] = indicator_yoy(evaluation)
+        nodes = table_nodes(evaluation, scope)
+        out["changes"] = changes(evaluation, nodes=nodes, populations=populations)
+        out["growth_yoy"] = growth_table(evaluation, nodes)
     out["disparity"] = disparity(evaluation, populations=populations)
     if evaluation.panel.has_parents:
         out["disparity_groups"] = disparity_groups(evaluation, populations=populations)

@@ -20,6 +20,21 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ._common import check_node, check_year, scores_and_ranks
 
+SCOPES = ("aspects", "all")
+
+
+def table_nodes(evaluation, scope: str = "aspects") -> list[str]:
+    """The nodes the per-node tables (changes, growth) cover by default: ``aspects``, the root
+    and its children; ``all``, every node of the tree (at national scale, a table of every
+    node is millions of rows)."""
+    if scope not in SCOPES:
+        raise InputError(Problem(f"the table scope must be {' or '.join(SCOPES)}, not {scope!r}"))
+    if scope == "all":
+        return list(evaluation.node_order)
+    root = evaluation.framework.tree
+    return [root.id] + [c.id for c in root.children]
+
+
 def _long(evaluation, nodes: list[str], populations: Mapping | None) -> pd.DataFrame:
     """One row per (unit, year, node) with score, rank and, with parents, rank_in_parent."""
     table, ranks = scores_and_ranks(evaluation, nodes, populations)

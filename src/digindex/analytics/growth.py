@@ -37,17 +37,17 @@ def growth_rate(first, last, periods=1) -> np.ndarray:
 def _note(first, last, y0, y1) -> list[str]:
     """Why each growth is NaN ("" where it is not); ``y0``/``y1`` scalars or per row."""
     first, last = np.asarray(first, dtype=float), np.asarray(last, dtype=float)
-    y0s, y1s = np.broadcast_to(y0, first.shape), np.broadcast_to(y1, first.shape)
-    notes = []
-    for a, b, y0, y1 in zip(first, last, y0s, y1s):
-        parts = []
-        for value, year in ((a, y0), (b, y1)):
-            if np.isnan(value):
-                parts.append(f"missing {year}")
-            elif value <= 0:
-                parts.append(f"non-positive {year}")
-        notes.append("; ".join(parts))
-    return notes
+    y0s = pd.Series(np.broadcast_to(y0, first.shape)).astype(str)
+    y1s = pd.Series(np.broadcast_to(y1, first.shape)).astype(str)
+
+    def why(values, years) -> pd.Series:
+        with np.errstate(invalid="ignore"):
+            kind = np.where(np.isnan(values), "missing ", np.where(values <= 0, "non-positive ", ""))
+        return pd.Series(kind).where(kind == "", pd.Series(kind) + years)
+
+    a, b = why(first, y0s), why(last, y1s)
+    both = (a != "") & (b != "")
+    return (a + np.where(both, "; ", "") + b).tolist()
 
 
 def _indicators(evaluation, indicators) -> list[str]:
@@ -70,6 +70,58 @@ def _raw_long(evaluation, indicators: list[str]) -> pd.DataFrame:
                     value_name="value").assign(year=lambda d: d["year"].astype(int))
 
 
+def score_yoy(evaluation, nodes) -> pd.DataFrame:
+    """Year-on-year growth of the scores of ``nodes`` per (unit, node, year).
+
+    Meaningful where scores are comparable across years (pooled or fixed-bound
+    normalisations). One row per unit-year row of the data except those of the first year,
+    per node; columns ``unit, year, node, prev_value, value, yoy, note`` (the values are scores).
+    """
+    cols = ["unit", "year", "node", "prev_value", "value", "yoy", "note"]
+    years = real_years(evaluation)
+    nodes = [nodes] if isinstance(nodes, str) else list(nodes)
+    if len(years) < 2 or not nodes:
+        return pd.DataFrame(columns=cols)
+    scores = evaluation.scores_table()
+    scores = scores[scores["year"].notna()]
+    long = scores.melt(id_vars=["unit", "year"], value_vars=nodes, var_name="node", value_name="value") \
+        .assign(year=lambda d: d["year"].astype(int))
+    return _yoy(long, "node", years[0])[cols]
+
+
+def growth_table(evaluation, nodes) -> pd.DataFrame:
+    """Year-on-year growth for ``nodes``: of the score for an aggregate (``basis`` score), of
+    the raw value for an indicator (``basis`` raw). Columns ``unit, year, node, basis,
+    prev_value, value, yoy, note``; nodes in the framework's order."""
+    fw = evaluation.framework
+    nodes = [nodes] if isinstance(nodes, str) else list(nodes)
+    parts = []
+    aggregates = [n for n in nodes if not fw.nodes[n].is_indicator]
+    indicators = [n for n in nodes if fw.nodes[n].is_indicator]
+    if aggregates:
+        parts.append(score_yoy(evaluation, aggregates).assign(basis="score"))
+    if indicators:
+        parts.append(indicator_yoy(evaluation, indicators).rename(columns={"indicator": "node"})
+                     .assign(basis="raw"))
+    cols = ["unit", "year", "node", "basis", "prev_value", "value", "yoy", "note"]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)
+    order = {n: i for i, n in enumerate(evaluation.node_order)}
+    out = out.assign(_n=out["node"].map(order)).sort_values(["year", "_n"], kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
+def _yoy(long: pd.DataFrame, key: str, first_year) -> pd.DataFrame:
+    """Growth of ``value`` over the calendar year before, per unit and ``key``."""
+    prev = long.assign(year=long["year"] + 1).rename(columns={"value": "prev_value"})
+    out = long[long["year"] > first_year].merge(prev, on=["unit", "year", key], how="left")
+    out["yoy"] = growth_rate(out["prev_value"], out["value"], 1)
+    out["note"] = _note(out["prev_value"], out["value"], out["year"].to_numpy() - 1, out["year"].to_numpy())
+    return out.reset_index(drop=True)
+
+
 def indicator_yoy(evaluation, indicators=None) -> pd.DataFrame:
     """Year-on-year growth of raw indicator values per (unit, indicator, year).
 
@@ -82,11 +134,7 @@ def indicator_yoy(evaluation, indicators=None) -> pd.DataFrame:
     if len(years) < 2:
         return pd.DataFrame(columns=cols)
     long = _raw_long(evaluation, indicators)
-    prev = long.assign(year=long["year"] + 1).rename(columns={"value": "prev_value"})
-    out = long[long["year"] > years[0]].merge(prev, on=["unit", "year", "indicator"], how="left")
-    out["yoy"] = growth_rate(out["prev_value"], out["value"], 1)
-    out["note"] = _note(out["prev_value"], out["value"], out["year"].to_numpy() - 1, out["year"].to_numpy())
-    return out[cols].reset_index(drop=True)
+    return _yoy(long, "indicator", years[0])[cols]
 
 
 def indicator_cagr(evaluation, start=None, end=None, indicators=None) -> pd.DataFrame:

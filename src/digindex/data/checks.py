@@ -28,6 +28,9 @@ def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     """The ``value`` cells as floats (missing markers -> NaN); bad cells are problems."""
     cells = records["value"].astype(str)
     missing = cells.str.lower().isin(MISSING_MARKERS)
+    fast = _finite_numbers(cells, missing)
+    if fast is not None:
+        return fast
     numbers = pd.to_numeric(cells.where(~missing, None), errors="coerce").astype(float)
     bad = numbers.isna() & ~missing
     infinite = np.isinf(numbers.to_numpy())
@@ -51,6 +54,49 @@ def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     return numbers.where(~infinite)
 
 
+def _finite_numbers(cells: pd.Series, missing: pd.Series) -> pd.Series | None:
+    """The cells as floats when every one is a finite number or missing (pyarrow's parser,
+    which accepts a subset of what pandas accepts, with the same values); else None, and
+    pandas parses them and says which cells are not numbers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(cells.where(~missing, None), type=pa.string(), from_pandas=True)
+        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if np.isinf(values).any():
+        return None
+    return pd.Series(values, index=cells.index)
+
+
+CODES = {"unit": "_unit", "year": "_year", "indicator": "_indicator"}
+
+
+def with_codes(long: pd.DataFrame) -> pd.DataFrame:
+    """``long`` with an integer code per unit, year and indicator (columns ``_unit``, ``_year``,
+    ``_indicator``: 0 for a missing value, then 1, 2, ... in order of first appearance),
+    computed once for the checks and the pivot that follow."""
+    return long.assign(**{code: pd.factorize(long[column])[0] + 1 for column, code in CODES.items()})
+
+
+def key_codes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """One integer per distinct combination of the ``key`` columns (from ``with_codes`` when
+    present)."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for column in key:
+        part = frame[CODES[column]].to_numpy() if CODES.get(column) in frame else \
+            pd.factorize(frame[column])[0] + 1
+        code = code * (int(part.max()) + 1 if len(part) else 1) + part
+    return code
+
+
+def duplicated_keys(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """``frame.duplicated(key, keep=False)`` by integer codes (the same answer, faster)."""
+    return pd.Series(key_codes(frame, key)).duplicated(keep=False).to_numpy()
+
+
 def _region(unit) -> str:
     reg = registry()
     return reg.describe(reg[unit]) if unit in reg else repr(unit)
@@ -69,7 +115,7 @@ def repeated_cells(long: pd.DataFrame, problems: ProblemCollector, notes: list) 
     row is one problem; any other repeated cell is a problem naming both places.
     """
     key = ["unit", "year", "indicator"]
-    dup = long.duplicated(key, keep=False)
+    dup = pd.Series(duplicated_keys(long, key), index=long.index)
     if not dup.any():
         return long
     d = long[dup].copy()
@@ -163,28 +209,42 @@ def _copies(long: pd.DataFrame, same: pd.DataFrame, first: pd.DataFrame) -> list
 def file_coverage(long: pd.DataFrame, indicators: list[str] | None) -> pd.DataFrame:
     """Per file: units, years, indicators, cells and the share of cells with a value."""
     rows = []
-    for file, grp in long.groupby("file", sort=False):
-        if indicators:
-            grp = grp[grp["indicator"].isin(indicators)]
-        n = len(grp)
-        rows.append({"file": file, "units": grp["unit"].nunique(),
-                     "years": grp["year"].nunique(dropna=False), "indicators": grp["indicator"].nunique(),
-                     "cells": n, "missing": int(grp["value"].isna().sum()),
-                     "coverage": float(grp["value"].notna().mean()) if n else 0.0})
+    files, names = pd.factorize(long["file"])
+    keep = long["indicator"].isin(indicators).to_numpy() if indicators else np.ones(len(long), bool)
+    units = key_codes(long, ["unit"])  # 0: missing, which nunique() does not count
+    years = key_codes(long, ["year"])
+    inds = key_codes(long, ["indicator"])
+    present = long["value"].notna().to_numpy()
+    for code, file in enumerate(names):
+        sel = keep & (files == code)
+        n = int(sel.sum())
+        have = int(present[sel].sum())
+        rows.append({"file": file, "units": _distinct(units[sel]), "years": _distinct(years[sel], True),
+                     "indicators": _distinct(inds[sel]), "cells": n, "missing": n - have,
+                     "coverage": have / n if n else 0.0})
     return pd.DataFrame(rows, columns=["file", "units", "years", "indicators", "cells", "missing",
                                        "coverage"])
 
 
-def unit_coverage(table: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
-    """Per unit: years, cells of ``indicators`` and the share with a value."""
-    present = table[indicators].notna()
-    grouped = present.groupby(table["unit"].to_numpy(), sort=False)
-    cells = grouped.size() * len(indicators)
-    have = grouped.sum().sum(axis=1)
-    out = pd.DataFrame({"unit": cells.index, "years": table.groupby("unit", sort=False).size().to_numpy(),
-                        "cells": cells.to_numpy(), "missing": (cells - have).to_numpy()})
-    out["coverage"] = (have.to_numpy() / cells.to_numpy()) if len(indicators) else 1.0
-    return out.reset_index(drop=True)
+def _distinct(codes: np.ndarray, missing: bool = False) -> int:
+    """Distinct codes of ``key_codes`` (0, missing, counted only with ``missing``)."""
+    present = np.bincount(codes) > 0 if len(codes) else np.zeros(1, bool)
+    return int(present.sum() if missing else present[1:].sum())
+
+
+def unit_coverage(table: pd.DataFrame, indicators: list[str], present: np.ndarray | None = None) -> pd.DataFrame:
+    """Per unit: years, cells of ``indicators`` and the share with a value (``present``: which
+    cells of ``table[indicators]`` hold one, when the caller has it)."""
+    codes, units = pd.factorize(table["unit"].to_numpy(dtype=object))  # in order of first appearance
+    if present is None and indicators:
+        present = table[indicators].notna().to_numpy()
+    present = present.sum(axis=1) if indicators else np.zeros(len(table))
+    years = np.bincount(codes, minlength=len(units))
+    cells = years * len(indicators)
+    have = np.bincount(codes, weights=present, minlength=len(units)).astype(np.int64)
+    out = pd.DataFrame({"unit": units, "years": years, "cells": cells, "missing": cells - have})
+    out["coverage"] = (have / cells) if len(indicators) else 1.0
+    return out
 
 
 def coverage_notes(long: pd.DataFrame, table: pd.DataFrame, indicators: list[str], threshold: float,
@@ -200,14 +260,15 @@ def coverage_notes(long: pd.DataFrame, table: pd.DataFrame, indicators: list[str
                                   f"{listing(absent)}", file=str(f), severity="warning"))
     if not indicators:
         return
-    per_unit = unit_coverage(table, indicators)
+    present = table[indicators].notna().to_numpy()
+    per_unit = unit_coverage(table, indicators, present)
     low = per_unit[per_unit["coverage"] < threshold]
     if len(low):
         text = [f"{u} {c:.0%}" for u, c in zip(low["unit"], low["coverage"])]
         notes.append(Note(f"{len(low)} unit(s) have values for less than {threshold:.0%} of their "
                           f"indicator cells: {listing(text)}", severity="warning",
                           fix="check the data for these units, or screen them out"))
-    share = table[indicators].notna().mean()
+    share = pd.Series(present.mean(axis=0), index=list(indicators))
     weak = share[share < threshold]
     if len(weak):
         text = [f"{i} {c:.0%}" for i, c in weak.items()]

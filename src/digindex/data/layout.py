@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +41,12 @@ MAX_LISTED = 8
 
 def header_key(text) -> str:
     """A header as compared: NFKC (full-width to half-width), no spaces, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+    return _header_key(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _header_key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 def year_of(header) -> int | None:

@@ -21,8 +21,8 @@ import pandas as pd
 
 from ..errors import InputError, ProblemCollector
 from ..regions import level_name
-from .checks import (LOW_COVERAGE, MISSING_MARKERS, close_names, coverage_notes, file_coverage,
-                     lookalike_notes, repeated_cells, to_numbers, unit_coverage)
+from .checks import (LOW_COVERAGE, MISSING_MARKERS, close_names, coverage_notes, file_coverage, key_codes,
+                     lookalike_notes, repeated_cells, to_numbers, unit_coverage, with_codes)
 from .layout import LAYOUTS, Names, listing, plan_tables
 from .readers import read_sheets, sha256_of
 from .records import read_records
@@ -153,7 +153,7 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None,
     labels, numeric = _split_text(texts)
     long = pd.concat(([long] if long is not None else []) + numeric, ignore_index=True)
     problems.raise_if_any()
-    long = repeated_cells(long, problems, notes)
+    long = repeated_cells(with_codes(long), problems, notes)
     if framework is not None:
         _check_indicators(long, framework, referenced, names, files, problems)
     problems.raise_if_any()
@@ -257,14 +257,17 @@ def _split_text(texts: list[pd.DataFrame]):
     text = pd.concat(texts, ignore_index=True)
     text["value"] = text["value"].astype(object).where(
         ~text["value"].astype(str).str.lower().isin(MISSING_MARKERS), None)
-    numeric, keep = [], []
-    for column, grp in text.groupby("indicator", sort=False):
-        values = pd.to_numeric(grp["value"], errors="coerce")
-        if (values.notna() | grp["value"].isna()).all():
-            numeric.append(grp.assign(value=values.astype(float)))
-        else:
-            keep.append(grp)
-    return (pd.concat(keep, ignore_index=True) if keep else None), numeric
+    # a column whose every cell is a number or missing is numeric after all
+    values = pd.to_numeric(text["value"], errors="coerce")
+    column, _ = pd.factorize(text["indicator"])  # in order of first appearance
+    fails = np.bincount(column, weights=(values.isna() & text["value"].notna()).to_numpy(),
+                        minlength=column.max() + 1 if len(column) else 0) > 0
+    numeric = ~fails[column]
+    order = np.argsort(column, kind="stable")  # the records of each column together, as groupby gives them
+    kept = text.iloc[order[~numeric[order]]]
+    numbers = text.iloc[order[numeric[order]]]
+    numbers = numbers.assign(value=values.iloc[order[numeric[order]]].astype(float))
+    return (kept.reset_index(drop=True) if len(kept) else None), ([numbers] if len(numbers) else [])
 
 
 def _join_labels(table: pd.DataFrame, labels: pd.DataFrame, problems: ProblemCollector) -> pd.DataFrame:
@@ -275,25 +278,29 @@ def _join_labels(table: pd.DataFrame, labels: pd.DataFrame, problems: ProblemCol
                      file=rec.file, row=int(rec.row), column=rec.indicator,
                      fix="keep one row per unit and year")
     problems.raise_if_any()
-    wide = labels.pivot(index=["unit", "year"], columns="indicator", values="value")
-    wide.columns = [str(c) for c in wide.columns]
-    keys = pd.MultiIndex.from_arrays([table["unit"], table["year"]])
-    wide = wide.reindex(keys)
-    for c in wide.columns:
-        table[c] = pd.Series(wide[c].to_numpy(dtype=object), index=table.index, dtype=object)
-    return table
+    # one column per label, in sorted order; a cell the labels do not fill (or fill with a
+    # missing marker) is NaN
+    row_of = {key: i for i, key in enumerate(zip(table["unit"], table["year"]))}
+    columns = {str(c): np.full(len(table), np.nan, dtype=object) for c in sorted(set(labels["indicator"]))}
+    for unit, year, column, value in zip(*(labels[c].to_numpy(dtype=object)
+                                           for c in ("unit", "year", "indicator", "value"))):
+        i = row_of.get((unit, year))
+        if i is not None and value is not None:
+            columns[str(column)][i] = value
+    added = pd.DataFrame({c: pd.Series(v, index=table.index, dtype=object) for c, v in columns.items()})
+    return pd.concat([table, added], axis=1)  # text columns are never numeric ones
 
 
 def _pivot(long: pd.DataFrame) -> pd.DataFrame:
     """Long records to one row per (unit, year), keeping first-seen order."""
-    keys = long[["unit", "year"]].drop_duplicates().reset_index(drop=True)
-    keys["_key"] = np.arange(len(keys))
-    merged = long.merge(keys, on=["unit", "year"], how="left")
-    col, indicators = pd.factorize(merged["indicator"])  # in order of first appearance
-    indicators = [str(i) for i in indicators]
+    row, _ = pd.factorize(key_codes(long, ["unit", "year"]))  # (unit, year) in order of first appearance
+    first = np.unique(row, return_index=True)[1]
+    keys = long[["unit", "year"]].iloc[first].reset_index(drop=True)
+    col, _ = pd.factorize(key_codes(long, ["indicator"]))  # in order of first appearance
+    indicators = [str(i) for i in long["indicator"].iloc[np.unique(col, return_index=True)[1]]]
     values = np.full((len(keys), len(indicators)), np.nan)
-    values[merged["_key"].to_numpy(), col] = merged["value"].to_numpy()
-    out = pd.concat([keys[["unit", "year"]], pd.DataFrame(values, columns=indicators)], axis=1)
+    values[row, col] = long["value"].to_numpy()
+    out = pd.concat([keys, pd.DataFrame(values, columns=indicators)], axis=1)
     years = out["year"].tolist()
     if all(y is not None for y in years):
         out = out.sort_values(["year"], kind="stable").reset_index(drop=True)
@@ -307,7 +314,8 @@ def _hierarchy(frames: list[pd.DataFrame], key: str, problems: ProblemCollector)
     mapping: dict[str, str] = {}
     where: dict[str, str] = {}
     for fr in frames:
-        for unit, value, row, file in fr[["unit", key, "row", "file"]].itertuples(index=False):
+        columns = (fr[c].to_numpy(dtype=object) for c in ("unit", key, "row", "file"))
+        for unit, value, row, file in zip(*columns):
             if not value or unit is None or (isinstance(unit, float) and np.isnan(unit)):
                 continue
             if unit in mapping and mapping[unit] != value:

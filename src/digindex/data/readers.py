@@ -5,8 +5,10 @@ Row numbers are those a spreadsheet shows: the header is row 1.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +28,14 @@ def sha256_of(path: str | Path) -> str:
 
 
 def decode_text(raw: bytes, file: str) -> str:
+    return _decode(raw, file)[0]
+
+
+def _decode(raw: bytes, file: str) -> tuple[str, str]:
+    """(text, encoding) of a text file: UTF-8 (with or without BOM), else GB18030."""
     for enc in ENCODINGS:
         try:
-            return raw.decode(enc)
+            return raw.decode(enc), enc
         except UnicodeDecodeError:
             continue
     raise InputError(Problem("the file is neither UTF-8 nor GB18030 text", file=file,
@@ -83,7 +90,12 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> dict:
     if not raw.strip():
         raise InputError(Problem("the file is empty", file=file,
                                  fix="export the data again; the first row must name the columns"))
-    text = decode_text(raw, file)
+    text, encoding = _decode(raw, file)
+    # pyarrow reads UTF-8 only: the file's bytes when they are UTF-8, else the text re-encoded
+    fast = _read_csv_arrow(raw if encoding == "utf-8-sig" else text.encode("utf-8"), text)
+    if fast is not None:
+        fast.attrs.update(file=file, sheet=None, row_offset=2)
+        return {None: fast}
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.ParserError as exc:
@@ -92,6 +104,46 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> dict:
     except pd.errors.EmptyDataError:
         raise InputError(Problem("the file is empty", file=file)) from None
     return {None: _finish(df, file, None)}
+
+
+def _read_csv_arrow(raw: bytes, text: str) -> pd.DataFrame | None:
+    """A regular CSV file (unique, non-empty headers; every row as long as the header) read by
+    pyarrow, as pandas would read it with ``_finish``: cells as stripped text, '' for empty.
+    None for anything else (pandas then reads it, with its messages)."""
+    header = next(csv.reader(io.StringIO(text.partition("\n")[0])), [])
+    names = [h.strip() for h in header]
+    if not names or "" in names or len(set(names)) < len(names) or '"' in text.partition("\n")[0]:
+        return None  # pandas names, renames or unquotes these headers its own way
+    quoted = '"' in text
+    if quoted and _SPACE_QUOTE.search(text):
+        return None  # pandas (skipinitialspace) reads ' "a,b"' as one quoted cell
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+    import pyarrow.compute as pc
+
+    data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(names))], skip_rows=1,
+                                           use_threads=len(data) > 1 << 20),
+            parse_options=pacsv.ParseOptions(newlines_in_values=quoted),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(names))},
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    # one trim over every cell (the columns end to end), then the columns again
+    cells = pc.utf8_trim_whitespace(pa.chunked_array([ch for col in table.columns for ch in col.chunks],
+                                                     pa.string()))
+    columns, start = [], 0
+    for col in table.columns:
+        columns.append(cells.slice(start, len(col)))
+        start += len(col)
+    return pa.table(columns, names=names).to_pandas()
+
+
+_SPACE_QUOTE = re.compile(r'(^|[,\n])[ \t]+"', re.M)
 
 
 def _finish(df: pd.DataFrame, file: str, sheet) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from ..errors import ProblemCollector
 from .layout import Table
 
 MAX_REPORTED = 20
+SMALL = 100_000  # cells
 COLUMNS = ["unit", "form", "year", "indicator", "value", "row", "file", "sheet", "column"]
 
 
@@ -61,13 +62,46 @@ def read_records(t: Table, unit: pd.Series, text_ok: frozenset, problems: Proble
                      fix="use the wide layout (unit, year, <indicators>) or the long layout "
                          "(unit, year, indicator, value)")
         return None, texts, extras
+    numbers, labels = [], []
     for col, indicator in t.columns.items():
         if col == "" or col.startswith("Unnamed:"):
             problems.add("a column has no name", file=t.file, sheet=t.sheet, column=col,
                          fix="give every column a header or delete it")
             continue
-        (texts if indicator in text_ok else parts).append(part(year, indicator, t.df[col], col))
-    return _concat(parts), texts, extras
+        (labels if indicator in text_ok else numbers).append((col, indicator))
+    # a small table's cells as one matrix of text, converted once for both kinds of columns
+    cells = t.df.to_numpy(dtype=object) if t.df.size <= SMALL and t.df.columns.is_unique else None
+    if labels:
+        texts.append(_columns(t, unit, form, year, rows, labels, cells))
+    return (_columns(t, unit, form, year, rows, numbers, cells) if numbers else None), texts, extras
+
+
+def _columns(t: Table, unit, form, year, rows, columns: list[tuple[str, str]], cells=None) -> pd.DataFrame:
+    """The records of several columns of a wide table, column after column (as one ``part``
+    per column, concatenated, would give them), built at once (from ``cells``, the table as a
+    matrix of text, when given)."""
+    import pyarrow as pa
+
+    k, n = len(columns), len(t.df)
+    names, indicators = zip(*columns)
+    each = np.repeat(np.arange(k), n)
+
+    def text(values):  # one text per column, repeated down its records: pandas' str dtype
+        return pa.array(list(values), pa.string()).take(each).to_pandas()
+
+    def tiled(series):
+        return pd.Series(np.tile(np.asarray(series, dtype=object), k), dtype=object)
+
+    if cells is not None:  # one conversion beats a Series per column
+        positions = t.df.columns.get_indexer(list(names))
+        values = pd.Series(cells[:, positions].ravel(order="F"), dtype="str")
+    else:  # the columns' text as it is, without a copy to Python strings
+        values = pd.concat([t.df[c] for c in names], ignore_index=True)
+    return pd.DataFrame({
+        "unit": tiled(unit), "form": tiled(form), "year": tiled(year), "indicator": text(indicators),
+        "value": values, "row": np.tile(rows, k),
+        "file": text([t.file] * k), "sheet": t.sheet if t.sheet is None else text([t.sheet] * k),
+        "column": text(names)})
 
 
 def _concat(parts):

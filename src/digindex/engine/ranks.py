@@ -11,8 +11,11 @@ def rank_within(scores: pd.DataFrame, columns: list[str], by: list[str]) -> pd.D
     Missing scores get no rank. Returns a float frame (NaN where unranked) with
     the same index and ``columns``.
     """
-    keys = [scores[b].astype(object).where(scores[b].notna(), "\x00none") for b in by]
-    grouped = scores[columns].groupby(keys, sort=False)
+    group = np.zeros(len(scores), dtype=np.int64)
+    for b in by:  # one integer code per group (a missing key is a group of its own)
+        codes, uniques = pd.factorize(scores[b].astype(object), use_na_sentinel=False)
+        group = group * max(len(uniques), 1) + codes
+    grouped = scores[columns].groupby(group, sort=False)
     return grouped.rank(method="min", ascending=False, na_option="keep")
 
 

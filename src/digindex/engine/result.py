@@ -39,6 +39,8 @@ class Evaluation:
     node_weights: dict = field(default_factory=dict)
     # the function that made this evaluation (engine.evaluate), for variants of it
     evaluator: Any = field(default=None, repr=False)
+    # rank tables already computed (an evaluation is not edited once made)
+    _ranks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- tables -------------------------------------------------------
     def _keys(self) -> pd.DataFrame:
@@ -66,42 +68,45 @@ class Evaluation:
 
     def ranks_table(self, within_parent: bool = False) -> pd.DataFrame:
         """Ranks of every node's published score per year (and parent): 1 best, ties at the minimum."""
-        table = self.scores_table()
-        by = ["year", "parent"] if within_parent else ["year"]
-        ranks = rank_within(table, self.node_order, by).astype("Int64")
-        return pd.concat([self._keys(), ranks], axis=1)
+        if within_parent not in self._ranks:
+            table = self.scores_table()
+            by = ["year", "parent"] if within_parent else ["year"]
+            ranks = rank_within(table, self.node_order, by).astype("Int64")
+            self._ranks[within_parent] = pd.concat([self._keys(), ranks], axis=1)
+        return self._ranks[within_parent].copy()
 
     def results(self) -> pd.DataFrame:
         """Tidy results: one row per (unit, year, node), the ``results.csv`` contract."""
         keys = self._keys()
-        levels = self.framework.levels
+        nodes = self.node_order
         scores = self.scores_table()
         ranks = self.ranks_table()
-        parts = []
         with_parent = self.panel.has_parents
         rip = self.ranks_table(within_parent=True) if with_parent else None
         exact = self.scores_table(exact=True) if "publish" in self.framework.settings else None
-        for nid in self.node_order:
-            part = keys[["unit", "year"]].copy()
-            part["node"] = nid
-            part["level"] = levels[nid]
-            part["score"] = scores[nid].to_numpy()
-            if exact is not None:
-                part["score_exact"] = exact[nid].to_numpy()
-            part["rank"] = ranks[nid].to_numpy()
-            if with_parent:
-                part["parent"] = keys["parent"].to_numpy()
-                part["rank_in_parent"] = rip[nid].to_numpy()
-            parts.append(part)
-        out = pd.concat(parts, ignore_index=True)
-        order = {n: i for i, n in enumerate(self.node_order)}
-        year_key = out["year"].map(lambda y: (y is None, y if y is not None else 0))
-        out = out.assign(_y=year_key, _n=out["node"].map(order)).sort_values(
-            ["_y", "_n"], kind="stable").drop(columns=["_y", "_n"]).reset_index(drop=True)
-        out["rank"] = out["rank"].astype("Int64")
+        # rows: by year (no year last), then node in tree order, then the panel's row order
+        years = keys["year"].to_numpy(dtype=object)
+        no_year = np.array([y is None for y in years], dtype=bool)
+        by_year = np.lexsort((np.where(no_year, 0, years).astype(float), no_year))
+        starts = np.flatnonzero(np.r_[True, (years[by_year][1:] != years[by_year][:-1])
+                                      | (no_year[by_year][1:] != no_year[by_year][:-1])]) if len(years) else []
+        blocks = np.split(by_year, starts[1:]) if len(years) else []
+        row = np.concatenate([np.tile(b, len(nodes)) for b in blocks]) if blocks else np.zeros(0, int)
+        col = np.concatenate([np.repeat(np.arange(len(nodes)), len(b)) for b in blocks]) if blocks else row
+        import pyarrow as pa
+
+        taken = keys.take(row).reset_index(drop=True)
+        columns = {"unit": taken["unit"], "year": taken["year"],
+                   "node": pa.array(nodes, pa.string()).take(col).to_pandas(),
+                   "level": np.array([self.framework.levels[n] for n in nodes], dtype=np.int64)[col],
+                   "score": scores[nodes].to_numpy(dtype=float)[row, col]}
+        if exact is not None:
+            columns["score_exact"] = exact[nodes].to_numpy(dtype=float)[row, col]
+        columns["rank"] = _cells(ranks[nodes], row, col)
         if with_parent:
-            out["rank_in_parent"] = out["rank_in_parent"].astype("Int64")
-        return out
+            columns["parent"] = taken["parent"]
+            columns["rank_in_parent"] = _cells(rip[nodes], row, col)
+        return pd.DataFrame(columns)
 
     def scopes(self) -> dict[str, str]:
         """What each node's method compared: ``row``, ``year`` or ``panel`` (the pooled forms).
@@ -145,3 +150,11 @@ class Evaluation:
     def rerun_with(self, framework: Framework) -> "Evaluation":
         """Evaluate an edited framework on the same data, reusing cached stages."""
         return self.evaluator(framework, self.panel, cache=self.cache)
+
+
+def _cells(ranks: pd.DataFrame, row: np.ndarray, col: np.ndarray) -> pd.arrays.IntegerArray:
+    """The ranks at (row, col) of a table of Int64 ranks, as Int64 (missing where unranked)."""
+    values = ranks.to_numpy(dtype=float, na_value=np.nan)[row, col]
+    out = pd.array(np.where(np.isnan(values), 0, values).astype(np.int64), dtype="Int64")
+    out[np.isnan(values)] = pd.NA
+    return out

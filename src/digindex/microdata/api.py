@@ -81,7 +81,8 @@ def read_stats(stats_table, level: str) -> pd.DataFrame:
         files = ", ".join(str(p) for p in paths)
         parts = []
         for p in paths:
-            part = read_table(p)
+            # Parquet keeps its types (no round trip through text); other files are read as text
+            part = pd.read_parquet(p) if Path(p).suffix.lower() == ".parquet" else read_table(p)
             parts.append(part.rename(columns={c: c.lower() for c in part.columns if c.lower() in ("unit", "year")}))
         df = pd.concat(parts, ignore_index=True).replace("", None)
     cols = {c.lower(): c for c in df.columns}
@@ -89,11 +90,15 @@ def read_stats(stats_table, level: str) -> pd.DataFrame:
         raise InputError(Problem("the statistics table needs columns 'unit' and 'year'", file=files,
                                  fix="use the wide data layout: unit, year, population, gdp, ..."))
     df = df.rename(columns={cols["unit"]: "unit", cols["year"]: "year"})
-    df["unit"] = [normalise_code(u) or str(u) for u in df["unit"]]
+    codes = pd.unique(df["unit"].to_numpy(dtype=object))  # each distinct unit normalised once
+    df["unit"] = df["unit"].to_numpy(dtype=object)
+    df["unit"] = df["unit"].map({u: normalise_code(u) or str(u) for u in codes}).astype(object)
     year = pd.to_numeric(df["year"], errors="coerce")
     if year.isna().any():
         raise InputError(Problem("the statistics table has rows without a year", file=files, column="year"))
     df["year"] = year.astype("int64")
+    if not df.duplicated(["unit", "year"]).any():
+        return df.reset_index(drop=True)
     # several files: rows of one (unit, year) are combined; two different values are an error
     values = df.drop(columns=["unit", "year"])
     clash = values.groupby([df["unit"], df["year"]]).nunique() > 1
@@ -105,8 +110,8 @@ def read_stats(stats_table, level: str) -> pd.DataFrame:
 
 
 def _check_units(stats: pd.DataFrame, level: str) -> None:
-    known = set(region_map(level)["unit"])
-    odd = sorted(set(stats["unit"]) - known)
+    known = set(region_map(level)["unit"].to_numpy(dtype=object))
+    odd = sorted(set(pd.unique(stats["unit"].to_numpy(dtype=object))) - known)
     if odd:
         raise InputError(Problem(f"{len(odd)} unit(s) of the statistics table are not {level}-level units: "
                                  f"{', '.join(odd[:5])}" + (" ..." if len(odd) > 5 else ""),
@@ -163,19 +168,25 @@ def derive_with_reports(framework, registries: dict, stats_table=None, engine: s
         out_years = sorted(panel["year"].unique().tolist())
         lags = max([s.growth or 0 for s in specs.values()])
         comp_years = sorted(set(out_years) | {y - k for y in out_years for k in range(1, lags + 1)})
-        pending = tuple(n for n, r in reports.items() if r.pending)
-        agg, unmatched = comp.aggregate(con, accepted, list(specs.values()), comp_years, pending)
-        for name in pending:  # trusted revenue rows of no known enterprise, counted by the aggregation
-            rep, bad = reports[name], unmatched.get(name, 0)
+        unknown = tuple(n for n, r in reports.items() if r.pending == "unknown_enterprise")
+        deferred = {n: r.deferred for n, r in reports.items() if r.deferred is not None}
+        agg, unmatched, counted = comp.aggregate(con, accepted, list(specs.values()), comp_years, unknown,
+                                                 deferred)
+        for name, rep in reports.items():  # trusted registries: the counts of the same query
+            if name not in counted:
+                continue
+            rep.input_rows = counted[name]["_n"]
+            bad = unmatched.get(name, 0) if name in unknown else counted[name]["_bad"]
             rep.accepted, rep.rejected = rep.input_rows - bad, bad
             rep.reasons = {rep.pending: bad} if bad else {}
-        agg = agg.set_index(["unit", "year"])
         full = _with_lag_rows(panel, comp_years, stats)
+        index = pd.MultiIndex.from_frame(full[["unit", "year"]])
+        agg = agg.set_index(["unit", "year"]).reindex(index)  # aligned once for every indicator
+        rows = index.get_indexer(pd.MultiIndex.from_frame(panel[["unit", "year"]]))
         table = panel[["unit", "year"]].copy()
         for ind, spec in specs.items():
-            values = comp.finish(spec, agg, full)
-            values.index = pd.MultiIndex.from_frame(full[["unit", "year"]])
-            v = values.reindex(pd.MultiIndex.from_frame(panel[["unit", "year"]])).to_numpy(dtype=float)
+            values = comp.finish(spec, agg, full, index=index).to_numpy(dtype=float)
+            v = np.where(rows >= 0, values[rows], np.nan)
             table[ind] = np.round(v, digits) if digits is not None else v
             if _is_count(spec) and np.all(np.isfinite(v)):
                 table[ind] = table[ind].astype("int64")

@@ -112,14 +112,20 @@ def metrics(j, spec: DeriveSpec) -> dict:
     return {f"{key}__num": j.count(where=num), f"{key}__den": j.count(where=where)}
 
 
+COUNTED = "__counted__"
+
+
 def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
-              count_rows: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict[str, int]]:
+              count_rows: tuple[str, ...] = (), counts: dict | None = None
+              ) -> tuple[pd.DataFrame, dict[str, int], dict[str, dict[str, int]]]:
     """Run the aggregations as one query; one row per (unit, year), columns of :func:`metrics`.
 
     Each group's aggregate is turned long (unit, year, metric, value) and the groups are
     stacked, so the engine runs a single job whatever the number of groups. For the
     registries in ``count_rows`` (flow windows), the records without a unit in the years
-    are counted too: the second value returned, {registry: count}.
+    are counted too: the second value returned, {registry: count}. ``counts`` ({registry:
+    one-row table of counts}) are computed in the same query: the third value, {registry:
+    {column: count}}.
     """
     import ibis
     import ibis.selectors as s
@@ -137,29 +143,44 @@ def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
             named[UNMATCHED + source] = j.count()
         agg = j.group_by(["unit", "year"]).aggregate(**{k: v.cast("float64") for k, v in named.items()})
         parts.append(agg.pivot_longer(~s.cols("unit", "year"), names_to="metric", values_to="value"))
+    for name, table in (counts or {}).items():  # rows without unit or year, one per count
+        row = table.select(**{f"{COUNTED}{name}{c}": table[c].cast("float64") for c in table.columns})
+        row = row.mutate(unit=ibis.null("string"), year=ibis.null("int64"))
+        parts.append(row.pivot_longer(~s.cols("unit", "year"), names_to="metric", values_to="value")
+                     .select("unit", "year", "metric", "value"))
     if not parts:
-        return pd.DataFrame(columns=["unit", "year"]), {}
-    long = ibis.union(*parts, distinct=False).to_pandas()
+        return pd.DataFrame(columns=["unit", "year"]), {}, {}
+    # through Arrow: Ibis's own to_pandas costs more than the query on large results
+    long = ibis.union(*parts, distinct=False).to_pyarrow().to_pandas()
+    counted = {}
+    for name, table in (counts or {}).items():
+        for c in table.columns:
+            hit = long.loc[long["metric"] == f"{COUNTED}{name}{c}", "value"]
+            counted.setdefault(name, {})[c] = int(hit.iloc[0]) if len(hit) else 0
+    long = long[~long["metric"].str.startswith(COUNTED)]
     orphan = long["unit"].isna() & long["metric"].str.startswith(UNMATCHED)
     unmatched = long[orphan].groupby("metric")["value"].sum()
     unmatched = {m[len(UNMATCHED):]: int(v) for m, v in unmatched.items()}
     long = long[long["unit"].notna() & ~long["metric"].str.startswith(UNMATCHED)]
-    out = long.pivot_table(index=["unit", "year"], columns="metric", values="value", aggfunc="first")
+    # one value per (unit, year, metric): each metric comes from one aggregation
+    out = long.set_index(["unit", "year", "metric"])["value"].unstack("metric")
     out.columns = [str(c) for c in out.columns]
     out = out.reset_index()
     out["unit"] = out["unit"].astype(str)
     out["year"] = out["year"].astype("int64")
-    return out, unmatched
+    return out, unmatched, counted
 
 
-def finish(spec: DeriveSpec, agg: pd.DataFrame, panel: pd.DataFrame) -> pd.Series:
+def finish(spec: DeriveSpec, agg: pd.DataFrame, panel: pd.DataFrame, index: pd.MultiIndex | None = None
+           ) -> pd.Series:
     """The indicator's values on ``panel`` (unit, year and the stats columns), from the aggregates.
 
     ``panel`` must hold every year that growth needs (t - k); ``agg`` is indexed
-    by (unit, year).
+    by (unit, year). ``index``: the panel's (unit, year) index when ``agg`` is already
+    aligned to it (several indicators of one panel share the work).
     """
-    idx = pd.MultiIndex.from_frame(panel[["unit", "year"]])
-    a = agg.reindex(idx)
+    idx = index if index is not None else pd.MultiIndex.from_frame(panel[["unit", "year"]])
+    a = agg if index is not None else agg.reindex(idx)
     k = spec.indicator
 
     def col(name, fill=None):

@@ -77,14 +77,15 @@ def _columns_of(path) -> list[str]:
 
 def run_with_registries(framework, registries: dict, data=(), out=None, regions=None, stats_table=None,
                         engine: str = "duckdb", spark_master: str | None = None, sheet: str | None = None,
-                        lang: str = "en", **options):
+                        lang: str = "en", *, charts: bool = False, scope: str = "aspects", store=None,
+                        **options):
     """Derive the micro-data indicators, then evaluate with the other data: (Evaluation, Derivation).
 
     ``data``: the files with the other indicators and the denominators; they are
     also the statistics table unless ``stats_table`` is given. They must not
     hold the derived indicators themselves. With ``out``, the results are
-    written as by ``digindex run`` plus ``derived.csv``, ``derived_validation.json``
-    and ``derived_rejected/``.
+    written as by ``digindex run`` (``charts``, ``scope``; with ``store`` the run is recorded
+    there) plus ``derived.csv``, ``derived_validation.json`` and ``derived_rejected/``.
     """
     from ..data import load_data
     from ..engine import evaluate
@@ -114,9 +115,14 @@ def run_with_registries(framework, registries: dict, data=(), out=None, regions=
                              "registries": {k: str(v) for k, v in registries.items()},
                              "engine": engine, "regions": str(regions) if regions else None,
                              "sheet": sheet, "lang": lang, "out": str(out)})
-        write_results(result, out, record, lang=lang)
+        results = result.results()
+        write_results(result, out, record, lang=lang, charts=charts, scope=scope, results=results)
         write_table(derivation.table, out / "derived.csv")
         write_reports(derivation, out / "derived.csv")
+        if store is not None:
+            from ..store import record_run
+
+            record_run(store, result, record, results=results)
     return result, derivation
 
 

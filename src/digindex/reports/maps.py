@@ -273,7 +273,7 @@ def tier_map(base: MapBase, tiers: dict, tier_labels: list[str], title: str, leg
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    from .fonts import cjk_font
+    from ..charts.fonts import cjk_font
 
     cjk_font()
     palette = tier_colours(len(tier_labels))
@@ -311,7 +311,7 @@ def choropleth(values: dict, geoms: dict | MapBase, title: str, legend: str, bor
     from matplotlib import colors as mcolors
     from matplotlib.patches import Patch
 
-    from .fonts import cjk_font
+    from ..charts.fonts import cjk_font
 
     cjk_font()
     if isinstance(geoms, MapBase):

@@ -61,7 +61,7 @@ def write_pdf(doc: Document, path) -> Path:
 
     from weasyprint import HTML
 
-    from .fonts import cjk_font
+    from ..charts.fonts import cjk_font
 
     cjk_font()  # fails clearly when the CJK font is missing
     logging.getLogger("weasyprint").setLevel(logging.ERROR)

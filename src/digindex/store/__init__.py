@@ -16,9 +16,9 @@ the last two. Each run is recorded in one transaction (see :mod:`.runs`).
 """
 from .db import DEFAULT_STORE, connect
 from .diff import VERDICTS, RunDiff, diff_runs, rank_changes, verdict
-from .runs import StoredRun, get_run, list_runs, record_run, run_info
+from .runs import PendingRun, StoredRun, get_run, list_runs, record_run, run_info
 
 __all__ = [
     "DEFAULT_STORE", "connect", "record_run", "list_runs", "get_run", "run_info", "diff_runs",
-    "RunDiff", "StoredRun", "VERDICTS", "verdict", "rank_changes",
+    "RunDiff", "StoredRun", "VERDICTS", "verdict", "rank_changes", "PendingRun",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -67,71 +68,127 @@ def data_hash(record: dict, evaluation=None) -> str | None:
 
 
 def results_hash(results: pd.DataFrame) -> str:
-    """sha256 of the results as CSV (floats written to round-trip exactly)."""
-    return _sha(results.to_csv(index=False))
+    """sha256 of the results as CSV: of results.csv (floats written to round-trip exactly)."""
+    import tempfile
+
+    from ..export.tabular import sha256_file, write_csv
+
+    with tempfile.TemporaryDirectory(prefix="digindex-hash-") as tmp:
+        path = Path(tmp) / "results.csv"
+        write_csv(results, path)
+        return sha256_file(path)
 
 
-def _to_store(results: pd.DataFrame, run_id: str) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "run_id": run_id,
-        "row_no": np.arange(len(results), dtype=np.int64),
-        "unit": results["unit"].astype(str).to_numpy(dtype=object),
-        "year": pd.array([None if y is None or pd.isna(y) else int(y) for y in results["year"]], dtype="Int64"),
-        "node": results["node"].astype(str).to_numpy(dtype=object),
-        "level": results["level"].astype("Int64"),
-        "score": results["score"].astype(float),
-        "rank": results["rank"].astype("Int64"),
-    })
+def _to_store(results: pd.DataFrame):
+    """The results as the Arrow table of the ``results`` columns after ``run_id``."""
+    import pyarrow as pa
+
+    n = len(results)
     has_parent = "parent" in results
-    out["parent"] = results["parent"].astype(object).to_numpy() if has_parent else None
-    out["rank_in_parent"] = results["rank_in_parent"].astype("Int64") if has_parent else pd.array(
-        [pd.NA] * len(results), dtype="Int64")
-    return out
+    missing_ints = pa.nulls(n, pa.int64())
+    return pa.table({
+        "row_no": pa.array(np.arange(n, dtype=np.int64)),
+        "unit": pa.array(results["unit"].astype(str), pa.large_string()),
+        "year": pa.array(pd.to_numeric(results["year"], errors="coerce").astype("Int64"), pa.int64()),
+        "node": pa.array(results["node"].astype(str), pa.large_string()),
+        "level": pa.array(results["level"].astype("Int64"), pa.int64()),
+        "score": pa.array(results["score"].astype(float), pa.float64(), from_pandas=True),
+        "rank": pa.array(results["rank"].astype("Int64"), pa.int64()),
+        "parent": pa.array(results["parent"].astype(object), pa.large_string(), from_pandas=True)
+        if has_parent else pa.nulls(n, pa.large_string()),
+        "rank_in_parent": pa.array(results["rank_in_parent"].astype("Int64"), pa.int64())
+        if has_parent else missing_ints,
+    })
 
 
-def _insert(con, rows: pd.DataFrame, chunk_rows: int, on_progress: Callable | None) -> None:
-    total = len(rows)
+def _insert(con, run_id: str, table, chunk_rows: int, on_progress: Callable | None) -> None:
+    total = len(table)
     for start in range(0, max(total, 1), chunk_rows):
-        chunk = rows.iloc[start:start + chunk_rows]
-        con.register("_chunk", chunk)
+        con.register("_chunk", table.slice(start, chunk_rows))
         try:
-            con.execute("INSERT INTO results SELECT * FROM _chunk")
+            con.execute("INSERT INTO results SELECT ?, * FROM _chunk", [run_id])
         finally:
             con.unregister("_chunk")
         if on_progress is not None:
             on_progress(min(start + chunk_rows, total), total)
 
 
+class PendingRun:
+    """A run being recorded, in one transaction as :func:`record_run`: the store is opened and
+    the run id taken here; :meth:`insert` puts the result rows in (the caller may run it on a
+    thread of its own while it writes its files); :meth:`commit` adds the run's record and
+    commits; :meth:`abort` leaves no trace."""
+
+    def __init__(self, store_path, evaluation, results: pd.DataFrame, *, chunk_rows: int = CHUNK_ROWS,
+                 on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0):
+        self.evaluation, self.results = evaluation, results
+        self._connection = connect(store_path or DEFAULT_STORE, write=True, lock_timeout=lock_timeout)
+        self.con = self._connection.__enter__()
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            self.seq = self.con.execute("SELECT coalesce(max(seq), 0) + 1 FROM runs").fetchall()[0][0]
+        except BaseException:
+            self._close(*sys.exc_info())
+            raise
+        self.run_id = f"r{self.seq}"
+        self._chunk_rows, self._on_progress = max(int(chunk_rows), 1), on_progress
+        self._inserted = False
+
+    def insert(self) -> None:
+        """Insert the result rows (once)."""
+        if not self._inserted:
+            _insert(self.con, self.run_id, _to_store(self.results), self._chunk_rows, self._on_progress)
+            self._inserted = True
+
+    def commit(self, run_record: dict) -> str:
+        """Insert the rows if :meth:`insert` has not, add the run (``run_record``, its hashes) and
+        commit; the run id."""
+        try:
+            self.insert()
+            record = json.loads(json.dumps(run_record, default=str))
+            ev, results = self.evaluation, self.results
+            fw_hash, data_sha = framework_hash(record, ev), data_hash(record, ev)
+            res_hash = record.get("results_sha256") or results_hash(results)
+            self.con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [self.run_id, self.seq, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                 record.get("time"), record.get("digindex_version"), (record.get("framework") or {}).get("id"),
+                 fw_hash, data_sha, res_hash, bool("parent" in results), len(results),
+                 json.dumps(record, ensure_ascii=False, sort_keys=True)])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.abort()
+            raise
+        self._close(None, None, None)
+        return self.run_id
+
+    def abort(self) -> None:
+        """Roll the run back (nothing recorded, its id unused)."""
+        with contextlib.suppress(Exception):  # keep the original error
+            self.con.execute("ROLLBACK")
+        self._close(None, None, None)
+
+    def _close(self, *exc) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            connection.__exit__(*exc)
+
+
 def record_run(store_path, evaluation, run_record: dict, *, chunk_rows: int = CHUNK_ROWS,
-               on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0) -> str:
+               on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0,
+               results: pd.DataFrame | None = None) -> str:
     """Store ``run_record`` and ``evaluation.results()`` in one transaction; return the run id.
 
+    ``results``: ``evaluation.results()`` when the caller has it already; the results hash is
+    the record's ``results_sha256`` when the results were written (the hash of results.csv).
     ``on_progress(rows_done, rows_total)`` is called after each chunk of
     ``chunk_rows`` result rows, inside the transaction; if it raises, nothing is
     recorded.
     """
-    results = evaluation.results()
-    record = json.loads(json.dumps(run_record, default=str))
-    fw_hash, data_sha = framework_hash(record, evaluation), data_hash(record, evaluation)
-    res_hash = results_hash(results)
-    with connect(store_path or DEFAULT_STORE, write=True, lock_timeout=lock_timeout) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM runs").fetchall()[0][0]
-            run_id = f"r{seq}"
-            _insert(con, _to_store(results, run_id), max(int(chunk_rows), 1), on_progress)
-            con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, seq, datetime.now(timezone.utc).isoformat(timespec="seconds"), record.get("time"),
-                 record.get("digindex_version"), (record.get("framework") or {}).get("id"), fw_hash,
-                 data_sha, res_hash, bool("parent" in results), len(results),
-                 json.dumps(record, ensure_ascii=False, sort_keys=True)])
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):  # keep the original error
-                con.execute("ROLLBACK")
-            raise
-    return run_id
+    results = evaluation.results() if results is None else results
+    pending = PendingRun(store_path, evaluation, results, chunk_rows=chunk_rows, on_progress=on_progress,
+                         lock_timeout=lock_timeout)
+    return pending.commit(run_record)
 
 
 LIST_COLUMNS = ["run_id", "recorded_at", "time", "framework_id", "framework_sha256", "data_sha256",

@@ -16,10 +16,12 @@ from ..context import LogEntry
 def year_slices(years) -> list[tuple[Any, np.ndarray]]:
     """(year, row indices) for each year, in order of first appearance."""
     years = np.asarray(years, dtype=object)
-    out = []
-    for year in dict.fromkeys(years.tolist()):
-        out.append((year, np.flatnonzero(np.array([y == year for y in years], dtype=bool))))
-    return out
+    first: dict = {}
+    codes = np.fromiter((first.setdefault(y, len(first)) for y in years.tolist()), dtype=np.int64,
+                        count=len(years))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return list(zip(first, np.split(order, bounds))) if len(order) else []
 
 
 def unit_slices(units, years) -> list[tuple[Any, np.ndarray]]:
@@ -28,12 +30,13 @@ def unit_slices(units, years) -> list[tuple[Any, np.ndarray]]:
     years = np.asarray(years, dtype=object)
     if any(y is None for y in years):
         raise ValueError("this method works along time and needs a 'year' column in the data")
-    out = []
-    for unit in dict.fromkeys(units.tolist()):
-        rows = np.flatnonzero(units == unit)
-        rows = rows[np.argsort(np.array([years[r] for r in rows], dtype=float), kind="stable")]
-        out.append((unit, rows))
-    return out
+    first: dict = {}
+    codes = np.fromiter((first.setdefault(u, len(first)) for u in units.tolist()), dtype=np.int64,
+                        count=len(units))
+    # one sort for all units (stable: rows of one unit and year keep their order)
+    order = np.lexsort((years.astype(float), codes))
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return list(zip(first, np.split(order, bounds))) if len(order) else []
 
 
 def log_entry(stage: str, message: str, node=None, unit=None, year=None, **detail):

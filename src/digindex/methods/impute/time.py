@@ -34,7 +34,10 @@ def previous_year(X, ctx, params: PreviousYearParams):
     back = params.direction in ("forward_then_back", "back")
     for unit, rows in unit_slices(ctx.units, ctx.years):
         yrs = [ctx.years[r] for r in rows]
+        gaps = np.isnan(X[rows]).any(axis=0)
         for j, ind in enumerate(ctx.indicators):
+            if not gaps[j]:  # nothing to impute for this unit and indicator
+                continue
             col = X[rows, j]
             seen = np.flatnonzero(~np.isnan(col))
             for k in np.flatnonzero(np.isnan(col)):
@@ -68,8 +71,13 @@ def interpolate(X, ctx, params: InterpolateParams):
     out = X.copy()
     entries = []
     for unit, rows in unit_slices(ctx.units, ctx.years):
+        gaps = np.isnan(X[rows]).any(axis=0)
+        if not gaps.any():
+            continue
         t = np.array([float(ctx.years[r]) for r in rows])
         for j, ind in enumerate(ctx.indicators):
+            if not gaps[j]:  # nothing to impute for this unit and indicator
+                continue
             col = X[rows, j]
             seen = np.flatnonzero(~np.isnan(col))
             for k in np.flatnonzero(np.isnan(col)):

@@ -131,7 +131,8 @@ def ahp(X, prior=None, params: AhpParams | None = None, ctx=None):
     with the parameters, i.e. when the framework is read; the message names the judgements
     a_ij (children c1…ck in order) that deviate most from the ratio w_i/w_j the weights
     imply. The matrix must have one row and column per child of the node.
-    ``info``: lambda_max, CI, RI, CR, n. The data ``X`` and the ``prior`` are not used.
+    ``info``: matrix (row child → column child → a_ij), lambda_max, CI, RI, CR, n. The data
+    ``X`` and the ``prior`` are not used.
     Reference: Saaty (1980) The Analytic Hierarchy Process, McGraw-Hill; Saaty (2008)
     Decision making with the analytic hierarchy process, Int. J. Services Sciences 1(1).
     """
@@ -145,6 +146,6 @@ def ahp(X, prior=None, params: AhpParams | None = None, ctx=None):
         raise ValueError(_check_children(params, child_names(ctx, k)))
     names = child_names(ctx, n)
     c = consistency(A)
-    info = {"lambda_max": c["lambda_max"], "CI": c["CI"], "RI": c["RI"], "CR": c["CR"], "n": n,
-            "weights": dict(zip(names, c["w"].tolist()))}
+    info = {"matrix": {a: dict(zip(names, row)) for a, row in zip(names, A.tolist())},
+            "lambda_max": c["lambda_max"], "CI": c["CI"], "RI": c["RI"], "CR": c["CR"], "n": n}
     return c["w"], info

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 from pydantic import Field, field_validator
-from scipy.optimize import linprog
 
 from ..registry import Capabilities, Params, register
 from ._common import child_names
@@ -80,6 +79,8 @@ def _check(X, ctx, method):
 
 def solve(X, ctx, params, method="bod"):
     """(scores, optimal weights normalised to sum 1, number of relaxed lower bounds)."""
+    from scipy.optimize import linprog  # imported when used: loading a framework stays quick
+
     X, names, years = _check(X, ctx, method)
     n, k = X.shape
     B = _share_bounds(params, k)

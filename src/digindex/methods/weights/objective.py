@@ -36,6 +36,7 @@ def entropy(X, prior=None, params: EntropyParams | None = None, ctx=None):
     Default shift: min-max to [0, 1] then + 0.0001, the usual practice in Chinese
     evaluation studies. Rows with a missing child are left out; a constant child
     has e_j = 1 and gets weight 0 with a warning; all children constant is refused.
+    ``info``: entropy (e_j) and divergence (d_j = 1 − e_j) of each child, rows used.
     Reference: Shannon (1948); Zeleny (1982) Multiple Criteria Decision Making;
     Hwang & Yoon (1981) Multiple Attribute Decision Making, §3 (entropy method).
     """
@@ -61,7 +62,8 @@ def entropy(X, prior=None, params: EntropyParams | None = None, ctx=None):
     w = scatter(mask, d)
     e_full = np.ones(len(mask))
     e_full[mask] = e
-    info = {"entropy": dict(zip(names, e_full.round(12).tolist())), "rows": len(Xc),
+    info = {"entropy": dict(zip(names, e_full.round(12).tolist())),
+            "divergence": dict(zip(names, (1.0 - e_full).round(12).tolist())), "rows": len(Xc),
             "warnings": warnings}
     return w, info
 
@@ -81,6 +83,8 @@ def critic(X, prior=None, params: CriticParams | None = None, ctx=None):
     of child j (after min-max rescaling to [0, 1] by default) and r_jk Pearson
     correlations over the complete rows. A constant child gets weight 0 with a
     warning and is left out of the correlation sums of the others.
+    ``info``: sd (σ_j), conflict (Σ_k (1 − r_jk)) and information (C_j) of each varying
+    child, rows used.
     Reference: Diakoulaki, Mavrotas & Papayannakis (1995), Determining objective
     weights in multiple criteria problems: the CRITIC method, Computers & Operations
     Research 22(7), 763–770.
@@ -95,10 +99,14 @@ def critic(X, prior=None, params: CriticParams | None = None, ctx=None):
         Y = (Y - Y.min(axis=0)) / np.ptp(Y, axis=0)
     sd = Y.std(axis=0, ddof=1)
     R = np.atleast_2d(np.corrcoef(Y, rowvar=False))
-    C = sd * (1.0 - R).sum(axis=0)
+    conflict = (1.0 - R).sum(axis=0)
+    C = sd * conflict
     if Y.shape[1] == 1:  # a single varying child takes all the weight
         C = np.ones(1)
-    return scatter(mask, C), {"rows": len(Xc), "warnings": warnings}
+    kept = [n for n, m in zip(names, mask) if m]
+    info = {"sd": dict(zip(kept, sd.tolist())), "conflict": dict(zip(kept, conflict.tolist())),
+            "information": dict(zip(kept, C.tolist())), "rows": len(Xc), "warnings": warnings}
+    return scatter(mask, C), info
 
 
 @register("weights", "cv", capabilities=Capabilities(scope="panel", data_driven=True))
@@ -145,4 +153,6 @@ def std(X, prior=None, params=None, ctx=None):
     Xc = complete_rows(X, "std", warnings)
     names = child_names(ctx, Xc.shape[1])
     mask = varying(Xc, names, "std", warnings)
-    return scatter(mask, Xc[:, mask].std(axis=0, ddof=1)), {"warnings": warnings}
+    sd = Xc[:, mask].std(axis=0, ddof=1)
+    kept = [n for n, m in zip(names, mask) if m]
+    return scatter(mask, sd), {"sd": dict(zip(kept, sd.tolist())), "rows": len(Xc), "warnings": warnings}

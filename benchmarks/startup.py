@@ -1,0 +1,73 @@
+"""Start-up: the imports of `digindex --help` and `digindex validate`, and ASEM's CSV loading.
+
+- imports: the sum of the top-level cumulative times of ``python -X importtime -m digindex ...``
+  (what Python spends importing, the interpreter's own start excluded), best of ``--repeat``;
+  ``validate`` on a small file: the HDI example (framework and its 191-row data file);
+- ASEM: ``load_data("examples/asem/data.csv", framework=...)`` in a warm process (imports and the
+  region registry loaded), best of 20, wall and CPU time.
+
+The last line is ``RESULT help_import_s=… validate_import_s=… asem_load_ms=…`` (targets: 0.3 s,
+0.3 s, 20 ms). A busy machine lengthens all of them: the load average is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+HDI = ROOT / "examples" / "hdi2021"
+ASEM = ROOT / "examples" / "asem"
+
+
+def import_seconds(args: list[str]) -> float:
+    """Sum of the top-level cumulative import times (seconds) of ``python -X importtime -m digindex``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "digindex", *args], env=env,
+                          capture_output=True, text=True)
+    total = 0
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)\S", line)
+        if m and len(m.group(2)) == 1:  # top level: one space before the name
+            total += int(m.group(1))
+    return total / 1e6
+
+
+def asem_load() -> tuple[float, float]:
+    from digindex import load_data, load_framework
+
+    fw = load_framework(ASEM / "framework.yaml")
+    load_data(ASEM / "data.csv", framework=fw)
+    wall, cpu = [], []
+    for _ in range(20):
+        w, c = time.perf_counter(), time.process_time()
+        load_data(ASEM / "data.csv", framework=fw)
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return min(wall), min(cpu)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    help_s = min(import_seconds(["--help"]) for _ in range(args.repeat))
+    validate = ["validate", str(HDI / "framework.yaml"), "--data", str(HDI / "data.csv")]
+    validate_s = min(import_seconds(validate) for _ in range(args.repeat))
+    framework_s = min(import_seconds(validate[:2]) for _ in range(args.repeat))
+    wall, cpu = asem_load()
+    print(f"digindex --help: {help_s:.3f} s of imports")
+    print(f"digindex validate (framework and a 191-row file): {validate_s:.3f} s of imports; "
+          f"framework only: {framework_s:.3f} s")
+    print(f"ASEM's CSV: {wall * 1000:.1f} ms (CPU {cpu * 1000:.1f} ms), best of 20")
+    print(f"RESULT help_import_s={help_s:.3f} validate_import_s={validate_s:.3f} asem_load_ms={wall * 1000:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Charts of run, audit and uncertainty, as PNG and SVG, with labels in Chinese and English.
+
+::
+
+    from digindex.charts import run_charts, audit_charts, uncertainty_charts
+    run_charts(evaluation, evaluation.results(), regional_tables(evaluation), "out/charts")
+
+- ``run``: the ranking of the latest year, the trends of the best units and of the groups
+  (parent regions), the aspect profile of the best units, the tiers (:mod:`.run`);
+- ``audit``: the correlation heatmap, the distributions with outliers flagged (:mod:`.audit`);
+- ``uncertainty``: rank intervals by nominal rank, Sobol indices with intervals
+  (:mod:`.uncertainty`).
+
+matplotlib (Agg) draws them with the CJK font of :mod:`.fonts`; SVG text is drawn as paths, so
+Chinese shows without the font installed. matplotlib is imported on first use.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+FOLDER = "charts"  # the charts' folder inside an output folder
+
+
+def _atomically(draw, folder) -> list[Path]:
+    """``draw(batch)`` into ``folder``: an AtomicBatch given, or one of its own (all charts or none)."""
+    if hasattr(folder, "path"):
+        return draw(folder)
+    from ..files import AtomicBatch
+
+    with AtomicBatch(folder) as batch:
+        return draw(batch)
+
+
+def run_charts(evaluation, results, regional: dict, folder) -> list[Path]:
+    """The charts of a run into ``folder`` (a path, or an AtomicBatch of the run's files)."""
+    from .run import run_charts as draw
+
+    return _atomically(lambda batch: draw(evaluation, results, regional, batch), folder)
+
+
+def audit_charts(evaluation, audit, folder) -> list[Path]:
+    """The charts of an AuditResult of ``evaluation`` into ``folder``."""
+    from .audit import audit_charts as draw
+
+    return _atomically(lambda batch: draw(evaluation, audit, batch), folder)
+
+
+def uncertainty_charts(result, folder, names: dict | None = None) -> list[Path]:
+    """The charts of an UncertaintyResult into ``folder`` (units named by ``names``)."""
+    from .uncertainty import uncertainty_charts as draw
+
+    return _atomically(lambda batch: draw(result, batch, names), folder)
+
+
+class ChartJob:
+    """The run's charts drawn by a child process while the parent writes its other files (on
+    systems with ``fork``; elsewhere they are drawn by :meth:`finish`). Start it before any
+    thread: a forked child has only the thread that forked."""
+
+    def __init__(self, evaluation, results, regional: dict, near):
+        self.args = (evaluation, results, regional)
+        self.process = self.folder = self.pipe = None
+        if not _can_fork():
+            return
+        import multiprocessing
+        import sys
+        import tempfile
+
+        near = Path(near)
+        near.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=".digindex-charts-", dir=near))
+        receive, send = multiprocessing.Pipe(duplex=False)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_draw_in_child, args=(*self.args, self.folder, send), daemon=True)
+        self.process.start()
+        send.close()
+        self.pipe = receive
+
+    def finish(self, batch) -> list[Path]:
+        """The charts into ``batch`` (an AtomicBatch): moved from the child's folder, or drawn now."""
+        import os
+        import shutil
+
+        if self.process is None:
+            return run_charts(*self.args, batch)
+        try:
+            outcome = self.pipe.recv() if self.pipe.poll(None) else ("error", "the chart process ended")
+        except EOFError:
+            outcome = ("error", f"the chart process ended (exit code {self.process.exitcode})")
+        self.process.join()
+        try:
+            if outcome[0] != "ok":
+                raise RuntimeError(f"drawing the charts failed: {outcome[1]}")
+            paths = []
+            for name in outcome[1]:
+                target = batch.path(name)
+                os.replace(self.folder / name, target)
+                paths.append(batch.folder / name)
+            return paths
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def cancel(self) -> None:
+        import shutil
+
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import sys
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _draw_in_child(evaluation, results, regional, folder, send) -> None:
+    try:
+        paths = run_charts(evaluation, results, regional, folder)
+        send.send(("ok", [p.name for p in paths]))
+    except BaseException as exc:  # noqa: BLE001 - reported by the parent
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+__all__ = ["FOLDER", "ChartJob", "run_charts", "audit_charts", "uncertainty_charts"]

@@ -1,0 +1,109 @@
+"""Write an evaluation's outputs (results, weights, log, regional analytics, run.json, charts).
+
+All or nothing: the files are written through :class:`digindex.files.AtomicBatch`, so a
+failed run leaves no partial output. The large files are written side by side (DuckDB's
+CSV writer, pyarrow's Parquet writer and zlib release the interpreter), results.xlsx by
+:mod:`.workbook`.
+"""
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from ..charts import FOLDER as CHARTS
+from ..files import AtomicBatch
+from ..version import __version__
+from .tabular import sha256_file, write_csv, write_parquet
+
+
+def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
+    """run.json: version, time, inputs with their hashes, options, methods, scopes and each
+    node's weights with its method's details."""
+    import hashlib
+
+    from ..data.readers import sha256_of
+    from ..framework.yaml_io import dump_framework_yaml
+    from .weights import weights_record
+
+    fw = evaluation.framework
+    return {
+        "digindex_version": __version__,
+        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "framework": {
+            "id": fw.id,
+            "file": framework_file,
+            "sha256": sha256_of(framework_file) if framework_file and Path(framework_file).exists() else None,
+            "content_sha256": hashlib.sha256(dump_framework_yaml(fw).encode()).hexdigest(),
+        },
+        "data": [{"file": f, "sha256": h} for f, h in evaluation.panel.files.items()],
+        "options": options,
+        "methods": evaluation.methods,
+        # row: each unit-year on its own; year: compared within each year; panel: pooled over the panel
+        "scopes": evaluation.scopes(),
+        "units": int(len(set(evaluation.panel.units))),
+        "years": sorted({y for y in evaluation.panel.years if y is not None}),
+        "log_entries": len(evaluation.log),
+        "weights": weights_record(evaluation),
+    }
+
+
+def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en", *, charts: bool = False,
+                  scope: str = "aspects", results: pd.DataFrame | None = None, jobs=()) -> list[Path]:
+    """Write results.csv/.parquet/.xlsx, weights.csv, log.csv, the regional analytics
+    (changes and growth_yoy for the nodes of ``scope``: the root and the aspects, or ``all``;
+    disparity, disparity_groups, tiers: those that apply), with ``charts`` the run's charts
+    (PNG and SVG), and run.json into ``out_dir``, all or nothing. ``results``: the
+    evaluation's ``results()`` when the caller has it already. ``record["results_sha256"]``
+    is set to the hash of results.csv; notes on what results.xlsx leaves out go to
+    ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert)."""
+    from ..analytics import regional_tables
+    from ..charts import ChartJob
+
+    out_dir = Path(out_dir)
+    results = evaluation.results() if results is None else results
+    regional = regional_tables(evaluation, lang=lang, scope=scope)
+    # the charts: drawn by a child process meanwhile (started before any thread), into their own
+    # folder, renamed into place with the other files (the pool's jobs finish first: contexts
+    # exit in reverse order)
+    drawing = ChartJob(evaluation, results, regional, near=out_dir.parent) if charts else None
+    try:
+        paths = _write(evaluation, out_dir, record, lang, results, regional, drawing, jobs)
+    except BaseException:
+        if drawing is not None:
+            drawing.cancel()
+        raise
+    return paths
+
+
+def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional, drawing, jobs) -> list[Path]:
+    from .weights import weights_table
+    from .workbook import write_workbook
+
+    with AtomicBatch(out_dir) as batch, AtomicBatch(out_dir / CHARTS) as chart_batch, \
+            ThreadPoolExecutor(max_workers=2 + len(jobs)) as pool:
+        background = [pool.submit(job) for job in jobs]
+        csv_path = batch.path("results.csv")
+        writes = [pool.submit(write_csv, results, csv_path),
+                  pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
+                              batch.path("results.parquet"))]
+        writes += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
+        write_csv(weights_table(evaluation), batch.path("weights.csv"))
+        write_csv(evaluation.log_table(), batch.path("log.csv"))
+        notes = write_workbook(batch.path("results.xlsx"), evaluation, record, regional, lang)
+        if drawing is not None:
+            drawing.finish(chart_batch)
+        for future in writes + background:
+            future.result()
+        record["results_sha256"] = sha256_file(csv_path)
+        if notes:
+            record["notes"] = notes
+        batch.path("run.json").write_text(
+            json.dumps(record, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    return [final for _, final in batch.pending + chart_batch.pending]
+
+
+__all__ = ["run_record", "write_results"]
