@@ -161,6 +161,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "theil_within": ("泰尔指数（组内）", "Theil within"),
     "between_share": ("组间贡献率", "Between share"),
     "theil_note": ("泰尔指数按{groups}分解为组间与组内差异。", "The Theil index is split between and within each {groups}."),
+    # the bulletin's chapter on disparity and dynamics (reports/dynamics.py)
+    "dynamics": ("区域差异与动态演进", "Regional disparity and dynamics"),
+    "dynamics_intro": ("本章以Dagum基尼系数按{groups}分解总体差异，以核密度估计描述得分分布的演变，并以马尔可夫链描述各单位在得分类型间的转移。",
+                       "This chapter splits the overall inequality by {groups} (Dagum's Gini), shows how the "
+                       "distribution of scores moved over the years (kernel density) and how units moved between "
+                       "score classes (Markov chain)."),
+    "dagum_note": ("G为总体基尼系数，G_w为{groups}内差异的贡献，G_nb为{groups}间净差异的贡献，G_t为超变密度（组间交叉重叠）的贡献；G = G_w + G_nb + G_t。",
+                   "G is the overall Gini; G_w the contribution of inequality within each {groups}, G_nb of the "
+                   "net inequality between them and G_t of transvariation (their overlap); G = G_w + G_nb + G_t."),
+    "dagum_matrix": ("组内与组间基尼系数", "Gini within and between groups"),
+    "dagum_matrix_note": ("对角线为组内基尼系数，其余为两组之间的基尼系数；按组平均得分由低到高排列。",
+                          "The diagonal gives the Gini within each group, the other cells the Gini between two "
+                          "groups; groups in order of their mean score, lowest first."),
+    "dagum_pairs_note": ("共{n}组，按组平均得分由低到高排列；两组之间的基尼系数见 digindex analyse dagum 的输出。",
+                         "{n} groups, in order of their mean score, lowest first; the Gini between each pair of "
+                         "groups is in the output of digindex analyse dagum."),
+    "dagum_negative": ("得分含负值，基尼系数不适用，未作Dagum分解。",
+                       "Some scores are negative: the Gini does not apply, so there is no Dagum decomposition."),
+    "markov_note": ("各年按得分分位数等分为{k}类（1为最低，{k}为最高）；{n}个单位，{first}—{last}年；各行为t年处于该类的单位在t+1年所处类型的概率，末行为稳态分布。",
+                    "Each year's scores in {k} quantile classes (1 the lowest, {k} the highest); {n} units, "
+                    "{first}–{last}; each row gives the probabilities of a unit's class in year t+1 given its "
+                    "class in year t; the last row is the steady state."),
+    "markov_left_out": ("另有{n}个单位因缺少某年得分未计入。", "{n} units missing a year are left out."),
+    "markov_one_year": ("仅有一年数据，无法计算转移概率。", "One year only: no transitions to count."),
+    "steady_state": ("稳态分布", "Steady state"),
     "table_cut": ("仅列出前{n}行（共{total}行）；完整内容见Excel版（--out 以 .xlsx 结尾）。",
                   "The first {n} of {total} rows are listed; all of them are in the Excel version "
                   "(--out ending in .xlsx)."),

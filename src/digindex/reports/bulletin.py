@@ -1,6 +1,7 @@
 """The bulletin of one or more populations: rankings for the total and each aspect, tiers and top-N
 lists, the biggest movers, disparity (Gini, Theil between and within peer groups), Moran's I on
-contiguity, tier maps, and two annexes (methodology; data quality and audit,
+contiguity, a chapter on disparity and dynamics when there are peer groups (Dagum's Gini by group,
+the density of the scores, the Markov transitions; :mod:`digindex.reports.dynamics`), tier maps, and two annexes (methodology; data quality and audit,
 :mod:`digindex.reports.annex`).
 
 A population is one evaluation: China's provinces, the cities of a province or of the nation,
@@ -26,6 +27,7 @@ from ..regions.boundaries import contiguity
 from . import maps
 from .annex import audit_section, methodology_section
 from .document import Document, Section, Table, is_synthetic
+from .dynamics import dynamics_section
 from .population import (Population, describe, heading, label, names, peers_of, points, said, shown, unit_names,
                          with_peers)
 from ..analytics.research.moran import moran_year
@@ -207,7 +209,7 @@ def _disparity(ev, pop, lang):
             ([r["theil_between"], r["theil_within"], r["between_share"]] if peers else []) for _, r in d.iterrows()]
     headers = [text("year", lang), "n", text("mean", lang), "CV", "Gini", "Theil T"]
     headers += [text("theil_between", lang), text("theil_within", lang), text("between_share", lang)] if peers else []
-    groups = {"zh": pop.peer_header("column", "zh"), "en": pop.peer_header("column", "en").lower()}
+    groups = pop.peer_noun()
     note = text("theil_note", lang, groups=groups) if peers else ""
     return Table(heading(pop.title(), "disparity", lang), headers, body,
                  ["year", "int", "score"] + ["p"] * (len(headers) - 3), sheet=f"disparity_{pop.level or 'units'}",
@@ -316,6 +318,9 @@ def build_bulletin(evaluations, lang="zh", year=None, permutations=999, top=10, 
         if nb:
             sections.append(Section(heading(pop.title(), "moran", lang),
                                     tables=[_moran(ev, pop, nb, year, lang, permutations)]))
+    for ev, pop in populations:
+        chapter = dynamics_section(ev, pop, year, lang)
+        sections += [chapter] if chapter is not None else []
     for ev, pop, images, missing in drawn:
         images = [im for im in images if not cover or im is not cover[0]]
         if not images:

@@ -150,6 +150,10 @@ class Population:
         keys = PEER_KEYS[self.peer_kind or "group"]
         return said(both(keys[("rank", "median", "gap", "column").index(what)]), lang)
 
+    def peer_noun(self) -> dict:
+        """The peer groups as a noun in a sentence: 地区 / region, 所在市 / city."""
+        return {"zh": self.peer_header("column", "zh"), "en": self.peer_header("column", "en").lower()}
+
     def as_dict(self) -> dict:
         return {"level": self.level, "extent": self.extent, "extent_name": (
             {lg: region_name(self.extent, lg) for lg in ("zh", "en")} if self.extent else None),
