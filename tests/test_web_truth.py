@@ -123,7 +123,7 @@ def test_year_on_year_change_is_on_the_publication_basis(env, tmp_path):
     nh = next(r for r in rows if r["unit"] == "330402")
     assert nh["fmt"]["prev_published"] == f"{nh['prev_published']['score']:.2f} (2021 v1)"
     prof = c.get("/api/public/units/330402", params={"year": 2022}).json()
-    trend = {t["year"]: t for t in prof["trend"]}
+    trend = {t["year"]: t for t in prof["profile"]["trend"]}
     assert trend[2021]["score"] == pytest.approx(root[("330402", 2021)], abs=1e-9)           # this basis
     assert trend[2021]["published"]["score"] == pytest.approx(published_2021["330402"], abs=1e-12)
     assert trend[2017]["published"] is None                                 # 2017 was not published here

@@ -38,6 +38,8 @@ from .document import is_synthetic
 from .population import Population, both, describe, peers_of, points, shown, with_peers
 from .population import node_labels as labels, unit_names as names
 
+RIVALS = 5  # rivals a profile lists per scope and kind (passed / overtaken by): report and web page alike
+
 
 @dataclass
 class Profile:
@@ -395,4 +397,4 @@ def _lower(label: dict) -> dict:
     return {**label, "en": en if keep else en[:1].lower() + en[1:]}
 
 
-__all__ = ["Profile", "unit_profile", "narrative"]
+__all__ = ["Profile", "unit_profile", "narrative", "headers", "RIVALS"]

@@ -1,4 +1,5 @@
-// Region profile: score trend on the publication's basis (with the values as published) and aspect scores.
+// Region profile: score trend on the publication's basis (with the values as published) and aspect scores
+// with the population's medians (the numbers of the profile builder, digindex.reports.unit_profile).
 (function () {
   "use strict";
   var form = document.getElementById("profile-form");
@@ -13,23 +14,33 @@
   var d = JSON.parse(dataEl.textContent);
   var trend = echarts.init(trendEl), asp = echarts.init(aspEl);
   var scoreName = d.labels.score + " (" + d.labels.basis + ")";
+  var SCORE = "#2b6cb0", PUBLISHED = "#d95f02", RANK = "#6b7280";
   trend.setOption({
-    tooltip: { trigger: "axis" }, grid: { left: 44, right: 44, top: 56, bottom: 28 },
+    tooltip: { trigger: "axis" }, grid: { left: 8, right: 8, top: 58, bottom: 8, containLabel: true },
     legend: { top: 0, data: [scoreName, d.labels.published, d.labels.rank] },
     xAxis: { type: "category", data: d.trend.map(function (t) { return String(t.year); }) },
-    yAxis: [{ type: "value", scale: true, name: d.labels.score }, { type: "value", inverse: true, minInterval: 1, name: d.labels.rank }],
-    series: [{ name: scoreName, type: "line", data: d.trend.map(function (t) { return t.score; }) },
+    color: [SCORE, PUBLISHED, RANK],   // each axis in the colour of its line: scores left, ranks right
+    yAxis: [{ type: "value", scale: true, axisLabel: { color: SCORE } },
+            { type: "value", inverse: true, minInterval: 1, splitLine: { show: false }, axisLabel: { color: RANK } }],
+    series: [{ name: scoreName, type: "line", showAllSymbol: true, data: d.trend.map(function (t) { return t.score; }) },
              { name: d.labels.published, type: "line", lineStyle: { type: "dashed" }, symbol: "diamond",
-               data: d.trend.map(function (t) { return t.published ? t.published.score : null; }) },
-             { name: d.labels.rank, type: "line", yAxisIndex: 1, data: d.trend.map(function (t) { return t.rank; }) }]
+               data: d.trend.map(function (t) { return t.published; }) },
+             { name: d.labels.rank, type: "line", yAxisIndex: 1, showAllSymbol: true, data: d.trend.map(function (t) { return t.rank; }) }]
   });
+  var floor10 = function (v) { return Math.max(0, Math.floor((v.min - 2) / 10) * 10); };
+  var ceil10 = function (v) { return Math.ceil((v.max + 1) / 10) * 10; };
   asp.setOption({
-    tooltip: {}, grid: { left: 110, right: 40, top: 10, bottom: 25 },
-    xAxis: { type: "value", min: 50, max: 100 },
-    yAxis: { type: "category", inverse: true, data: d.aspects.map(function (a) { return a.name; }) },
-    series: [{ type: "bar", data: d.aspects.map(function (a) { return { value: a.score, label: a.fmt.score }; }),
-               itemStyle: { color: "#3182bd" },
-               label: { show: true, position: "right", formatter: function (p) { return p.data.label; } } }]
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    legend: { top: 0, data: [d.labels.score, d.labels.median] },
+    grid: { left: 8, right: 48, top: 30, bottom: 25, containLabel: true },
+    xAxis: { type: "value", min: floor10, max: ceil10 },
+    yAxis: { type: "category", inverse: true, data: d.aspects.map(function (a) { return a.name; }),
+             axisLabel: { width: 120, overflow: "break" } },
+    series: [{ name: d.labels.score, type: "bar", data: d.aspects.map(function (a) { return { value: a.score, label: a.label }; }),
+               itemStyle: { color: SCORE },
+               label: { show: true, position: "insideLeft", color: "#fff", formatter: function (p) { return p.data.label; } } },
+             { name: d.labels.median, type: "scatter", symbol: "rect", symbolSize: [3, 22], itemStyle: { color: RANK },
+               data: d.aspects.map(function (a) { return a.median; }) }]
   });
   window.addEventListener("resize", function () { trend.resize(); asp.resize(); });
   document.body.setAttribute("data-ready", "1");
