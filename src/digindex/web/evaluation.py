@@ -155,7 +155,8 @@ def run_evaluation(db, p: Principal, year: int, settings, uncertainty_runs: int 
         s.add(run)
         s.flush()
         s.execute(insert(RunResult), [{**r, "run_id": run.id} for r in rows])
-        s.execute(insert(RunProfile), [{**r, "run_id": run.id} for r in profile_rows])
+        if profile_rows:
+            s.execute(insert(RunProfile), [{**r, "run_id": run.id} for r in profile_rows])
         audit(s, p, "run", "run", run.id, None, None, {"year": year, "rows": len(rows)})
         return run.id
 
