@@ -112,17 +112,17 @@ def same_content(want, got, path="profile"):
 
 def page_table(page: str, table_id: str) -> list[tuple[dict, list[str]]]:
     """(attributes, cell texts) of each row of the page's table ``table_id``."""
-    body = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.S).group(0)
+    body = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.DOTALL).group(0)
     out = []
-    for attrs, row in re.findall(r"<tr([^>]*)>(.*?)</tr>", body, re.S):
+    for attrs, row in re.findall(r"<tr([^>]*)>(.*?)</tr>", body, re.DOTALL):
         cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
-                 for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+                 for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.DOTALL)]
         out.append((dict(re.findall(r'([\w-]+)="([^"]*)"', attrs)), cells))
     return out
 
 
 def element_text(page: str, element_id: str) -> str:
-    got = re.search(rf'id="{element_id}"[^>]*>(.*?)</', page, re.S)
+    got = re.search(rf'id="{element_id}"[^>]*>(.*?)</', page, re.DOTALL)
     return html.unescape(got.group(1)).strip() if got else None
 
 
@@ -354,9 +354,8 @@ def test_profiles_are_stored_with_the_run_and_cannot_change(env):
         assert counts == {"county": 89, "city": 11}                     # every unit scored (Tongxiang not)
         for sql in (f"UPDATE run_profiles SET unit = 'x' WHERE run_id = {run_id}",
                     f"DELETE FROM run_profiles WHERE run_id = {run_id}"):
-            with pytest.raises(Exception, match="immutable"):
-                with engine.begin() as conn:
-                    conn.execute(text(sql))
+            with pytest.raises(Exception, match="immutable"), engine.begin() as conn:
+                conn.execute(text(sql))
     finally:
         engine.dispose()
 

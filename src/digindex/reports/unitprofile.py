@@ -397,4 +397,4 @@ def _lower(label: dict) -> dict:
     return {**label, "en": en if keep else en[:1].lower() + en[1:]}
 
 
-__all__ = ["Profile", "unit_profile", "narrative", "headers", "RIVALS"]
+__all__ = ["RIVALS", "Profile", "headers", "narrative", "unit_profile"]

@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..version import __version__
-from . import indicators, profiles, units
+from . import indicators, units
 from .authz import Principal, require_role
 from .errors import Conflict, Invalid, NotFound
 from .messages import pair, t
@@ -120,6 +120,17 @@ def result_rows(population: str, fw, panel, ev, year: int, runs: int) -> list[di
     return out
 
 
+def unit_profiles(population: str, ev, year: int) -> list[dict]:
+    """The ``run_profiles`` rows of a run: the profile of every unit with a score in ``year``, as
+    ``digindex.reports.unit_profile`` (the one profile builder) gives it (:mod:`.profiles`)."""
+    from ..reports import unit_profile
+
+    res = ev.results()
+    scored = res[(res["year"] == year) & (res["node"] == ev.framework.tree.id) & res["score"].notna()]
+    return [{"population": population, "unit": str(u), "year": year,
+             "profile": unit_profile(ev, str(u), year=year).to_dict()} for u in sorted(scored["unit"])]
+
+
 def run_evaluation(db, p: Principal, year: int, settings, uncertainty_runs: int | None = None) -> int:
     """Evaluate the locked data of years up to ``year``; returns the new (preview) run's id."""
     require_role(p, "admin")
@@ -142,7 +153,7 @@ def run_evaluation(db, p: Principal, year: int, settings, uncertainty_runs: int 
         inputs[population] = [[x.unit, x.year, dict(x.values or {})] for x in members]
         fw, panel, ev = evaluate_records(inputs[population], settings.framework)
         rows.extend(result_rows(population, fw, panel, ev, year, runs))
-        profile_rows.extend(profiles.rows(population, year, profiles.build(ev, year)))
+        profile_rows.extend(unit_profiles(population, ev, year))
         present = {x.unit for x in members if x.year == year}
         expected = {u.code for u in (units.counties() if population == "county" else units.cities())}
         summary["populations"][population] = {

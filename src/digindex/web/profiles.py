@@ -9,8 +9,9 @@ word; the web adds only what belongs to a publication: versions, last year as pu
 rank interval of the run's Monte Carlo, downloads.
 
 **Stored, immutable.** A run stores the profile of every unit of its year (table
-``run_profiles``, written with its results when the run is made: about 20 ms a unit, 2 s for the
-90 counties and 11 cities); once the run is published they cannot change (database triggers).
+``run_profiles``, written with its results when the run is made,
+:func:`digindex.web.evaluation.unit_profiles`: 20–35 ms a unit, 2–4 s for the 90 counties and
+11 cities on two cores); once the run is published they cannot change (database triggers).
 Pages never evaluate. A publication made before profiles were stored gets each unit's profile
 built once, the first time it is asked for, from the run's stored inputs (the evaluation rebuilt
 and checked against the published scores, :func:`digindex.web.reports.run_evaluation`), and
@@ -36,21 +37,7 @@ from .models import RunProfile
 MISSING = formatting.MISSING
 
 
-# ---- building and storing --------------------------------------------------------------------
-def build(ev, year: int) -> dict[str, dict]:
-    """{unit: profile dict} of every unit with a score in ``year``."""
-    from ..reports import unit_profile
-
-    res = ev.results()
-    scored = res[(res["year"] == year) & (res["node"] == ev.framework.tree.id) & res["score"].notna()]
-    return {str(u): unit_profile(ev, str(u), year=year).to_dict() for u in sorted(scored["unit"])}
-
-
-def rows(population: str, year: int, profiles: dict[str, dict]) -> list[dict]:
-    """The ``run_profiles`` rows of a run (without its id)."""
-    return [{"population": population, "unit": u, "year": year, "profile": p} for u, p in profiles.items()]
-
-
+# ---- reading ------------------------------------------------------------------------------
 def stored(db, run_id: int, population: str, unit: str, year: int) -> dict | None:
     with db.read() as s:
         return s.scalar(select(RunProfile.profile).where(
@@ -114,7 +101,9 @@ def view(p: dict, lang: str, info, published: dict | None = None) -> dict:
                   "name": f.said(p["name"]), "index": f.said(p["index"]), "narrative": f.said(p["narrative"]),
                   "score": f.score(p["score"]), "rank": rank(p["rank"], p["n"]),
                   "peer_name": f.said(peer["name"]) if peer else "",
-                  "peer_rank": rank(peer["rank"], peer["n"]) if peer else MISSING, "tier": f.said(p["tier"]) or MISSING}
+                  "peer_rank": rank(peer["rank"], peer["n"]) if peer else MISSING, "tier": f.said(p["tier"]) or MISSING,
+                  "contributions_note": text("contributions_unavailable", lang, method=p["aggregation"])
+                  if p["contributions"] or (p["change"] or {}).get("by") == "scores" else ""}
     changes = {a["node"]: a for a in (p["change"] or {}).get("aspects", [])}
     for a in out["aspects"]:
         a["fmt"] = {"name": f.said(a["label"]), "score": f.score(a["score"]), "rank": rank(a["rank"], a["n"]),
