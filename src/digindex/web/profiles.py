@@ -103,7 +103,11 @@ def view(p: dict, lang: str, info, published: dict | None = None) -> dict:
                   "peer_name": f.said(peer["name"]) if peer else "",
                   "peer_rank": rank(peer["rank"], peer["n"]) if peer else MISSING, "tier": f.said(p["tier"]) or MISSING,
                   "contributions_note": text("contributions_unavailable", lang, method=p["aggregation"])
-                  if p["contributions"] or (p["change"] or {}).get("by") == "scores" else ""}
+                  if p["contributions"] or (p["change"] or {}).get("by") == "scores" else "",
+                  # the locator map's caption, as the report words it
+                  "locator": text("locator", lang, name=p["name"], among={lg: text(
+                      "among_all", lg, where=p["population"]["where"], n=p["n"], noun=p["population"]["noun"])
+                      for lg in ("zh", "en")})}
     changes = {a["node"]: a for a in (p["change"] or {}).get("aspects", [])}
     for a in out["aspects"]:
         a["fmt"] = {"name": f.said(a["label"]), "score": f.score(a["score"]), "rank": rank(a["rank"], a["n"]),

@@ -65,7 +65,8 @@ async def profile(code: str, request: Request, year: str | None = None, version:
 
 
 def chart_data(p: dict, lg: str) -> dict | None:
-    """What profile.js draws: the trend (with the scores as published) and the aspects (with the medians)."""
+    """What profile.js draws: the trend (with the scores as published), the aspects (with the medians) and
+    the locator map (the unit among the publication's units, coloured by tier)."""
     pr = p["profile"]
     if pr is None:
         return None
@@ -74,8 +75,13 @@ def chart_data(p: dict, lg: str) -> dict | None:
                        "published": r["published"]["score"] if r["published"] else None} for r in pr["trend"]],
             "aspects": [{"name": a["fmt"]["name"], "score": a["score"], "median": a["median"], "label": a["fmt"]["score"]}
                         for a in pr["aspects"]],
+            "map": {"unit": p["unit"],
+                    "geo": f"/static/geo/zhejiang_{'cities' if p['level'] == 'city' else 'counties'}.json",
+                    "ranking": f"/api/public/ranking?year={p['year']}&version={p['version']['version']}"
+                               f"&population={p['level']}&lang={lg}"},
             "labels": {"score": text("score", lg), "rank": pr["fmt"]["headers"]["rank"],
                        "median": pr["fmt"]["headers"]["median"], "published": text("as_published", lg),
+                       "not_reported": text("not_reported", lg),
                        "basis": p["basis"]["label"]}}
 
 
