@@ -172,6 +172,35 @@ def test_profile_narrative_numbers_come_from_the_results(demo):
     assert f"在全省11个设区市中排名第{jx['rank']}位" in unit_profile(demo["cities"], JIAXING).narrative["zh"]
 
 
+def test_profile_trend_tiers_aspect_changes_and_headers(demo):
+    """What a web page needs from the builder besides the report's content: each trend year's tier
+    (analytics.tiers), each aspect's score change (results()) and the population's column headers."""
+    from digindex.analytics import tiers
+    from digindex.reports import unit_profile
+
+    ev = demo["counties"]
+    res = ev.results().set_index(["unit", "year", "node"])["score"]
+    tt = tiers(ev).set_index(["unit", "year"])["tier"]
+    p = unit_profile(ev, TONGXIANG, year=2022)
+    assert [t["year"] for t in p.trend] == list(range(2017, 2023))
+    for t in p.trend:
+        assert t["tier"]["tier"] == int(tt[(TONGXIANG, t["year"])])
+        assert t["tier"]["zh"] == f"第{'一二三四'[t['tier']['tier'] - 1]}梯队"
+    assert p.trend[-1]["tier"] == p.tier
+    assert p.change["by"] == "contributions"
+    for a in p.change["aspects"]:
+        want = res[(TONGXIANG, 2022, a["node"])] - res[(TONGXIANG, 2021, a["node"])]
+        assert a["score_change"] == pytest.approx(want, abs=1e-9)
+    d = p.to_dict()
+    assert d["population"]["headers"] == {
+        "rank": {"zh": "全省排名", "en": "Rank in the province"},
+        "median": {"zh": "全省中位数", "en": "Median in the province"},
+        "peer_rank": {"zh": "市内排名", "en": "Rank in city"}, "peer_median": {"zh": "市中位数", "en": "City median"},
+        "peer_gap": {"zh": "与市中位数差距", "en": "Gap to city median"}, "peer_column": {"zh": "所属市", "en": "City"}}
+    city = unit_profile(demo["cities"], JIAXING).to_dict()
+    assert set(city["population"]["headers"]) == {"rank", "median"} and city["peer"] is None
+
+
 def test_target_sentences_name_the_concrete_values(demo):
     res = target_gap(demo["counties"], "330481", 1, scope="parent", lang="en")
     text = res.sentences("en")

@@ -221,6 +221,9 @@ def test_the_profile_builder_gives_plain_content(provinces):
     assert [t["year"] for t in d["trend"]] == list(range(2013, 2023))
     assert d["narrative"]["zh"].startswith("2022年，浙江省数字经济发展指数得分")
     assert len(d["aspects"]) == 5 and len(d["indicators"]) == 20 and d["tier"]["zh"] in {"第一梯队", "第二梯队"}
+    assert d["trend"][-1]["tier"] == d["tier"]
+    assert all(a["score_change"] == a["change"] == a["score"] - a["prev_score"] for a in d["change"]["aspects"])
+    assert d["population"]["headers"]["peer_rank"] == {"zh": "区域内排名", "en": "Rank in group"}
     # the scores are those of the evaluation, not of a re-grouped one
     alone = unit_profile(ev, "33")
     assert alone.score == p.score and alone.peer is None and "东部" not in alone.narrative["zh"]

@@ -255,7 +255,7 @@ def test_every_gate_from_reporter_to_public(browser, tmp_path):
         expect(page.locator("#basis-note")).to_contain_text("2022年第2版口径")
         f.shot("public_profile_zh_1366")
         page.emulate_media(media="print")                                           # every indicator on paper
-        rows = page.locator("#indicators tbody tr")
+        rows = page.locator("#indicators tbody tr[data-node]")
         expect(rows).to_have_count(N)
         assert page.evaluate("""() => { const w = document.querySelector('#indicators').closest('.table-wrap');
             return w.scrollHeight <= w.clientHeight + 1 && getComputedStyle(w).overflowY === 'visible'; }""")

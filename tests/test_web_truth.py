@@ -9,9 +9,14 @@
 - Comparing two versions lists exactly the units whose score, rank or tier moved, and why.
 - The PDF, the page, the Excel download and the API show the same score, change, rank and
   tier for the same unit and year.
+- The page and the API show the one profile builder's content: every number and word of
+  ``digindex.reports.unit_profile`` on an independent evaluation of the publication's rows; the
+  profiles are stored with the run, immutable once published, and an older publication without
+  them gets them built once from its stored inputs.
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -69,6 +74,58 @@ def counties(until: int, drop=()) -> pd.DataFrame:
     return t[[(u, y) not in drop for u, y in zip(t["unit"], t["year"])]]
 
 
+def cities(until: int) -> pd.DataFrame:
+    from digindex.web.seed import demo_table
+
+    t = demo_table()
+    return t[(t["unit"].str.len() == 4) & (t["year"] <= until)]
+
+
+def evaluation_of(rows: pd.DataFrame, tmp_path):
+    """The evaluation of ``rows`` through the public API, as ``digindex run`` makes it."""
+    from digindex import evaluate, load_data, load_framework
+    from digindex.frameworks import builtin_framework_path
+
+    fw = load_framework(builtin_framework_path("zhejiang"))
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "rows.csv"
+    rows.to_csv(path, index=False)
+    return evaluate(fw, load_data([path], framework=fw))
+
+
+def same_content(want, got, path="profile"):
+    """Every key and value of ``want`` is in ``got`` (which may add keys: ``fmt``)."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict), path
+        for k, v in want.items():
+            assert k in got, f"{path}.{k}"
+            same_content(v, got[k], f"{path}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), path
+        for i, (a, b) in enumerate(zip(want, got)):
+            same_content(a, b, f"{path}[{i}]")
+    elif isinstance(want, float):
+        assert got == pytest.approx(want, abs=1e-9), path
+    else:
+        assert got == want, path
+
+
+def page_table(page: str, table_id: str) -> list[tuple[dict, list[str]]]:
+    """(attributes, cell texts) of each row of the page's table ``table_id``."""
+    body = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.DOTALL).group(0)
+    out = []
+    for attrs, row in re.findall(r"<tr([^>]*)>(.*?)</tr>", body, re.DOTALL):
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.DOTALL)]
+        out.append((dict(re.findall(r'([\w-]+)="([^"]*)"', attrs)), cells))
+    return out
+
+
+def element_text(page: str, element_id: str) -> str:
+    got = re.search(rf'id="{element_id}"[^>]*>(.*?)</', page, re.DOTALL)
+    return html.unescape(got.group(1)).strip() if got else None
+
+
 @pytest.mark.parametrize("year, drop", [(2021, ()), (2022, (("330483", 2022),))])
 def test_a_publication_is_digindex_run_on_its_rows(env, tmp_path, year, drop):
     web = stored(env["url"], year)
@@ -123,7 +180,7 @@ def test_year_on_year_change_is_on_the_publication_basis(env, tmp_path):
     nh = next(r for r in rows if r["unit"] == "330402")
     assert nh["fmt"]["prev_published"] == f"{nh['prev_published']['score']:.2f} (2021 v1)"
     prof = c.get("/api/public/units/330402", params={"year": 2022}).json()
-    trend = {t["year"]: t for t in prof["trend"]}
+    trend = {t["year"]: t for t in prof["profile"]["trend"]}
     assert trend[2021]["score"] == pytest.approx(root[("330402", 2021)], abs=1e-9)           # this basis
     assert trend[2021]["published"]["score"] == pytest.approx(published_2021["330402"], abs=1e-12)
     assert trend[2017]["published"] is None                                 # 2017 was not published here
@@ -213,6 +270,126 @@ def test_pdf_page_excel_and_api_agree(env, lang):
         return re.search(rf"^{re.escape(label)}(?: \(\d{{4}}→\d{{4}}\))?\s+(\S+(?: \d)?)\s*$", summary, re.M).group(1)
 
     assert float(cell(words[0])) == pytest.approx(api["score"], abs=1e-9)
+    # one builder: the PDF's paragraph is the page's and the API's
+    narrative = c.get(f"/api/public/units/{unit}", params={"year": year}).json()["profile"]["narrative"][lang]
+    assert element_text(page, "narrative") == narrative
+    assert re.sub(r"\s+", "", narrative) in re.sub(r"\s+", "", pdf)
     assert cell(words[1]) == api["fmt"]["rank"]
     assert cell(words[2]) == api["tier_label"]
     assert cell(words[3]) == api["fmt"]["score_change"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_and_the_api_show_the_profile_builder(env, tmp_path, lang):
+    """Every number and word of the profile page and API is ``unit_profile`` of the publication's
+    evaluation (here made independently from the same rows): a county with its city as peers
+    (Nanhu, 2022 v1, Tongxiang not reported) and a city (Jiaxing)."""
+    from digindex import formatting
+    from digindex.reports import unit_profile
+    from digindex.web import indicators
+
+    info = indicators.info()
+    c = client(env, lang)
+    evs = {"330402": evaluation_of(counties(2022, (("330483", 2022),)), tmp_path / "counties"),
+           "3304": evaluation_of(cities(2022), tmp_path / "cities")}
+    for unit, ev in evs.items():
+        want = unit_profile(ev, unit, year=2022).to_dict()
+        api = c.get(f"/api/public/units/{unit}", params={"year": 2022}).json()
+        # the API: the builder's dict (the data file's name aside: the web names its rows locked_values.csv)
+        same_content({k: v for k, v in want.items() if k != "files"}, api["profile"])
+        assert api["profile"]["files"] == ["locked_values.csv"]
+        d, peer = want["population"]["digits"], want["peer"]
+        assert (api["total"]["score"], api["total"]["rank"], api["total"]["n"]) == (want["score"], want["rank"],
+                                                                                   want["n"])
+        assert api["total"]["rank_change"] == want["previous"]["rank"] - want["rank"]
+        page = c.get(f"/units/{unit}", params={"year": 2022}).text
+        # the narrative and the headline
+        assert element_text(page, "narrative") == want["narrative"][lang]
+        assert element_text(page, "kpi-score") == formatting.number(want["score"], d)
+        assert element_text(page, "kpi-rank") == f"{want['rank']}/{want['n']}"
+        assert element_text(page, "kpi-rank-city") == (f"{peer['rank']}/{peer['n']}" if peer else None)
+        assert element_text(page, "kpi-tier") == want["tier"][lang]
+        assert element_text(page, "kpi-change") == formatting.number(want["change"]["score_change"], 2, signed=True)
+        # the aspects, with the report's column headers
+        head, *rows = page_table(page, "aspects-table")
+        words = want["population"]["headers"]
+        assert words["rank"][lang] in head[1] and words["median"][lang] in head[1]
+        assert ("peer_rank" in words) == bool(peer) and (not peer or words["peer_rank"][lang] in head[1])
+        changes = {a["node"]: a["score_change"] for a in want["change"]["aspects"]}
+        for (_, cells), a in zip(rows, want["aspects"], strict=True):
+            shown = [a["label"][lang], formatting.number(a["score"], d), formatting.number(changes[a["node"]], 2,
+                                                                                           signed=True),
+                     f"{a['rank']}/{a['n']}"] + ([str(a["peer_rank"])] if peer else [])
+            shown += [formatting.number(a["median"], d)] + ([formatting.number(a["peer_median"], d)] if peer else [])
+            assert cells == shown + [formatting.number(a["contribution"])]
+        # every indicator, with its decimals
+        rows = [(a["data-node"], cells) for a, cells in page_table(page, "indicators") if "data-node" in a]
+        assert [n for n, _ in rows] == [i["node"] for i in want["indicators"]]
+        for (_, cells), i in zip(rows, want["indicators"]):
+            dec = info.indicator(i["node"]).decimals
+            assert cells[0] == i["label"][lang] and cells[2] == formatting.number(i["value"], dec)
+            assert cells[3:5] == [formatting.number(i["score"], d), f"{i['rank']}/{i['n']}"]
+            assert cells[-1] == formatting.number(i["contribution"])
+            assert formatting.number(i["median"], dec) in cells[5:7]
+        # strengths and weaknesses, trend, change
+        sw = {key: [a["data-node"] for a, _ in page_table(page, "sw-table") if "data-node" in a]
+              for key in ("strengths", "weaknesses")}
+        assert sw["strengths"] == [x["node"] for x in want["strengths"]] + [x["node"] for x in want["weaknesses"]]
+        trend = [cells for _, cells in page_table(page, "trend-table")[1:]]
+        assert [r[:3] for r in trend] == [[str(t["year"]), formatting.number(t["score"], d), str(t["rank"])]
+                                          for t in want["trend"]]
+        assert [r[-2] for r in trend] == [t["tier"][lang] for t in want["trend"]]
+        change = [cells for _, cells in page_table(page, "change-aspects")[1:]]
+        assert [r[3] for r in change[:-1]] == [formatting.number(a["change"], 2, signed=True)
+                                              for a in want["change"]["aspects"]]
+
+
+def test_profiles_are_stored_with_the_run_and_cannot_change(env):
+    engine = create_engine(normalise_url(env["url"]))
+    try:
+        with engine.connect() as conn:
+            run_id = conn.execute(text("SELECT run_id FROM publications WHERE year = 2022 AND version = 1")).scalar()
+            counts = dict(conn.execute(text("SELECT population, count(*) FROM run_profiles WHERE run_id = :r "
+                                            "AND year = 2022 GROUP BY population"), {"r": run_id}).all())
+        assert counts == {"county": 89, "city": 11}                     # every unit scored (Tongxiang not)
+        for sql in (f"UPDATE run_profiles SET unit = 'x' WHERE run_id = {run_id}",
+                    f"DELETE FROM run_profiles WHERE run_id = {run_id}"):
+            with pytest.raises(Exception, match="immutable"), engine.begin() as conn:
+                conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def test_an_older_publication_gets_its_profiles_built_once(tmp_path, monkeypatch):
+    """A publication made before profiles were stored (simulated by removing them) gets each
+    unit's profile built from its stored inputs on first view, and stored; if the rebuilt
+    evaluation no longer matches the published scores, the page says so instead."""
+    from digindex.web import reports
+
+    env = make_env("sqlite", tmp_path)
+    engine = create_engine(normalise_url(env["url"]))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER run_profiles_published_no_delete"))
+            conn.execute(text("DELETE FROM run_profiles"))
+        c = client(env, "zh")
+        fresh = c.get("/api/public/units/330402", params={"year": 2021}).json()["profile"]
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT unit, year, population FROM run_profiles")).all()
+        assert stored == [("330402", 2021, "county")]
+        assert fresh["narrative"]["zh"].startswith("2021年，南湖区数字经济发展综合指数得分")
+        page = c.get("/units/330402", params={"year": 2021}).text
+        assert element_text(page, "narrative") == fresh["narrative"]["zh"]
+
+        def diverged(*_a, **_k):
+            raise reports.Diverged(reports.t("report_diverged"))
+
+        monkeypatch.setattr(reports, "check_same", diverged)
+        reports._EVALS.clear()
+        c = client(env, "en")
+        api = c.get("/api/public/units/330106", params={"year": 2021}).json()
+        assert api["reported"] and api["profile"] is None and "cannot be reproduced" in api["unavailable"]
+        page = c.get("/units/330106", params={"year": 2021}).text
+        assert "cannot be reproduced" in element_text(page, "unavailable") and 'id="kpi-score"' not in page
+    finally:
+        engine.dispose()

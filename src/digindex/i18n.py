@@ -481,6 +481,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_diverged": ("无法生成与发布结果一致的 PDF（评价软件已更新）：请以网页和下载文件为准。",
                         "A PDF matching the published results cannot be made (the evaluation software changed "
                         "since): the page and the downloads are the publication."),
+    "profile_unavailable": ("该版本的地区画像无法由现行评价软件重现（软件已更新）；得分与排名以排名表和下载文件为准。",
+                            "This version's profile cannot be reproduced by the current evaluation software (it "
+                            "changed since): the ranking and the downloads are the publication."),
 
     # -- web: transparency
     "audit_log": ("审计日志", "Audit log"),

@@ -15,9 +15,7 @@ from ..i18n import langs, text
 from . import charts
 from .document import Document, Image, Section, Table
 from .population import said
-from .unitprofile import Profile, unit_profile
-
-RIVALS = 5  # rivals listed per scope and kind (passed / overtaken by)
+from .unitprofile import RIVALS, Profile, unit_profile
 
 
 def _chart_lang(lang):

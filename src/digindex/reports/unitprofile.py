@@ -24,7 +24,7 @@ contribution columns are left out and the change is shown as the change of each 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -37,6 +37,8 @@ from ..i18n import text
 from .document import is_synthetic
 from .population import Population, both, describe, peers_of, points, shown, with_peers
 from .population import node_labels as labels, unit_names as names
+
+RIVALS = 5  # rivals a profile lists per scope and kind (passed / overtaken by): report and web page alike
 
 
 @dataclass
@@ -58,7 +60,7 @@ class Profile:
     indicators: list[dict]            # + aspect, value, unit_of_measure
     strengths: list[dict]             # node, label, value, unit_of_measure, rank, n, peer_rank, peer_n,
     weaknesses: list[dict]            # peer_median, gap
-    trend: list[dict]                 # year, score, rank, peer_rank
+    trend: list[dict]                 # year, score, rank, peer_rank, tier
     change: dict | None               # prev_year, year, prev_score, score, score_change, by, aspects,
     contributions: str = ""           # indicators, rivals; "" when contributions exist, else why not
     uncertainty: dict | None = None   # nominal_rank, median_rank, p05, p95, [peer_p05, peer_p95], runs
@@ -74,10 +76,22 @@ class Profile:
         return self.population.digits
 
     def to_dict(self) -> dict:
-        """Plain JSON types: numbers as int/float (None for missing), the population as a dict."""
-        out = asdict(self)
-        out["population"] = self.population.as_dict()
+        """Plain JSON types: numbers as int/float (None for missing), the population as a dict with
+        its column headers (:func:`headers`)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}  # _plain copies (asdict's deep copy is slow)
+        out["population"] = {**self.population.as_dict(), "headers": headers(self.population)}
         return _plain(out)
+
+
+def headers(pop: Population) -> dict:
+    """The column headers of a population ``{zh, en}``, as the report's tables name them: rank and
+    median in the population and, with peer groups, rank, median, gap and the group's column."""
+    out = {"rank": {lg: pop.rank_header(lg) for lg in ("zh", "en")},
+           "median": {lg: pop.median_header(lg) for lg in ("zh", "en")}}
+    if pop.peer_kind:
+        out.update({f"peer_{what}": {lg: pop.peer_header(what, lg) for lg in ("zh", "en")}
+                    for what in ("rank", "median", "gap", "column")})
+    return out
 
 
 def _plain(x):
@@ -183,9 +197,11 @@ def unit_profile(ev, unit, year=None, groups: dict | None = None, uncertainty=No
         weaknesses=[_sw_row(ev, x, peer) for _, x in sw["weaknesses"].iterrows()],
         trend=[{"year": y, "score": _f(S[root][row_of(ev, unit, y)]),
                 "rank": _int(rk[root].iloc[row_of(ev, unit, y)]),
-                "peer_rank": _int(rip[root].iloc[row_of(ev, unit, y)]) if rip is not None and peer else None}
+                "peer_rank": _int(rip[root].iloc[row_of(ev, unit, y)]) if rip is not None and peer else None,
+                "tier": _tier(ev, unit, y)}
                for y in real_years(ev) if _has_row(ev, unit, y)] or
-              [{"year": year, "score": _f(S[root][r]), "rank": _int(rk[root].iloc[r]), "peer_rank": None}],
+              [{"year": year, "score": _f(S[root][r]), "rank": _int(rk[root].iloc[r]), "peer_rank": None,
+                "tier": _tier(ev, unit, year)}],
         change=_change(ev, unit, year, previous, R is not None, pop) if previous else None,
         contributions=why, uncertainty=_uncertainty(uncertainty, ev, unit, year, peer),
         synthetic=is_synthetic(ev), files=_files(ev), framework=fw.id,
@@ -227,17 +243,25 @@ def _sw_row(ev, x, peer) -> dict:
 
 
 def _tier(ev, unit, year) -> dict | None:
-    from ..analytics import tiers
-
     config = ev.framework.settings.get("tiers")
     if config is None:
         return None
-    t = tiers(ev)
-    hit = t[(t["unit"].astype(str) == unit) & (t["year"] == year)]
-    if not len(hit) or _isna(hit["tier"].iloc[0]):
+    k = _tier_numbers(ev).get((unit, year))
+    if k is None:
         return None
-    k = int(hit["tier"].iloc[0])
     return {"tier": k, "zh": config.label(k, "zh"), "en": config.label(k, "en")}
+
+
+def _tier_numbers(ev) -> dict:
+    """{(unit, year): tier} of the framework's tiers, computed once per evaluation (a web
+    publication builds the profile of every unit from one evaluation)."""
+    store = ev.__dict__.setdefault("_digindex_reports", {})
+    if "tiers" not in store:
+        from ..analytics import tiers
+
+        t = tiers(ev)
+        store["tiers"] = {(str(u), y): int(k) for u, y, k in zip(t["unit"], t["year"], t["tier"]) if not _isna(k)}
+    return store["tiers"]
 
 
 def _change(ev, unit, year, previous, decomposable, pop) -> dict:
@@ -254,14 +278,17 @@ def _change(ev, unit, year, previous, decomposable, pop) -> dict:
     if not decomposable:
         for a in fw.tree.children:
             prev, now = _f(S[a.id][r0]), _f(S[a.id][r])
+            change = None if prev is None or now is None else now - prev
             out["aspects"].append({"node": a.id, "label": labels(ev, a.id), "prev": prev, "now": now,
-                                   "change": None if prev is None or now is None else now - prev})
+                                   "change": change, "prev_score": prev, "score": now, "score_change": change})
         return out
     ca = change_attribution(ev, unit, year, prev_year)
     for _, x in ca.nodes[ca.nodes["level"] == 2].iterrows():
+        prev_score, score = _f(x["prev_score"]), _f(x["score"])
         out["aspects"].append({"node": x["node"], "label": labels(ev, x["node"]), "prev": _f(x["prev"]),
-                               "now": _f(x["now"]), "change": _f(x["change"]),
-                               "prev_score": _f(x["prev_score"]), "score": _f(x["score"])})
+                               "now": _f(x["now"]), "change": _f(x["change"]), "prev_score": prev_score,
+                               "score": score, "score_change": None if prev_score is None or score is None
+                               else score - prev_score})
     inds = ca.nodes[ca.nodes["level"] == 1]
     inds = inds.reindex(inds["change"].abs().sort_values(ascending=False).index).head(8)
     for _, x in inds.iterrows():
@@ -370,4 +397,4 @@ def _lower(label: dict) -> dict:
     return {**label, "en": en if keep else en[:1].lower() + en[1:]}
 
 
-__all__ = ["Profile", "unit_profile", "narrative"]
+__all__ = ["RIVALS", "Profile", "headers", "narrative", "unit_profile"]

@@ -8,7 +8,9 @@ in the run; a run therefore stores the results of **every year it covers**, all 
 basis, with each year's change from the previous one (:func:`digindex.analytics.changes`),
 tiers (:func:`digindex.analytics.tiers`) and, for ``Y``, each unit's 90 % rank interval
 with ``uncertainty_runs`` > 0. Scores, ranks and tiers are the evaluation's own: the web
-never ranks or rounds.
+never ranks or rounds. It also stores the profile of every unit of ``Y``, built by
+``digindex.reports.unit_profile`` from the same evaluation (:mod:`.profiles`), so that the
+profile pages and the API show the content of the PDF's builder without evaluating.
 
 Publishing a run makes it version ``n + 1`` of its year; published results are immutable
 (enforced by database triggers). Publishing shows the coverage: when units are missing, it
@@ -32,7 +34,7 @@ from . import indicators, units
 from .authz import Principal, require_role
 from .errors import Conflict, Invalid, NotFound
 from .messages import pair, t
-from .models import EvaluationRun, Publication, RunResult, Submission, User, iso, utcnow
+from .models import EvaluationRun, Publication, RunProfile, RunResult, Submission, User, iso, utcnow
 from .workflow import audit
 
 DEFAULT_UNCERTAINTY = {"choices": [
@@ -118,6 +120,17 @@ def result_rows(population: str, fw, panel, ev, year: int, runs: int) -> list[di
     return out
 
 
+def unit_profiles(population: str, ev, year: int) -> list[dict]:
+    """The ``run_profiles`` rows of a run: the profile of every unit with a score in ``year``, as
+    ``digindex.reports.unit_profile`` (the one profile builder) gives it (:mod:`.profiles`)."""
+    from ..reports import unit_profile
+
+    res = ev.results()
+    scored = res[(res["year"] == year) & (res["node"] == ev.framework.tree.id) & res["score"].notna()]
+    return [{"population": population, "unit": str(u), "year": year,
+             "profile": unit_profile(ev, str(u), year=year).to_dict()} for u in sorted(scored["unit"])]
+
+
 def run_evaluation(db, p: Principal, year: int, settings, uncertainty_runs: int | None = None) -> int:
     """Evaluate the locked data of years up to ``year``; returns the new (preview) run's id."""
     require_role(p, "admin")
@@ -130,7 +143,7 @@ def run_evaluation(db, p: Principal, year: int, settings, uncertainty_runs: int 
                               .order_by(Submission.unit, Submission.year)))
     if not any(x.year == year for x in subs):
         raise Invalid(t("no_locked_data", year=year))
-    rows, inputs = [], {}
+    rows, profile_rows, inputs = [], [], {}
     summary = {"populations": {}, "inputs": {str(x.id): x.version for x in subs if x.year == year},
                "uncertainty_runs": runs, "software": __version__}
     for population in POPULATIONS:
@@ -140,6 +153,7 @@ def run_evaluation(db, p: Principal, year: int, settings, uncertainty_runs: int 
         inputs[population] = [[x.unit, x.year, dict(x.values or {})] for x in members]
         fw, panel, ev = evaluate_records(inputs[population], settings.framework)
         rows.extend(result_rows(population, fw, panel, ev, year, runs))
+        profile_rows.extend(unit_profiles(population, ev, year))
         present = {x.unit for x in members if x.year == year}
         expected = {u.code for u in (units.counties() if population == "county" else units.cities())}
         summary["populations"][population] = {
@@ -152,6 +166,8 @@ def run_evaluation(db, p: Principal, year: int, settings, uncertainty_runs: int 
         s.add(run)
         s.flush()
         s.execute(insert(RunResult), [{**r, "run_id": run.id} for r in rows])
+        if profile_rows:
+            s.execute(insert(RunProfile), [{**r, "run_id": run.id} for r in profile_rows])
         audit(s, p, "run", "run", run.id, None, None, {"year": year, "rows": len(rows)})
         return run.id
 

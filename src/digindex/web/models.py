@@ -173,6 +173,19 @@ class RunResult(Base):
     rank_change: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class RunProfile(Base):
+    """A unit's profile in a run's year: ``digindex.reports.unit_profile(...).to_dict()`` of the
+    run's evaluation (:mod:`digindex.web.profiles`). Immutable once the run is published."""
+    __tablename__ = "run_profiles"
+    __table_args__ = (UniqueConstraint("run_id", "population", "unit", "year", name="uq_run_profile"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    population: Mapped[str] = mapped_column(String(8))
+    unit: Mapped[str] = mapped_column(String(6))
+    year: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[dict] = mapped_column(JSON)
+
+
 class Publication(Base):
     __tablename__ = "publications"
     __table_args__ = (UniqueConstraint("year", "version", name="uq_publication_year_version"),)

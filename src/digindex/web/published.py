@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from .. import formatting
-from . import indicators, units
+from . import indicators, profiles, units
 from .errors import NotFound
 from .messages import t
 from .models import EvaluationRun, Publication, RunResult, iso
@@ -88,6 +88,7 @@ class Snapshot:
         self.years = sorted(pubs)
         self._frames: dict[int, RunFrame] = {}
         self._inputs: dict[int, dict] = {}
+        self._profiles: dict[tuple, dict] = {}
         self._memo: dict = {}
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
@@ -270,7 +271,22 @@ class Snapshot:
         return self.memo(("profile", code, pub["year"], pub["version"], lang),
                          lambda: self._profile(u, pub, years, lang))
 
+    def stored_profile(self, run_id: int, population: str, unit: str, year: int) -> dict:
+        """The unit's profile as the run stores it (the one builder's, :mod:`.profiles`)."""
+        key = (run_id, population, unit, year)
+        hit = self._profiles.get(key)
+        if hit is None:
+            hit = profiles.profile(self.db, run_id, population, unit, year, self.fw)
+            with self._lock:
+                self._profiles[key] = hit
+        return hit
+
     def _profile(self, u, pub: dict, years: list, lang: str) -> dict:
+        """The publication around the unit (versions, basis) and, when it was reported, its profile:
+        the builder's content as shown (:func:`.profiles.view`), the year's scores as published
+        beside the trend, and ``total``, the headline numbers with the run's rank interval."""
+        from .reports import Diverged
+
         info, year = self.info, pub["year"]
         rf = self.frame(pub["run"])
         parent = units.get(u.parent)
@@ -279,45 +295,19 @@ class Snapshot:
                "years": years, "version": self.version_dict(pub, lang), "basis": self.basis(pub, lang),
                "versions": [self.version_dict(v, lang) for v in self.pubs[year]],
                "reported": rf.row(u.level, year, info.root, u.code) is not None,
-               "total": None, "aspects": [], "indicators": [], "trend": []}
+               "total": None, "profile": None, "unavailable": None}
         if not out["reported"]:
             return out
-        ranking = {r["unit"]: r for r in self.ranking(year, info.root, u.level, lang, pub["version"])["rows"]}
-        mine = ranking[u.code]
-        peers = rf.group(u.level, year, info.root)
-        out["total"] = {k: mine[k] for k in ("score", "rank", "rank_in_parent", "n_in_parent", "tier", "tier_label",
-                                             "rank_lo", "rank_hi", "prev_year", "prev_score", "prev_rank",
-                                             "score_change", "rank_change", "prev_published", "fmt")}
-        out["total"]["n"] = int(peers["rank"].notna().sum())
-        out["total"]["fmt"] = {**mine["fmt"], "rank": formatting.rank(mine["rank"], out["total"]["n"])}
-        for a, _n in info.aspects:
-            r = rf.row(u.level, year, a, u.code)
-            if r is None:
-                continue
-            out["aspects"].append({"node": a, "name": info.node_name(a, lang), "score": _float(r["score"]),
-                                   "rank": _int(r["rank"]), "rank_in_parent": _int(r["rank_in_parent"]),
-                                   "score_change": _float(r["score_change"]), "rank_change": _int(r["rank_change"]),
-                                   "fmt": {"score": info.score(r["score"]),
-                                           "score_change": info.score(r["score_change"], signed=True)}})
-        for i in info.indicators:
-            r = rf.row(u.level, year, i.id, u.code)
-            raw = _value(r["raw"]) if r is not None else None
-            out["indicators"].append({
-                "node": i.id, "aspect": i.aspect, "name": i.label(lang), "unit": i.unit_label(lang), "raw": raw,
-                "score": _float(r["score"]) if r is not None else None,
-                "rank": _int(r["rank"]) if r is not None else None,
-                "fmt": {"raw": i.show(raw), "score": info.score(r["score"] if r is not None else None)}})
-        for y in rf.years:
-            r = rf.row(u.level, y, info.root, u.code)
-            if r is None:
-                continue
-            published = self._published(u.level, y, info.root, u.code)
-            out["trend"].append({"year": y, "score": _float(r["score"]), "rank": _int(r["rank"]),
-                                 "rank_in_parent": _int(r["rank_in_parent"]),
-                                 "tier_label": self.tier_label(_int(r["tier"]), lang), "published": published,
-                                 "fmt": {"score": info.score(r["score"]),
-                                         "published": info.score(published["score"]) if published else
-                                         formatting.MISSING}})
+        try:
+            stored = self.stored_profile(pub["run"], u.level, u.code, year)
+        except (Diverged, NotFound):  # an old run the software can no longer reproduce
+            out["unavailable"] = t("profile_unavailable").render(lang)
+            return out
+        published = {r["year"]: self._published(u.level, r["year"], info.root, u.code) for r in stored["trend"]}
+        shown = profiles.view(stored, lang, info, published)
+        mine = next(r for r in self.ranking(year, info.root, u.level, lang, pub["version"])["rows"]
+                    if r["unit"] == u.code)
+        out["profile"], out["total"] = shown, _total(shown, mine)
         return out
 
     def compare(self, year_a: int, year_b: int, node: str, population: str = "county", lang: str = "zh",
@@ -420,6 +410,26 @@ class Snapshot:
                     "populations": list(POPULATIONS),
                     "versions": {str(y): [self.version_dict(v, lang) for v in vs] for y, vs in self.pubs.items()}}
         return self.memo(("meta", lang), build)
+
+
+def _total(p: dict, mine: dict) -> dict:
+    """The headline numbers of a profile view ``p``: score, ranks, tier and change are the builder's;
+    the rank change, the run's rank interval and last year as published are the publication's
+    (``mine``, the unit's row of the ranking)."""
+    peer, prev, change, tier = p["peer"], p["previous"] or {}, p["change"], p["tier"]
+    f = p["fmt"]
+    return {"score": p["score"], "rank": p["rank"], "n": p["n"],
+            "rank_in_parent": peer["rank"] if peer else None, "n_in_parent": peer["n"] if peer else None,
+            "tier": tier["tier"] if tier else None, "tier_label": f["tier"] if tier else None,
+            "prev_year": prev.get("year"), "prev_score": prev.get("score"), "prev_rank": prev.get("rank"),
+            "score_change": change["score_change"] if change else None, "rank_change": mine["rank_change"],
+            "rank_lo": mine["rank_lo"], "rank_hi": mine["rank_hi"], "prev_published": mine["prev_published"],
+            "fmt": {"score": f["score"], "rank": f["rank"], "rank_in_parent": f["peer_rank"], "tier": f["tier"],
+                    "score_change": change["fmt"]["score_change"] if change else formatting.MISSING,
+                    "prev_score": formatting.number(prev.get("score"), p["population"]["digits"]),
+                    "prev_published": mine["fmt"]["prev_published"],
+                    "prev_published_score": mine["fmt"]["prev_published_score"],
+                    "interval": mine["fmt"]["interval"]}}
 
 
 class PublicData:

@@ -53,18 +53,36 @@ async def profile(code: str, request: Request, year: str | None = None, version:
 
     def build():
         p = snap.profile(code, lg, year_n if year_n in snap.years else None, version_n)
-        chart = {"lang": lg, "trend": p["trend"], "aspects": p["aspects"],
-                 "labels": {"score": text("score", lg), "rank": text("rank_province", lg),
-                            "published": text("as_published", lg), "basis": p["basis"]["label"]}}
         from ..reports import available
 
-        return render(request, "profile.html", {"p": p, "chart_data": chart, "pdf": available()})
+        return render(request, "profile.html", {"p": p, "chart_data": chart_data(p, lg), "pdf": available()})
 
     if not anonymous:
         return await run_in_threadpool(build)
     key = ("profile_html", code, lg, year_n, version_n)
     body = snap.peek(key) or await run_in_threadpool(snap.memo, key, lambda: build().body)
     return HTMLResponse(body)
+
+
+def chart_data(p: dict, lg: str) -> dict | None:
+    """What profile.js draws: the trend (with the scores as published), the aspects (with the medians) and
+    the locator map (the unit among the publication's units, coloured by tier)."""
+    pr = p["profile"]
+    if pr is None:
+        return None
+    return {"lang": lg,
+            "trend": [{"year": r["year"], "score": r["score"], "rank": r["rank"],
+                       "published": r["published"]["score"] if r["published"] else None} for r in pr["trend"]],
+            "aspects": [{"name": a["fmt"]["name"], "score": a["score"], "median": a["median"], "label": a["fmt"]["score"]}
+                        for a in pr["aspects"]],
+            "map": {"unit": p["unit"],
+                    "geo": f"/static/geo/zhejiang_{'cities' if p['level'] == 'city' else 'counties'}.json",
+                    "ranking": f"/api/public/ranking?year={p['year']}&version={p['version']['version']}"
+                               f"&population={p['level']}&lang={lg}"},
+            "labels": {"score": text("score", lg), "rank": pr["fmt"]["headers"]["rank"],
+                       "median": pr["fmt"]["headers"]["median"], "published": text("as_published", lg),
+                       "not_reported": text("not_reported", lg),
+                       "basis": p["basis"]["label"]}}
 
 
 @router.get("/compare", response_class=HTMLResponse)
