@@ -163,8 +163,15 @@ def _framework_sheet(path: Path) -> tuple[dict, dict]:
     """({node: {"en", "zh"}}, {node: parent}) from the run's workbook, empty without it."""
     if not path.exists():
         return {}, {}
+    from ...i18n import LANGS, text
+
+    names = {text("sheet_framework", lg) for lg in LANGS} | {"framework"}  # as --lang named it; older runs
     try:
-        sheet = pd.read_excel(path, sheet_name="framework", dtype=str)
+        with pd.ExcelFile(path) as book:
+            found = [n for n in book.sheet_names if n in names]
+            if not found:
+                return {}, {}
+            sheet = pd.read_excel(book, sheet_name=found[0], dtype=str)
     except Exception:  # noqa: BLE001 - labels are a convenience; ids do without them
         return {}, {}
     labels, tree = {}, {}
