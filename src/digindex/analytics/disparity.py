@@ -85,8 +85,7 @@ def theil_decomposition(x, groups) -> tuple[dict, pd.DataFrame]:
         return {"theil": nan, "between": nan, "within": nan}, pd.DataFrame()
     n, total = x.size, x.sum()
     rows = []
-    for key in pd.unique(g):
-        xg = x[g == key]
+    for key, xg in _by_group(x, g):
         s = xg.sum() / total
         p = xg.size / n
         tg = theil(xg) if xg.sum() > 0 else nan
@@ -97,6 +96,18 @@ def theil_decomposition(x, groups) -> tuple[dict, pd.DataFrame]:
     table = pd.DataFrame(rows)
     parts = {"theil": theil(x), "between": float(table["between"].sum()), "within": float(table["within"].sum())}
     return parts, table
+
+
+def _by_group(x: np.ndarray, g: np.ndarray):
+    """(group, its values in their order) per group, groups in order of first appearance:
+    ``x[g == key]`` for each ``key`` of ``pd.unique(g)``, found by one stable sort."""
+    keys = pd.unique(g)
+    codes, uniques = pd.factorize(g, use_na_sentinel=False)
+    if len(uniques) != len(keys) or any(isinstance(k, float) and k != k for k in keys):
+        return [(key, x[g == key]) for key in keys]  # NaN groups: as ``==`` finds them
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+    return [(key, x[order[bounds[i]:bounds[i + 1]]]) for i, key in enumerate(keys)]
 
 
 def _note(x: np.ndarray, n_missing: int, has_parent: bool) -> str:
