@@ -54,12 +54,17 @@ def uncertainty_charts(result, folder, names: dict | None = None) -> list[Path]:
 
 class ChartJob:
     """The run's charts drawn by a child process while the parent writes its other files (on
-    systems with ``fork``; elsewhere they are drawn by :meth:`finish`). Start it before any
-    thread: a forked child has only the thread that forked."""
+    systems with ``fork``; elsewhere they are drawn by :meth:`finish`).
 
-    def __init__(self, evaluation, results, regional: dict, near):
-        self.args = (evaluation, results, regional)
-        self.process = self.folder = self.pipe = None
+    Made right after the evaluation, before any thread (a forked child has only the thread
+    that forked): the child loads matplotlib and the font while the parent builds the tables,
+    then :meth:`draw` hands it the tables the charts show (the index's and the aspects' rows of
+    the results, the regional tables), through a file, and it draws."""
+
+    def __init__(self, evaluation, near):
+        self.evaluation = evaluation
+        self.args = None
+        self.process = self.folder = self.pipe = self.go = None
         if not _can_fork():
             return
         import multiprocessing
@@ -70,13 +75,31 @@ class ChartJob:
         near.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=".digindex-charts-", dir=near))
         receive, send = multiprocessing.Pipe(duplex=False)
+        self.go, start = multiprocessing.Pipe(duplex=False)
         sys.stdout.flush()
         sys.stderr.flush()
         self.process = multiprocessing.get_context("fork").Process(
-            target=_draw_in_child, args=(*self.args, self.folder, send), daemon=True)
+            target=_draw_in_child, args=(evaluation, self.folder, self.go, send), daemon=True)
         self.process.start()
         send.close()
-        self.pipe = receive
+        self.go.close()
+        self.go, self.pipe = start, receive
+
+    def draw(self, results, regional: dict) -> None:
+        """Start drawing the charts of ``results`` and ``regional`` (the child gets only what the
+        charts show: a small message on the pipe, the tables in a file)."""
+        self.args = (self.evaluation, results, regional)
+        if self.process is None:
+            return
+        import pickle
+
+        fw = self.evaluation.framework
+        shown = {fw.tree.id, *(c.id for c in fw.tree.children)}
+        tables = (results[results["node"].isin(shown)],
+                  {k: v for k, v in regional.items() if k in CHART_TABLES})
+        with open(self.folder / INPUT, "wb") as fh:
+            pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.go.send("draw")
 
     def finish(self, batch) -> list[Path]:
         """The charts into ``batch`` (an AtomicBatch): moved from the child's folder, or drawn now."""
@@ -112,6 +135,11 @@ class ChartJob:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+# what the run's charts read besides the index's and the aspects' results (see .run)
+CHART_TABLES = ("tiers", "disparity", "disparity_groups")
+INPUT = "input.pickle"
+
+
 def _can_fork() -> bool:
     import multiprocessing
     import sys
@@ -119,8 +147,19 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _draw_in_child(evaluation, results, regional, folder, send) -> None:
+def _draw_in_child(evaluation, folder, go, send) -> None:
     try:
+        import pickle
+
+        from . import run  # noqa: F401 - loaded while the parent builds the tables
+        from .draw import plt
+
+        plt()
+        if go.recv() != "draw":  # pragma: no cover
+            raise RuntimeError("no tables to draw")
+        with open(Path(folder) / INPUT, "rb") as fh:
+            results, regional = pickle.load(fh)
+        (Path(folder) / INPUT).unlink()
         paths = run_charts(evaluation, results, regional, folder)
         send.send(("ok", [p.name for p in paths]))
     except BaseException as exc:  # noqa: BLE001 - reported by the parent

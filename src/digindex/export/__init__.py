@@ -51,7 +51,7 @@ def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
     }
 
 
-def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en", *, charts: bool = False,
+def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en", *, charts=False,
                   scope: str = "aspects", results: pd.DataFrame | None = None, jobs=()) -> list[Path]:
     """Write results.csv/.parquet/.xlsx, weights.csv, log.csv, the regional analytics
     (changes and growth_yoy for the nodes of ``scope``: the root and the aspects, or ``all``;
@@ -59,24 +59,34 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     (PNG and SVG), and run.json into ``out_dir``, all or nothing. ``results``: the
     evaluation's ``results()`` when the caller has it already. ``record["results_sha256"]``
     is set to the hash of results.csv; notes on what results.xlsx leaves out go to
-    ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert)."""
+    ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert).
+    ``charts``: True, or a :func:`chart_job` the caller started before building ``results``."""
     from ..analytics import regional_tables
-    from ..charts import ChartJob
 
     out_dir = Path(out_dir)
-    results = evaluation.results() if results is None else results
-    regional = regional_tables(evaluation, lang=lang, scope=scope)
     # the charts: drawn by a child process meanwhile (started before any thread), into their own
     # folder, renamed into place with the other files (the pool's jobs finish first: contexts
     # exit in reverse order)
-    drawing = ChartJob(evaluation, results, regional, near=out_dir.parent) if charts else None
+    drawing = chart_job(evaluation, out_dir) if charts is True else charts or None
     try:
+        results = evaluation.results() if results is None else results
+        regional = regional_tables(evaluation, lang=lang, scope=scope)
+        if drawing is not None:
+            drawing.draw(results, regional)
         paths = _write(evaluation, out_dir, record, lang, results, regional, drawing, jobs)
     except BaseException:
         if drawing is not None:
             drawing.cancel()
         raise
     return paths
+
+
+def chart_job(evaluation, out_dir):
+    """The chart process of a run writing into ``out_dir``: start it before any thread and
+    before the result tables are built (it loads matplotlib meanwhile)."""
+    from ..charts import ChartJob
+
+    return ChartJob(evaluation, near=Path(out_dir).parent)
 
 
 def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional, drawing, jobs) -> list[Path]:
@@ -106,4 +116,4 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional
     return [final for _, final in batch.pending + chart_batch.pending]
 
 
-__all__ = ["run_record", "write_results"]
+__all__ = ["run_record", "write_results", "chart_job"]
