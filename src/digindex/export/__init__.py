@@ -94,21 +94,24 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional
     from .workbook import write_workbook
 
     with AtomicBatch(out_dir) as batch, AtomicBatch(out_dir / CHARTS) as chart_batch, \
-            ThreadPoolExecutor(max_workers=2 + len(jobs)) as pool:
+            ThreadPoolExecutor(max_workers=3 + len(jobs)) as pool:
         background = [pool.submit(job) for job in jobs]
+        # results.xlsx first: its rows are rendered while the other files are written and
+        # its package is zipped (zlib releases the interpreter) while they finish
+        workbook = pool.submit(write_workbook, batch.path("results.xlsx"), evaluation, dict(record), regional, lang)
         csv_path = batch.path("results.csv")
-        writes = [pool.submit(write_csv, results, csv_path),
-                  pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
+        results_hash = pool.submit(lambda: (write_csv(results, csv_path), sha256_file(csv_path))[1])
+        writes = [pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
                               batch.path("results.parquet"))]
         writes += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
         write_csv(weights_table(evaluation), batch.path("weights.csv"))
         write_csv(evaluation.log_table(), batch.path("log.csv"))
-        notes = write_workbook(batch.path("results.xlsx"), evaluation, record, regional, lang)
         if drawing is not None:
             drawing.finish(chart_batch)
         for future in writes + background:
             future.result()
-        record["results_sha256"] = sha256_file(csv_path)
+        record["results_sha256"] = results_hash.result()
+        notes = workbook.result()
         if notes:
             record["notes"] = notes
         batch.path("run.json").write_text(
