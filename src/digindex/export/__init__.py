@@ -61,8 +61,6 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     is set to the hash of results.csv; notes on what results.xlsx leaves out go to
     ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert).
     ``charts``: True, or a :func:`chart_job` the caller started before building ``results``."""
-    from ..analytics import regional_tables
-
     out_dir = Path(out_dir)
     # the charts: drawn by a child process meanwhile (started before any thread), into their own
     # folder, renamed into place with the other files (the pool's jobs finish first: contexts
@@ -70,10 +68,7 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     drawing = chart_job(evaluation, out_dir) if charts is True else charts or None
     try:
         results = evaluation.results() if results is None else results
-        regional = regional_tables(evaluation, lang=lang, scope=scope)
-        if drawing is not None:
-            drawing.draw(results, regional)
-        paths = _write(evaluation, out_dir, record, lang, results, regional, drawing, jobs)
+        paths = _write(evaluation, out_dir, record, lang, results, scope, drawing, jobs)
     except BaseException:
         if drawing is not None:
             drawing.cancel()
@@ -89,20 +84,25 @@ def chart_job(evaluation, out_dir):
     return ChartJob(evaluation, near=Path(out_dir).parent)
 
 
-def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional, drawing, jobs) -> list[Path]:
+def _write(evaluation, out_dir: Path, record: dict, lang: str, results, scope: str, drawing, jobs) -> list[Path]:
+    from ..analytics import regional_tables
     from .weights import weights_table
     from .workbook import write_workbook
 
     with AtomicBatch(out_dir) as batch, AtomicBatch(out_dir / CHARTS) as chart_batch, \
-            ThreadPoolExecutor(max_workers=3 + len(jobs)) as pool:
+            ThreadPoolExecutor(max_workers=4 + len(jobs)) as pool:
+        # what needs only the results starts at once, beside the regional tables
         background = [pool.submit(job) for job in jobs]
-        # results.xlsx first: its rows are rendered while the other files are written and
-        # its package is zipped (zlib releases the interpreter) while they finish
-        workbook = pool.submit(write_workbook, batch.path("results.xlsx"), evaluation, dict(record), regional, lang)
         csv_path = batch.path("results.csv")
         results_hash = pool.submit(lambda: (write_csv(results, csv_path), sha256_file(csv_path))[1])
         writes = [pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
                               batch.path("results.parquet"))]
+        regional = regional_tables(evaluation, lang=lang, scope=scope)
+        if drawing is not None:
+            drawing.draw(results, regional)
+        # results.xlsx: its rows are rendered while the other files are written and its
+        # package is zipped (zlib releases the interpreter) while they finish
+        workbook = pool.submit(write_workbook, batch.path("results.xlsx"), evaluation, dict(record), regional, lang)
         writes += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
         write_csv(weights_table(evaluation), batch.path("weights.csv"))
         write_csv(evaluation.log_table(), batch.path("log.csv"))
