@@ -86,11 +86,13 @@ def theil_decomposition(x, groups) -> tuple[dict, pd.DataFrame]:
     n, total = x.size, x.sum()
     rows = []
     for key, xg in _by_group(x, g):
-        s = xg.sum() / total
+        # xg: no missing values, no negatives (checked above); T_g as theil(xg) computes it
+        group_total, mean = xg.sum(), xg.mean()
+        s = group_total / total
         p = xg.size / n
-        tg = theil(xg) if xg.sum() > 0 else nan
-        rows.append({"group": key, "n": int(xg.size), "total": float(xg.sum()), "share": float(s),
-                     "population_share": float(p), "mean": float(xg.mean()), "theil": tg,
+        tg = float(_xlnx_terms(xg / mean).mean()) if group_total > 0 else nan
+        rows.append({"group": key, "n": int(xg.size), "total": float(group_total), "share": float(s),
+                     "population_share": float(p), "mean": float(mean), "theil": tg,
                      "within": float(s * tg) if s > 0 else 0.0,
                      "between": float(s * np.log(s / p)) if s > 0 else 0.0})
     table = pd.DataFrame(rows)
