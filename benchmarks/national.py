@@ -30,6 +30,27 @@ before issue 16, 57-130 s end to end (median 60.1 s: read 2.6 s, evaluate 3.0 s,
 peak 1.15 GB; after, 8.6-12.9 s (median 9.7 s at load 2: read 0.9 s, evaluate 0.26 s, write 8.2 s),
 10-14 s of CPU, peak 1.3 GB with the chart process. The CPU is the floor: on two idle cores the
 run cannot take less than about half of it.
+
+Second pass (branch speed2), before (commit 471fc92) and after measured alternately on the same
+shared machine, another test suite and a Spark job running (load average 2.3-6):
+
+- ``/usr/bin/time digindex run`` at load 2.3-2.5, three runs each: before 8.2-11.4 s (CPU with
+  the chart process 11.1-12.3 s), after 6.6-9.3 s (CPU 9.6-10.7 s);
+- this benchmark, ``--repeat 2`` twice each, at load 3-6: before 10.8-16.2 s end to end (median
+  12.3 s; CPU median 12.5 s; read 0.9-1.6 s, evaluate 0.3-0.5 s, write 8.0-10.4 s), after
+  9.6-15.9 s (median 11.5 s; CPU median 11.6 s; read 1.0-1.6 s, evaluate 0.3-0.5 s, write
+  7.3-11.6 s); peak 1.26 GB before, 1.23 GB after.
+
+What changed: the chart process is forked right after the evaluation and loads matplotlib while
+the tables are built; results.csv, results.parquet and the run store's insert start as soon as
+the results exist, beside the regional tables; results.xlsx is written on a worker (its zip
+overlaps the other files); score and key tables are built once per evaluation; ranks are one
+sort per table instead of pandas' per-group pass; the store's rows go in one INSERT. All files
+but the charts' SVGs (random clip ids, as before) are byte-identical to the earlier ones. The
+target of 5 s is not met: the run still uses 9.5-10.5 s of CPU (charts 2.3-3.3 s in their
+process, reading 0.9 s, imports 0.7 s, results.csv 1 s, results.xlsx 1 s, the store 0.75 s,
+Parquet 0.5 s, the regional tables and their CSVs 1.3 s), so on two idle cores it cannot go
+below about 5 s, and on a shared machine it does not.
 """
 from __future__ import annotations
 
