@@ -58,12 +58,14 @@ class ChartJob:
 
     Made right after the evaluation, before any thread (a forked child has only the thread
     that forked): the child loads matplotlib and the font while the parent builds the tables,
-    then :meth:`draw` hands it the tables the charts show (the index's and the aspects' rows of
-    the results, the regional tables), through a file, and it draws."""
+    then it gets the tables the charts show, each as soon as it exists (:meth:`give_results`:
+    the index's and the aspects' rows of the results; :meth:`give_regional`: the regional
+    tables), and draws the charts of each meanwhile."""
 
     def __init__(self, evaluation, near):
         self.evaluation = evaluation
-        self.args = None
+        self.results = self.regional = None
+        self._handed = 0
         self.process = self.folder = self.pipe = self.go = None
         if not _can_fork():
             return
@@ -85,21 +87,29 @@ class ChartJob:
         self.go.close()
         self.go, self.pipe = start, receive
 
-    def draw(self, results, regional: dict) -> None:
-        """Start drawing the charts of ``results`` and ``regional`` (the child gets only what the
-        charts show: a small message on the pipe, the tables in a file)."""
-        self.args = (self.evaluation, results, regional)
+    def give_results(self, results) -> None:
+        """The run's results: the child draws the charts of the results alone meanwhile (it gets
+        the index's and the aspects' rows: a small message on the pipe, the rows in a file)."""
+        self.results = results
+        if self.process is not None:
+            fw = self.evaluation.framework
+            shown = {fw.tree.id, *(c.id for c in fw.tree.children)}
+            self._hand(results[results["node"].isin(shown)])
+
+    def give_regional(self, regional: dict) -> None:
+        """The regional tables: the child draws the remaining charts."""
+        self.regional = regional
+        self._hand({k: v for k, v in regional.items() if k in CHART_TABLES})
+
+    def _hand(self, table) -> None:
         if self.process is None:
             return
         import pickle
 
-        fw = self.evaluation.framework
-        shown = {fw.tree.id, *(c.id for c in fw.tree.children)}
-        tables = (results[results["node"].isin(shown)],
-                  {k: v for k, v in regional.items() if k in CHART_TABLES})
-        with open(self.folder / INPUT, "wb") as fh:
-            pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        self.go.send("draw")
+        self._handed += 1
+        with open(self.folder / f"{INPUT}{self._handed}", "wb") as fh:
+            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.go.send(self._handed)
 
     def finish(self, batch) -> list[Path]:
         """The charts into ``batch`` (an AtomicBatch): moved from the child's folder, or drawn now."""
@@ -107,7 +117,7 @@ class ChartJob:
         import shutil
 
         if self.process is None:
-            return run_charts(*self.args, batch)
+            return run_charts(self.evaluation, self.results, self.regional, batch)
         try:
             outcome = self.pipe.recv() if self.pipe.poll(None) else ("error", "the chart process ended")
         except EOFError:
@@ -149,23 +159,28 @@ def _can_fork() -> bool:
 
 def _draw_in_child(evaluation, folder, go, send) -> None:
     try:
-        import pickle
-
         from . import run  # noqa: F401 - loaded while the parent builds the tables
         from .draw import plt
 
         plt()
-        if go.recv() != "draw":  # pragma: no cover
-            raise RuntimeError("no tables to draw")
-        with open(Path(folder) / INPUT, "rb") as fh:
-            results, regional = pickle.load(fh)
-        (Path(folder) / INPUT).unlink()
-        paths = run_charts(evaluation, results, regional, folder)
+        results = _received(go, folder)
+        paths = run_charts(evaluation, results, lambda: _received(go, folder), folder)
         send.send(("ok", [p.name for p in paths]))
     except BaseException as exc:  # noqa: BLE001 - reported by the parent
         send.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         send.close()
+
+
+def _received(go, folder):
+    """The next table the parent handed over (waiting for it)."""
+    import pickle
+
+    path = Path(folder) / f"{INPUT}{go.recv()}"
+    with open(path, "rb") as fh:
+        table = pickle.load(fh)
+    path.unlink()
+    return table
 
 
 __all__ = ["FOLDER", "ChartJob", "run_charts", "audit_charts", "uncertainty_charts"]

@@ -93,13 +93,15 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, scope: s
             ThreadPoolExecutor(max_workers=4 + len(jobs)) as pool:
         # what needs only the results starts at once, beside the regional tables
         background = [pool.submit(job) for job in jobs]
+        if drawing is not None:
+            drawing.give_results(results)
         csv_path = batch.path("results.csv")
         results_hash = pool.submit(lambda: (write_csv(results, csv_path), sha256_file(csv_path))[1])
         writes = [pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
                               batch.path("results.parquet"))]
         regional = regional_tables(evaluation, lang=lang, scope=scope)
         if drawing is not None:
-            drawing.draw(results, regional)
+            drawing.give_regional(regional)
         # results.xlsx: its rows are rendered while the other files are written and its
         # package is zipped (zlib releases the interpreter) while they finish
         workbook = pool.submit(write_workbook, batch.path("results.xlsx"), evaluation, dict(record), regional, lang)
