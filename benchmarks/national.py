@@ -30,6 +30,31 @@ before issue 16, 57-130 s end to end (median 60.1 s: read 2.6 s, evaluate 3.0 s,
 peak 1.15 GB; after, 8.6-12.9 s (median 9.7 s at load 2: read 0.9 s, evaluate 0.26 s, write 8.2 s),
 10-14 s of CPU, peak 1.3 GB with the chart process. The CPU is the floor: on two idle cores the
 run cannot take less than about half of it.
+
+Second pass (branch speed2), before (commit 471fc92) and after measured alternately on the same
+shared machine (other test suites and a Spark job running; the same command's time varied by
+±30 % within minutes, so only alternate runs are compared):
+
+- ``/usr/bin/time digindex run``, three alternate runs each, load average 1.8-2.1: before
+  7.4-8.9 s (CPU with the chart process 10.3-12.3 s), after 5.9-6.6 s (CPU 9.3-10.3 s); at load
+  2.3-2.5: before 8.2-11.4 s, after 6.6-9.3 s (an intermediate state of the branch);
+- this benchmark's end-to-end run, three alternate runs each at load 1.5-1.7: before 10.4-11.7 s
+  (CPU 14.1-15.8 s), after 8.7-9.5 s (CPU 13.1-14.2 s), peak 1.27 GB before, 1.10-1.22 GB after;
+- this benchmark, ``--repeat 3``, one version after the other at load 2.0: before median 8.39 s
+  (read 0.92 s, evaluate 0.26 s, write 6.12 s, CPU median 11.1 s), after median 8.44 s (read
+  1.11 s, evaluate 0.35 s, write 5.69 s, CPU median 12.5 s): no difference showed in that spell.
+
+What changed: the chart process is forked right after the evaluation and loads matplotlib while
+the tables are built, draws the charts of the results while the regional tables are built and
+the rest after; results.csv, results.parquet and the run store's insert start as soon as the
+results exist; results.xlsx is written on a worker (its zip overlaps the other files); score
+and key tables are built once per evaluation; ranks are one sort per table instead of pandas'
+per-group pass; the store's rows go in one INSERT. Every file but the charts' SVGs (random clip
+ids, as before) is byte-identical to the earlier ones. The target of 5 s is not met: the run
+still uses 9-10 s of CPU on a quiet spell (the charts 2.3-3.3 s in their process, reading
+0.9 s, imports 0.7 s, results.csv 1 s, results.xlsx 1 s, the store 0.75 s, Parquet 0.5 s, the
+regional tables and their CSVs 1.3 s, results and ranks 0.45 s), so even on two idle cores it
+cannot go much below 5 s, and on this shared machine it does not.
 """
 from __future__ import annotations
 

@@ -8,6 +8,15 @@
 
 The last line is ``RESULT help_import_s=… validate_import_s=… asem_load_ms=…`` (targets: 0.3 s,
 0.3 s, 20 ms). A busy machine lengthens all of them: the load average is printed.
+
+Measured on a shared 2-core machine (another test suite running, load average 2.9-3.6), before
+(commit 471fc92) and after (branch speed2) alternately, two runs each: ``--help`` 0.135-0.157 s
+before, 0.144-0.152 s after; ``validate`` 0.654-0.856 s before, 0.670-0.673 s after (the
+microdata package no longer imports its engines when a framework is read: ~50 ms); ASEM's CSV
+22.5-26.0 ms before, 20.8-22.3 ms after (no change to that path: the spread is the machine's).
+``validate`` cannot reach 0.3 s while it reads the data with pandas: importing pandas (with
+numpy and pyarrow) alone takes 0.32-0.47 s here; typer and rich add ~0.1 s, the method and key
+registrations ~0.1 s.
 """
 from __future__ import annotations
 

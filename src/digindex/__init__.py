@@ -52,20 +52,24 @@ def write_results(evaluation, out_dir, framework_file=None, options=None, lang="
                   scope="aspects", store=None):
     """Write every output of ``evaluation`` into ``out_dir`` atomically (with ``charts``, the
     charts too); with ``store``, record the run in that run store. Returns the run id (or None)."""
-    from .export import run_record
+    from .export import chart_job, run_record
     from .export import write_results as _write
 
-    record = run_record(evaluation, framework_file, options or {})
-    results = evaluation.results()
+    # the chart process first: it loads matplotlib while the tables are built
+    drawing = chart_job(evaluation, out_dir) if charts else None
     pending = None
-    if store is not None:  # the result rows go into the store while the files are written
-        from .store import PendingRun
-
-        pending = PendingRun(store, evaluation, results)
     try:
-        _write(evaluation, out_dir, record, lang=lang, charts=charts, scope=scope, results=results,
+        record = run_record(evaluation, framework_file, options or {})
+        results = evaluation.results()
+        if store is not None:  # the result rows go into the store while the files are written
+            from .store import PendingRun
+
+            pending = PendingRun(store, evaluation, results)
+        _write(evaluation, out_dir, record, lang=lang, charts=drawing or False, scope=scope, results=results,
                jobs=[pending.insert] if pending is not None else ())
     except BaseException:
+        if drawing is not None:
+            drawing.cancel()
         if pending is not None:
             pending.abort()
         raise

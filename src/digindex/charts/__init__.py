@@ -54,12 +54,19 @@ def uncertainty_charts(result, folder, names: dict | None = None) -> list[Path]:
 
 class ChartJob:
     """The run's charts drawn by a child process while the parent writes its other files (on
-    systems with ``fork``; elsewhere they are drawn by :meth:`finish`). Start it before any
-    thread: a forked child has only the thread that forked."""
+    systems with ``fork``; elsewhere they are drawn by :meth:`finish`).
 
-    def __init__(self, evaluation, results, regional: dict, near):
-        self.args = (evaluation, results, regional)
-        self.process = self.folder = self.pipe = None
+    Made right after the evaluation, before any thread (a forked child has only the thread
+    that forked): the child loads matplotlib and the font while the parent builds the tables,
+    then it gets the tables the charts show, each as soon as it exists (:meth:`give_results`:
+    the index's and the aspects' rows of the results; :meth:`give_regional`: the regional
+    tables), and draws the charts of each meanwhile."""
+
+    def __init__(self, evaluation, near):
+        self.evaluation = evaluation
+        self.results = self.regional = None
+        self._handed = 0
+        self.process = self.folder = self.pipe = self.go = None
         if not _can_fork():
             return
         import multiprocessing
@@ -70,13 +77,39 @@ class ChartJob:
         near.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=".digindex-charts-", dir=near))
         receive, send = multiprocessing.Pipe(duplex=False)
+        self.go, start = multiprocessing.Pipe(duplex=False)
         sys.stdout.flush()
         sys.stderr.flush()
         self.process = multiprocessing.get_context("fork").Process(
-            target=_draw_in_child, args=(*self.args, self.folder, send), daemon=True)
+            target=_draw_in_child, args=(evaluation, self.folder, self.go, send), daemon=True)
         self.process.start()
         send.close()
-        self.pipe = receive
+        self.go.close()
+        self.go, self.pipe = start, receive
+
+    def give_results(self, results) -> None:
+        """The run's results: the child draws the charts of the results alone meanwhile (it gets
+        the index's and the aspects' rows: a small message on the pipe, the rows in a file)."""
+        self.results = results
+        if self.process is not None:
+            fw = self.evaluation.framework
+            shown = {fw.tree.id, *(c.id for c in fw.tree.children)}
+            self._hand(results[results["node"].isin(shown)])
+
+    def give_regional(self, regional: dict) -> None:
+        """The regional tables: the child draws the remaining charts."""
+        self.regional = regional
+        self._hand({k: v for k, v in regional.items() if k in CHART_TABLES})
+
+    def _hand(self, table) -> None:
+        if self.process is None:
+            return
+        import pickle
+
+        self._handed += 1
+        with open(self.folder / f"{INPUT}{self._handed}", "wb") as fh:
+            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.go.send(self._handed)
 
     def finish(self, batch) -> list[Path]:
         """The charts into ``batch`` (an AtomicBatch): moved from the child's folder, or drawn now."""
@@ -84,7 +117,7 @@ class ChartJob:
         import shutil
 
         if self.process is None:
-            return run_charts(*self.args, batch)
+            return run_charts(self.evaluation, self.results, self.regional, batch)
         try:
             outcome = self.pipe.recv() if self.pipe.poll(None) else ("error", "the chart process ended")
         except EOFError:
@@ -112,6 +145,11 @@ class ChartJob:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+# what the run's charts read besides the index's and the aspects' results (see .run)
+CHART_TABLES = ("tiers", "disparity", "disparity_groups")
+INPUT = "input.pickle"
+
+
 def _can_fork() -> bool:
     import multiprocessing
     import sys
@@ -119,14 +157,30 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _draw_in_child(evaluation, results, regional, folder, send) -> None:
+def _draw_in_child(evaluation, folder, go, send) -> None:
     try:
-        paths = run_charts(evaluation, results, regional, folder)
+        from . import run  # noqa: F401 - loaded while the parent builds the tables
+        from .draw import plt
+
+        plt()
+        results = _received(go, folder)
+        paths = run_charts(evaluation, results, lambda: _received(go, folder), folder)
         send.send(("ok", [p.name for p in paths]))
     except BaseException as exc:  # noqa: BLE001 - reported by the parent
         send.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         send.close()
+
+
+def _received(go, folder):
+    """The next table the parent handed over (waiting for it)."""
+    import pickle
+
+    path = Path(folder) / f"{INPUT}{go.recv()}"
+    with open(path, "rb") as fh:
+        table = pickle.load(fh)
+    path.unlink()
+    return table
 
 
 __all__ = ["FOLDER", "ChartJob", "run_charts", "audit_charts", "uncertainty_charts"]

@@ -20,8 +20,12 @@ LINES = 10          # units and groups in the trend charts
 PROFILE = 12        # units in the aspect profile
 
 
-def run_charts(evaluation, results: pd.DataFrame, regional: dict, folder) -> list:
-    """Draw every chart that applies into ``folder`` (a path or an AtomicBatch); return the paths."""
+def run_charts(evaluation, results: pd.DataFrame, regional, folder) -> list:
+    """Draw every chart that applies into ``folder`` (a path or an AtomicBatch); return the paths.
+
+    ``regional``: the regional tables, or a function that returns them: the charts of the
+    results alone are drawn before it is called (the chart process draws them while the
+    regional tables are being built)."""
     fw = evaluation.framework
     root = fw.tree.id
     index = results[results["node"] == root]
@@ -29,13 +33,15 @@ def run_charts(evaluation, results: pd.DataFrame, regional: dict, folder) -> lis
     latest = years[-1] if years else None
     this = index[index["year"] == latest] if latest is not None else index[index["year"].isna()]
     best = this.dropna(subset=["score"]).sort_values(["rank", "unit"], kind="stable")
+    trends = _trends(evaluation, index, best, years, folder) if len(years) >= 2 else []
+    aspects = _aspects(evaluation, results, best, latest, folder) if len(fw.tree.children) > 1 else []
+    regional = regional() if callable(regional) else regional
     tiers = regional.get("tiers")
     paths = _ranking(evaluation, best, latest, tiers, folder)
     if len(years) >= 2:
-        paths += _trends(evaluation, index, best, years, folder)
+        paths += trends
         paths += _groups(evaluation, regional, years, folder)
-    if len(fw.tree.children) > 1:
-        paths += _aspects(evaluation, results, best, latest, folder)
+    paths += aspects
     if "tiers" in regional and len(regional["tiers"]):
         paths += _tiers(evaluation, regional["tiers"], folder)
     return paths

@@ -15,8 +15,34 @@ def rank_within(scores: pd.DataFrame, columns: list[str], by: list[str]) -> pd.D
     for b in by:  # one integer code per group (a missing key is a group of its own)
         codes, uniques = pd.factorize(scores[b].astype(object), use_na_sentinel=False)
         group = group * max(len(uniques), 1) + codes
-    grouped = scores[columns].groupby(group, sort=False)
-    return grouped.rank(method="min", ascending=False, na_option="keep")
+    values = scores[columns].to_numpy(dtype=float, na_value=np.nan)
+    return pd.DataFrame(_min_ranks(values, group), index=scores.index, columns=columns)
+
+
+def _min_ranks(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Descending ranks of each column of ``values`` within each group, ties at the minimum,
+    NaN unranked: what pandas' ``groupby(group).rank(method="min", ascending=False)`` gives,
+    by two sorts of all the columns at once: by value (NaN last), then, stably, by group."""
+    n = len(values)
+    if not n or not values.shape[1]:
+        return np.full(values.shape, np.nan)
+    x = np.ascontiguousarray(values.T)  # a row per column: the sorts run along memory
+    by_value = np.argsort(-x, axis=1)  # ties may come in any order: they share a rank
+    codes = group.astype(np.int16 if group.max() < 1 << 15 else np.int64)  # 16 bits: a radix sort
+    order = np.take_along_axis(by_value, np.argsort(codes[by_value], axis=1, kind="stable"), axis=1)
+    x, g = np.take_along_axis(x, order, axis=1), codes[order]
+    position = np.arange(n)[None, :]
+    new_group = np.ones(x.shape, dtype=bool)
+    new_group[:, 1:] = g[:, 1:] != g[:, :-1]
+    new_value = new_group.copy()
+    new_value[:, 1:] |= x[:, 1:] != x[:, :-1]
+    group_start = np.maximum.accumulate(np.where(new_group, position, 0), axis=1)
+    tie_start = np.maximum.accumulate(np.where(new_value, position, 0), axis=1)
+    ranks = (tie_start - group_start + 1).astype(float)
+    ranks[np.isnan(x)] = np.nan  # last in their group: the ranks before them are unaffected
+    out = np.empty_like(ranks)
+    np.put_along_axis(out, order, ranks, axis=1)
+    return out.T
 
 
 def as_int_ranks(ranks: pd.DataFrame) -> pd.DataFrame:

@@ -41,13 +41,17 @@ class Evaluation:
     evaluator: Any = field(default=None, repr=False)
     # rank tables already computed (an evaluation is not edited once made)
     _ranks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # the key and score tables already built (callers get copies: they may add columns)
+    _tables: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- tables -------------------------------------------------------
     def _keys(self) -> pd.DataFrame:
-        keys = pd.DataFrame({"unit": self.panel.units, "year": self.panel.years})
-        if self.panel.has_parents:
-            keys["parent"] = [self.panel.parents.get(u) for u in self.panel.units]
-        return keys
+        if "keys" not in self._tables:
+            keys = pd.DataFrame({"unit": self.panel.units, "year": self.panel.years})
+            if self.panel.has_parents:
+                keys["parent"] = [self.panel.parents.get(u) for u in self.panel.units]
+            self._tables["keys"] = keys
+        return self._tables["keys"].copy()
 
     def stage(self, name: str) -> pd.DataFrame:
         if name not in self.stages:
@@ -62,9 +66,12 @@ class Evaluation:
     def scores_table(self, exact: bool = False) -> pd.DataFrame:
         """Every node's score per unit-year: as published (rounded when the framework declares
         ``publish: {decimals: N}``), or with ``exact`` at full precision."""
-        values = pd.DataFrame({nid: self.scores[nid] if exact else published(self.scores[nid], self.framework)
-                               for nid in self.node_order})
-        return pd.concat([self._keys(), values], axis=1)
+        name = "exact" if exact else "published"
+        if name not in self._tables:
+            values = pd.DataFrame({nid: self.scores[nid] if exact else published(self.scores[nid], self.framework)
+                                   for nid in self.node_order})
+            self._tables[name] = pd.concat([self._keys(), values], axis=1)
+        return self._tables[name].copy()
 
     def ranks_table(self, within_parent: bool = False) -> pd.DataFrame:
         """Ranks of every node's published score per year (and parent): 1 best, ties at the minimum."""

@@ -51,7 +51,7 @@ def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
     }
 
 
-def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en", *, charts: bool = False,
+def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en", *, charts=False,
                   scope: str = "aspects", results: pd.DataFrame | None = None, jobs=()) -> list[Path]:
     """Write results.csv/.parquet/.xlsx, weights.csv, log.csv, the regional analytics
     (changes and growth_yoy for the nodes of ``scope``: the root and the aspects, or ``all``;
@@ -59,19 +59,16 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     (PNG and SVG), and run.json into ``out_dir``, all or nothing. ``results``: the
     evaluation's ``results()`` when the caller has it already. ``record["results_sha256"]``
     is set to the hash of results.csv; notes on what results.xlsx leaves out go to
-    ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert)."""
-    from ..analytics import regional_tables
-    from ..charts import ChartJob
-
+    ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert).
+    ``charts``: True, or a :func:`chart_job` the caller started before building ``results``."""
     out_dir = Path(out_dir)
-    results = evaluation.results() if results is None else results
-    regional = regional_tables(evaluation, lang=lang, scope=scope)
     # the charts: drawn by a child process meanwhile (started before any thread), into their own
     # folder, renamed into place with the other files (the pool's jobs finish first: contexts
     # exit in reverse order)
-    drawing = ChartJob(evaluation, results, regional, near=out_dir.parent) if charts else None
+    drawing = chart_job(evaluation, out_dir) if charts is True else charts or None
     try:
-        paths = _write(evaluation, out_dir, record, lang, results, regional, drawing, jobs)
+        results = evaluation.results() if results is None else results
+        paths = _write(evaluation, out_dir, record, lang, results, scope, drawing, jobs)
     except BaseException:
         if drawing is not None:
             drawing.cancel()
@@ -79,26 +76,44 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     return paths
 
 
-def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional, drawing, jobs) -> list[Path]:
+def chart_job(evaluation, out_dir):
+    """The chart process of a run writing into ``out_dir``: start it before any thread and
+    before the result tables are built (it loads matplotlib meanwhile)."""
+    from ..charts import ChartJob
+
+    return ChartJob(evaluation, near=Path(out_dir).parent)
+
+
+def _write(evaluation, out_dir: Path, record: dict, lang: str, results, scope: str, drawing, jobs) -> list[Path]:
+    from ..analytics import regional_tables
     from .weights import weights_table
     from .workbook import write_workbook
 
     with AtomicBatch(out_dir) as batch, AtomicBatch(out_dir / CHARTS) as chart_batch, \
-            ThreadPoolExecutor(max_workers=2 + len(jobs)) as pool:
+            ThreadPoolExecutor(max_workers=4 + len(jobs)) as pool:
+        # what needs only the results starts at once, beside the regional tables
         background = [pool.submit(job) for job in jobs]
+        if drawing is not None:
+            drawing.give_results(results)
         csv_path = batch.path("results.csv")
-        writes = [pool.submit(write_csv, results, csv_path),
-                  pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
+        results_hash = pool.submit(lambda: (write_csv(results, csv_path), sha256_file(csv_path))[1])
+        writes = [pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
                               batch.path("results.parquet"))]
+        regional = regional_tables(evaluation, lang=lang, scope=scope)
+        if drawing is not None:
+            drawing.give_regional(regional)
+        # results.xlsx: its rows are rendered while the other files are written and its
+        # package is zipped (zlib releases the interpreter) while they finish
+        workbook = pool.submit(write_workbook, batch.path("results.xlsx"), evaluation, dict(record), regional, lang)
         writes += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
         write_csv(weights_table(evaluation), batch.path("weights.csv"))
         write_csv(evaluation.log_table(), batch.path("log.csv"))
-        notes = write_workbook(batch.path("results.xlsx"), evaluation, record, regional, lang)
         if drawing is not None:
             drawing.finish(chart_batch)
         for future in writes + background:
             future.result()
-        record["results_sha256"] = sha256_file(csv_path)
+        record["results_sha256"] = results_hash.result()
+        notes = workbook.result()
         if notes:
             record["notes"] = notes
         batch.path("run.json").write_text(
@@ -106,4 +121,4 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, regional
     return [final for _, final in batch.pending + chart_batch.pending]
 
 
-__all__ = ["run_record", "write_results"]
+__all__ = ["run_record", "write_results", "chart_job"]

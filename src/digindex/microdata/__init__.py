@@ -11,11 +11,28 @@
 
 See docs/microdata.md.
 """
-from .api import Derivation, derive, derive_with_reports, read_stats
-from .output import parse_registries, parse_years, run_with_registries, write_derived
-from .schema import SCHEMAS
-from .spec import DeriveSpec, framework_specs
+from __future__ import annotations
+
+import importlib
+
+# imported on first use: reading a framework imports :mod:`.spec` (it owns the ``derive:``
+# key) without the engines behind the rest
+_WHERE = {"Derivation": ".api", "derive": ".api", "derive_with_reports": ".api", "read_stats": ".api",
+          "parse_registries": ".output", "parse_years": ".output", "run_with_registries": ".output",
+          "write_derived": ".output", "SCHEMAS": ".schema", "DeriveSpec": ".spec", "framework_specs": ".spec"}
 
 __all__ = ["derive", "derive_with_reports", "write_derived", "run_with_registries",
            "framework_specs", "DeriveSpec", "Derivation", "SCHEMAS", "read_stats", "parse_registries",
            "parse_years"]
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
