@@ -31,6 +31,10 @@ peak 1.15 GB; after, 8.6-12.9 s (median 9.7 s at load 2: read 0.9 s, evaluate 0.
 10-14 s of CPU, peak 1.3 GB with the chart process. The CPU is the floor: on two idle cores the
 run cannot take less than about half of it.
 
+On the quiet machine after both passes were merged (load average 0.9 at the start, nothing else
+running): 6.6, 8.1 and 9.5 s end to end (median 8.06 s; read 1.19 s, evaluate 0.26 s, write
+4.90 s), 9.8-14.0 s of CPU, peak 1.2 GB.
+
 Second pass (branch speed2), before (commit 471fc92) and after measured alternately on the same
 shared machine (other test suites and a Spark job running; the same command's time varied by
 ±30 % within minutes, so only alternate runs are compared):
