@@ -37,7 +37,7 @@ def _why(error: InputError) -> str:
     return "; ".join(p.message for p in error.problems)
 
 
-def _dagum_tables(data, pop: Population, year, lang) -> list[Table]:
+def _dagum_tables(data, pop: Population, lang) -> list[Table]:
     a = dagum(data)  # by the run's parents: the peer groups
     main = a["dagum"]
     headers = [text("year", lang), "G", "G_w", "G_nb", "G_t", "G_w/G", "G_nb/G", "G_t/G"]
@@ -109,7 +109,7 @@ def dynamics_section(ev, pop: Population, year, lang: str) -> Section | None:
         if np.nanmin(scores) < 0:
             paragraphs.append(text("dagum_negative", lang))
         else:
-            tables += _dagum_tables(_data(ev, year), pop, year, lang)
+            tables += _dagum_tables(_data(ev, year), pop, lang)
     except InputError as e:
         paragraphs.append(f"{text('an_dagum', lang)}: {_why(e)}")
     try:
