@@ -170,7 +170,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dagum_note": ("G为总体基尼系数，G_w为{groups}内差异的贡献，G_nb为{groups}间净差异的贡献，G_t为超变密度（组间交叉重叠）的贡献；G = G_w + G_nb + G_t。",
                    "G is the overall Gini; G_w the contribution of inequality within each {groups}, G_nb of the "
                    "net inequality between them and G_t of transvariation (their overlap); G = G_w + G_nb + G_t."),
-    "dagum_matrix": ("组内与组间基尼系数", "Gini within and between groups"),
+    "dagum_heading": ("Dagum基尼系数及其分解", "Decomposition of the Gini coefficient by group (Dagum)"),
+    "markov_heading": ("马尔可夫转移概率矩阵", "Transition probabilities between score classes (Markov chain)"),
+    "dagum_matrix": ("组内与组间基尼系数", "Within- and between-group Gini coefficients"),
+    "dagum_within_heading": ("组内基尼系数", "Within-group Gini coefficients"),
     "dagum_matrix_note": ("对角线为组内基尼系数，其余为两组之间的基尼系数；按组平均得分由低到高排列。",
                           "The diagonal gives the Gini within each group, the other cells the Gini between two "
                           "groups; groups in order of their mean score, lowest first."),

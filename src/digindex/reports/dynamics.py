@@ -44,7 +44,7 @@ def _dagum_tables(data, pop: Population, lang) -> list[Table]:
     body = [[r["year"], r["gini"], r["within"], r["between"], r["transvariation"],
              r["within_share"], r["between_share"], r["transvariation_share"]] for _, r in main.iterrows()]
     groups = pop.peer_noun()
-    tables = [Table(heading(pop.title(), "an_dagum", lang), headers, body, ["year"] + ["p"] * 7,
+    tables = [Table(heading(pop.title(), "dagum_heading", lang), headers, body, ["year"] + ["p"] * 7,
                     sheet=f"dagum_{pop.level or 'units'}", note=text("dagum_note", lang, groups=groups))]
     last = main["year"].iloc[-1]
     within = a["dagum_within"][a["dagum_within"]["year"].astype(object) == last]
@@ -62,7 +62,7 @@ def _dagum_tables(data, pop: Population, lang) -> list[Table]:
                             note=text("dagum_matrix_note", lang)))
     else:
         body = [[n, g] for n, g in zip(names, within["gini"])]
-        tables.append(Table(heading(pop.title(), "an_group_gini", lang, suffix), ["", "Gini"], body, ["text", "p"],
+        tables.append(Table(heading(pop.title(), "dagum_within_heading", lang, suffix), ["", "Gini"], body, ["text", "p"],
                             sheet=f"dagum_groups_{pop.level or 'units'}", print_rows=PRINT_GROUPS,
                             note=text("dagum_pairs_note", lang, n=len(order))))
     return tables
@@ -83,7 +83,7 @@ def _markov_table(data, pop: Population, lang) -> Table:
     note = text("markov_note", lang, k=k, n=a.meta["units"], first=int(years[0]), last=int(years[-1]))
     left = len({str(u) for u in data.units}) - a.meta["units"]
     note += (" " if lang == "en" else "") + text("markov_left_out", lang, n=left) if left else ""
-    return Table(heading(pop.title(), "an_markov", lang), [f"{text('an_from_class', lang)} \\ t+1", "n"]
+    return Table(heading(pop.title(), "markov_heading", lang), [f"{text('an_from_class', lang)} \\ t+1", "n"]
                  + [str(c) for c in range(1, k + 1)], body, ["text", "int"] + ["p"] * k,
                  sheet=f"markov_{pop.level or 'units'}", note=note)
 
