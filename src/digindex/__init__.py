@@ -11,9 +11,9 @@ The public API::
 
 The names are imported on first use (``digindex --help`` need not load pandas).
 """
-from importlib import import_module
 
 from .errors import InputError, Problem
+from .lazy import lazy_names
 from .version import __version__
 
 # name -> module that defines it (imported when the name is first used)
@@ -31,16 +31,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name], __name__), name)
-        globals()[name] = value  # later lookups skip this function
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 def _api(name: str):

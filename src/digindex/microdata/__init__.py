@@ -13,7 +13,7 @@ See docs/microdata.md.
 """
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_names
 
 # imported on first use: reading a framework imports :mod:`.spec` (it owns the ``derive:``
 # key) without the engines behind the rest
@@ -26,13 +26,4 @@ __all__ = ["derive", "derive_with_reports", "write_derived", "run_with_registrie
            "parse_years"]
 
 
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, globals())

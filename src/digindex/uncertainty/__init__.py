@@ -5,7 +5,7 @@ The names below are imported on first use: reading a framework imports
 """
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_names
 
 _WHERE = {
     "decode": ".design", "read_design": ".design", "saltelli": ".design", "unit_points": ".design",
@@ -20,13 +20,4 @@ __all__ = ["Choice", "UncertaintyProblem", "problem_from_framework", "unit_point
            "analyze", "indices"]
 
 
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, globals())
