@@ -9,7 +9,7 @@ Gini, one year for the chain) is replaced by a sentence saying why.
 """
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
 
 from ..analyses.charts import charts
 from ..analytics.research import dagum, kde, markov
@@ -27,10 +27,12 @@ CLASSES = 4          # Markov classes: quartiles of each year
 
 
 def _data(ev, year):
+    """The evaluation's scores up to the bulletin's ``year``."""
     data = from_evaluation(ev)
-    keep = [y is None or y <= year for y in data.table["year"]] if year is not None else slice(None)
-    data.table = data.table[keep].reset_index(drop=True)
-    return data
+    if year is None:
+        return data
+    keep = [y is None or y <= year for y in data.table["year"]]
+    return replace(data, table=data.table[keep].reset_index(drop=True))
 
 
 def _why(error: InputError) -> str:
@@ -93,7 +95,7 @@ def _density(data, lang) -> Image:
     if len(years) > KDE_YEARS:  # evenly spaced years from the first to the last, as papers show them
         years = [years[round(i * (len(years) - 1) / (KDE_YEARS - 1))] for i in range(KDE_YEARS)]
     if years:
-        data.table = data.table[data.table["year"].isin(years)].reset_index(drop=True)
+        data = replace(data, table=data.table[data.table["year"].isin(years)].reset_index(drop=True))
     figures = charts(kde(data), lang)
     return Image(data_uri(next(iter(figures.values())), tight=True), text("an_kde", lang), gid="kde")
 
@@ -104,20 +106,19 @@ def dynamics_section(ev, pop: Population, year, lang: str) -> Section | None:
         return None
     groups = pop.peer_noun()
     paragraphs, tables, images = [text("dynamics_intro", lang, groups=groups)], [], []
-    scores = np.asarray(ev.scores_table()[ev.framework.tree.id], dtype=float)
+    data = _data(ev, year)
     try:
-        if np.nanmin(scores) < 0:
+        if (data.column()["value"] < 0).any():
             paragraphs.append(text("dagum_negative", lang))
         else:
-            tables += _dagum_tables(_data(ev, year), pop, lang)
+            tables += _dagum_tables(data, pop, lang)
     except InputError as e:
         paragraphs.append(f"{text('an_dagum', lang)}: {_why(e)}")
     try:
-        images.append(_density(_data(ev, year), lang))
+        images.append(_density(data, lang))
     except InputError as e:
         paragraphs.append(f"{text('an_kde', lang)}: {_why(e)}")
-    data = _data(ev, year)
-    if data.single_period or len(data.years) < 2:
+    if len(data.years) < 2:  # one year, or one period without years
         paragraphs.append(text("markov_one_year", lang))
     else:
         try:
