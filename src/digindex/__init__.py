@@ -43,7 +43,7 @@ def write_results(evaluation, out_dir, framework_file=None, options=None, lang="
                   scope="aspects", store=None):
     """Write every output of ``evaluation`` into ``out_dir`` atomically (with ``charts``, the
     charts too); with ``store``, record the run in that run store. Returns the run id (or None)."""
-    from .export import chart_job, run_record
+    from .export import chart_job, results_arrow, run_record
     from .export import write_results as _write
 
     # the chart process first: it loads matplotlib while the tables are built
@@ -52,12 +52,13 @@ def write_results(evaluation, out_dir, framework_file=None, options=None, lang="
     try:
         record = run_record(evaluation, framework_file, options or {})
         results = evaluation.results()
+        table = results_arrow(results)  # one Arrow table for the files and the store
         if store is not None:  # the result rows go into the store while the files are written
             from .store import PendingRun
 
-            pending = PendingRun(store, evaluation, results)
+            pending = PendingRun(store, evaluation, results, table=table)
         _write(evaluation, out_dir, record, lang=lang, charts=drawing or False, scope=scope, results=results,
-               jobs=[pending.insert] if pending is not None else ())
+               table=table, jobs=[pending.insert] if pending is not None else ())
     except BaseException:
         if drawing is not None:
             drawing.cancel()

@@ -67,6 +67,16 @@ def population_of(evaluation, populations: Mapping | None) -> pd.Series:
     return units.map(lambda u: mapping[str(u)]).astype(object)
 
 
+def node_positions(evaluation, nodes: pd.Series):
+    """The position in the tree (``Evaluation.node_order``) of each value of ``nodes``, to
+    sort rows in the framework's order (one lookup per distinct node, not per row)."""
+    import numpy as np
+
+    order = {n: i for i, n in enumerate(evaluation.node_order)}
+    codes, uniques = pd.factorize(nodes)
+    return np.array([order[n] for n in uniques], dtype=np.int64)[codes] if len(uniques) else codes
+
+
 def scores_and_ranks(evaluation, nodes: list[str], populations: Mapping | None = None,
                      within_parent: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores (unit, year, [parent], population, nodes...) and their ranks.
@@ -80,5 +90,7 @@ def scores_and_ranks(evaluation, nodes: list[str], populations: Mapping | None =
     if within_parent and "parent" not in table:
         raise InputError(Problem("the data has no parent regions, so there are no ranks within parents",
                                  fix="add a 'parent' column to the data or pass a regions file"))
+    if populations is None:  # one population: the evaluation's own ranks (computed once)
+        return table, evaluation.ranks_table(within_parent=within_parent)[nodes]
     ranks = rank_within(table, nodes, by).astype("Int64")
     return table, ranks

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ._common import check_node, check_year, scores_and_ranks
+from ._common import check_node, check_year, node_positions, scores_and_ranks
 
 SCOPES = ("aspects", "all")
 
@@ -72,7 +72,6 @@ def changes(evaluation, nodes: list[str] | str | None = None,
     long = _long(evaluation, nodes, populations)
     long = long[long["year"].notna() & long["score"].notna()].copy()
     long["year"] = long["year"].astype(int)
-    order = {n: i for i, n in enumerate(evaluation.node_order)}
     long = long.sort_values(["node", "unit", "year"], kind="stable")
     grouped = long.groupby(["node", "unit"], sort=False)
     rank_cols = ["rank"] + (["rank_in_parent"] if "rank_in_parent" in long else [])
@@ -94,7 +93,8 @@ def changes(evaluation, nodes: list[str] | str | None = None,
     cols += ["score", "prev_score", "score_change"]
     for col in rank_cols:
         cols += [col, f"prev_{col}", f"{col}_change"]
-    out = out.assign(_n=out["node"].map(order)).sort_values(["year", "_n", "rank", "unit"], kind="stable")
+    out = out.assign(_n=node_positions(evaluation, out["node"])).sort_values(["year", "_n", "rank", "unit"],
+                                                                            kind="stable")
     return out[cols].reset_index(drop=True)
 
 

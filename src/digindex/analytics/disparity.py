@@ -84,32 +84,37 @@ def theil_decomposition(x, groups) -> tuple[dict, pd.DataFrame]:
     if x.size == 0 or (x < 0).any() or x.sum() <= 0:
         return {"theil": nan, "between": nan, "within": nan}, pd.DataFrame()
     n, total = x.size, x.sum()
-    rows = []
-    for key, xg in _by_group(x, g):
-        # xg: no missing values, no negatives (checked above); T_g as theil(xg) computes it
-        group_total, mean = xg.sum(), xg.mean()
+    keys, codes = _group_codes(g)
+    xs, codes = (x, codes) if codes.max(initial=-1) < len(keys) else (x[codes < len(keys)], codes[codes < len(keys)])
+    counts = np.bincount(codes, minlength=len(keys))
+    group_total = np.bincount(codes, weights=xs, minlength=len(keys))
+    # T_g as theil() computes it, for every group at once (no missing values, no negatives here)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = group_total / counts
+        tg = np.bincount(codes, weights=_xlnx_terms(xs / mean[codes]), minlength=len(keys)) / counts
+        tg = np.where(group_total > 0, tg, np.nan)
         s = group_total / total
-        p = xg.size / n
-        tg = float(_xlnx_terms(xg / mean).mean()) if group_total > 0 else nan
-        rows.append({"group": key, "n": int(xg.size), "total": float(group_total), "share": float(s),
-                     "population_share": float(p), "mean": float(mean), "theil": tg,
-                     "within": float(s * tg) if s > 0 else 0.0,
-                     "between": float(s * np.log(s / p)) if s > 0 else 0.0})
-    table = pd.DataFrame(rows)
+        p = counts / n
+        table = pd.DataFrame({"group": keys, "n": counts.astype(int), "total": group_total, "share": s,
+                              "population_share": p, "mean": mean, "theil": tg,
+                              "within": np.where(s > 0, s * tg, 0.0),
+                              "between": np.where(s > 0, s * np.log(s / p), 0.0)})
     parts = {"theil": theil(x), "between": float(table["between"].sum()), "within": float(table["within"].sum())}
     return parts, table
 
 
-def _by_group(x: np.ndarray, g: np.ndarray):
-    """(group, its values in their order) per group, groups in order of first appearance:
-    ``x[g == key]`` for each ``key`` of ``pd.unique(g)``, found by one stable sort."""
+def _group_codes(g: np.ndarray) -> tuple[list, np.ndarray]:
+    """The groups in order of first appearance (``pd.unique(g)``) and each value's group number."""
     keys = pd.unique(g)
     codes, uniques = pd.factorize(g, use_na_sentinel=False)
-    if len(uniques) != len(keys) or any(isinstance(k, float) and k != k for k in keys):
-        return [(key, x[g == key]) for key in keys]  # NaN groups: as ``==`` finds them
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
-    return [(key, x[order[bounds[i]:bounds[i + 1]]]) for i, key in enumerate(keys)]
+    if len(uniques) == len(keys) and not any(isinstance(k, float) and k != k for k in keys):
+        return list(keys), codes
+    # NaN among the groups: each group as ``==`` finds it (a NaN key finds nothing: its values
+    # get the number len(keys), in no group)
+    codes = np.full(len(g), len(keys), dtype=np.int64)
+    for i, key in enumerate(keys):
+        codes[(g == key) & (codes == len(keys))] = i
+    return list(keys), codes
 
 
 def _note(x: np.ndarray, n_missing: int, has_parent: bool) -> str:

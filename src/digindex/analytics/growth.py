@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ._common import check_year, real_years
+from ._common import check_year, node_positions, real_years
 
 
 def growth_rate(first, last, periods=1) -> np.ndarray:
@@ -37,17 +37,18 @@ def growth_rate(first, last, periods=1) -> np.ndarray:
 def _note(first, last, y0, y1) -> list[str]:
     """Why each growth is NaN ("" where it is not); ``y0``/``y1`` scalars or per row."""
     first, last = np.asarray(first, dtype=float), np.asarray(last, dtype=float)
-    y0s = pd.Series(np.broadcast_to(y0, first.shape)).astype(str)
-    y1s = pd.Series(np.broadcast_to(y1, first.shape)).astype(str)
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(~((first > 0) & (last > 0)))
+    notes = [""] * len(first)
+    y0s, y1s = np.broadcast_to(y0, first.shape), np.broadcast_to(y1, first.shape)
 
-    def why(values, years) -> pd.Series:
-        with np.errstate(invalid="ignore"):
-            kind = np.where(np.isnan(values), "missing ", np.where(values <= 0, "non-positive ", ""))
-        return pd.Series(kind).where(kind == "", pd.Series(kind) + years)
+    def why(value, year) -> str:
+        return f"missing {year}" if np.isnan(value) else f"non-positive {year}" if value <= 0 else ""
 
-    a, b = why(first, y0s), why(last, y1s)
-    both = (a != "") & (b != "")
-    return (a + np.where(both, "; ", "") + b).tolist()
+    for i in bad.tolist():  # few rows: the notes are built one by one
+        a, b = why(first[i], y0s[i]), why(last[i], y1s[i])
+        notes[i] = f"{a}; {b}" if a and b else a or b
+    return notes
 
 
 def _indicators(evaluation, indicators) -> list[str]:
@@ -108,8 +109,7 @@ def growth_table(evaluation, nodes) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=cols)
     out = pd.concat(parts, ignore_index=True)
-    order = {n: i for i, n in enumerate(evaluation.node_order)}
-    out = out.assign(_n=out["node"].map(order)).sort_values(["year", "_n"], kind="stable")
+    out = out.assign(_n=node_positions(evaluation, out["node"])).sort_values(["year", "_n"], kind="stable")
     return out[cols].reset_index(drop=True)
 
 

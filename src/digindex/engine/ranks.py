@@ -11,23 +11,43 @@ def rank_within(scores: pd.DataFrame, columns: list[str], by: list[str]) -> pd.D
     Missing scores get no rank. Returns a float frame (NaN where unranked) with
     the same index and ``columns``.
     """
+    return rank_within_each(scores, columns, [by])[0]
+
+
+def rank_within_each(scores: pd.DataFrame, columns: list[str], groupings: list[list[str]]) -> list[pd.DataFrame]:
+    """:func:`rank_within` for each grouping of ``groupings`` (e.g. ``[["year"], ["year",
+    "parent"]]``): the values are sorted once for all of them."""
+    values = scores[columns].to_numpy(dtype=float, na_value=np.nan)
+    by_value = _by_value(values)
+    return [pd.DataFrame(_min_ranks(values, _group_codes(scores, by), by_value), index=scores.index,
+                         columns=columns) for by in groupings]
+
+
+def _group_codes(scores: pd.DataFrame, by: list[str]) -> np.ndarray:
     group = np.zeros(len(scores), dtype=np.int64)
     for b in by:  # one integer code per group (a missing key is a group of its own)
         codes, uniques = pd.factorize(scores[b].astype(object), use_na_sentinel=False)
         group = group * max(len(uniques), 1) + codes
-    values = scores[columns].to_numpy(dtype=float, na_value=np.nan)
-    return pd.DataFrame(_min_ranks(values, group), index=scores.index, columns=columns)
+    return group
 
 
-def _min_ranks(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+def _by_value(values: np.ndarray) -> np.ndarray | None:
+    """Per column of ``values``, its rows from the highest value down (NaN last)."""
+    if not len(values) or not values.shape[1]:
+        return None
+    return np.argsort(-np.ascontiguousarray(values.T), axis=1)  # ties in any order: they share a rank
+
+
+def _min_ranks(values: np.ndarray, group: np.ndarray, by_value: np.ndarray | None = None) -> np.ndarray:
     """Descending ranks of each column of ``values`` within each group, ties at the minimum,
     NaN unranked: what pandas' ``groupby(group).rank(method="min", ascending=False)`` gives,
-    by two sorts of all the columns at once: by value (NaN last), then, stably, by group."""
+    by two sorts of all the columns at once: by value (NaN last; ``by_value`` when given),
+    then, stably, by group."""
     n = len(values)
     if not n or not values.shape[1]:
         return np.full(values.shape, np.nan)
     x = np.ascontiguousarray(values.T)  # a row per column: the sorts run along memory
-    by_value = np.argsort(-x, axis=1)  # ties may come in any order: they share a rank
+    by_value = _by_value(values) if by_value is None else by_value
     codes = group.astype(np.int16 if group.max() < 1 << 15 else np.int64)  # 16 bits: a radix sort
     order = np.take_along_axis(by_value, np.argsort(codes[by_value], axis=1, kind="stable"), axis=1)
     x, g = np.take_along_axis(x, order, axis=1), codes[order]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..framework import Framework
 from .publish import published
-from .ranks import rank_within
+from .ranks import rank_within_each
 
 STAGES = ("raw", "transformed", "imputed", "treated", "normalised")
 
@@ -77,9 +77,11 @@ class Evaluation:
         """Ranks of every node's published score per year (and parent): 1 best, ties at the minimum."""
         if within_parent not in self._ranks:
             table = self.scores_table()
-            by = ["year", "parent"] if within_parent else ["year"]
-            ranks = rank_within(table, self.node_order, by).astype("Int64")
-            self._ranks[within_parent] = pd.concat([self._keys(), ranks], axis=1)
+            # both rankings at once when there are parents (one sort of the scores)
+            wanted = [False, True] if self.panel.has_parents else [within_parent]
+            groupings = [["year", "parent"] if w else ["year"] for w in wanted]
+            for w, ranks in zip(wanted, rank_within_each(table, self.node_order, groupings)):
+                self._ranks[w] = pd.concat([self._keys(), ranks.astype("Int64")], axis=1)
         return self._ranks[within_parent].copy()
 
     def results(self) -> pd.DataFrame:

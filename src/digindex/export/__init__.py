@@ -17,7 +17,7 @@ import pandas as pd
 from ..charts import FOLDER as CHARTS
 from ..files import AtomicBatch
 from ..version import __version__
-from .tabular import sha256_file, write_csv, write_parquet
+from .tabular import results_arrow, sha256_file, write_csv, write_parquet
 
 
 def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
@@ -52,12 +52,13 @@ def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
 
 
 def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en", *, charts=False,
-                  scope: str = "aspects", results: pd.DataFrame | None = None, jobs=()) -> list[Path]:
+                  scope: str = "aspects", results: pd.DataFrame | None = None, table=None, jobs=()) -> list[Path]:
     """Write results.csv/.parquet/.xlsx, weights.csv, log.csv, the regional analytics
     (changes and growth_yoy for the nodes of ``scope``: the root and the aspects, or ``all``;
     disparity, disparity_groups, tiers: those that apply), with ``charts`` the run's charts
     (PNG and SVG), and run.json into ``out_dir``, all or nothing. ``results``: the
-    evaluation's ``results()`` when the caller has it already. ``record["results_sha256"]``
+    evaluation's ``results()`` when the caller has it already, ``table`` its
+    :func:`~.tabular.results_arrow`. ``record["results_sha256"]``
     is set to the hash of results.csv; notes on what results.xlsx leaves out go to
     ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert).
     ``charts``: True, or a :func:`chart_job` the caller started before building ``results``."""
@@ -68,7 +69,8 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     drawing = chart_job(evaluation, out_dir) if charts is True else charts or None
     try:
         results = evaluation.results() if results is None else results
-        paths = _write(evaluation, out_dir, record, lang, results, scope, drawing, jobs)
+        table = results_arrow(results) if table is None else table
+        paths = _write(evaluation, out_dir, record, lang, results, table, scope, drawing, jobs)
     except BaseException:
         if drawing is not None:
             drawing.cancel()
@@ -84,7 +86,8 @@ def chart_job(evaluation, out_dir):
     return ChartJob(evaluation, near=Path(out_dir).parent)
 
 
-def _write(evaluation, out_dir: Path, record: dict, lang: str, results, scope: str, drawing, jobs) -> list[Path]:
+def _write(evaluation, out_dir: Path, record: dict, lang: str, results, table, scope: str, drawing,
+           jobs) -> list[Path]:
     from ..analytics import regional_tables
     from .weights import weights_table
     from .workbook import write_workbook
@@ -96,9 +99,8 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, scope: s
         if drawing is not None:
             drawing.give_results(results)
         csv_path = batch.path("results.csv")
-        results_hash = pool.submit(lambda: (write_csv(results, csv_path), sha256_file(csv_path))[1])
-        writes = [pool.submit(lambda path: write_parquet(results.assign(year=results["year"].astype("Int64")), path),
-                              batch.path("results.parquet"))]
+        results_hash = pool.submit(lambda: (write_csv(table, csv_path), sha256_file(csv_path))[1])
+        writes = [pool.submit(write_parquet, table, batch.path("results.parquet"))]
         regional = regional_tables(evaluation, lang=lang, scope=scope)
         if drawing is not None:
             drawing.give_regional(regional)
@@ -121,4 +123,4 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, scope: s
     return [final for _, final in batch.pending + chart_batch.pending]
 
 
-__all__ = ["run_record", "write_results", "chart_job"]
+__all__ = ["run_record", "write_results", "chart_job", "results_arrow"]

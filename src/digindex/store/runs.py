@@ -79,25 +79,25 @@ def results_hash(results: pd.DataFrame) -> str:
         return sha256_file(path)
 
 
-def _to_store(results: pd.DataFrame):
-    """The results as the Arrow table of the ``results`` columns after ``run_id``."""
+def _to_store(results: pd.DataFrame, table=None):
+    """The results as the Arrow table of the ``results`` columns after ``run_id``; ``table``:
+    their :func:`~digindex.export.tabular.results_arrow` when the caller has it already."""
     import pyarrow as pa
 
-    n = len(results)
-    has_parent = "parent" in results
-    missing_ints = pa.nulls(n, pa.int64())
+    from ..export.tabular import results_arrow
+
+    table = results_arrow(results) if table is None else table
+    n = len(table)
+
+    def column(name: str, kind):
+        return table.column(name).cast(kind) if name in table.column_names else pa.nulls(n, kind)
+
     return pa.table({
         "row_no": pa.array(np.arange(n, dtype=np.int64)),
-        "unit": pa.array(results["unit"].astype(str), pa.large_string()),
-        "year": pa.array(pd.to_numeric(results["year"], errors="coerce").astype("Int64"), pa.int64()),
-        "node": pa.array(results["node"].astype(str), pa.large_string()),
-        "level": pa.array(results["level"].astype("Int64"), pa.int64()),
-        "score": pa.array(results["score"].astype(float), pa.float64(), from_pandas=True),
-        "rank": pa.array(results["rank"].astype("Int64"), pa.int64()),
-        "parent": pa.array(results["parent"].astype(object), pa.large_string(), from_pandas=True)
-        if has_parent else pa.nulls(n, pa.large_string()),
-        "rank_in_parent": pa.array(results["rank_in_parent"].astype("Int64"), pa.int64())
-        if has_parent else missing_ints,
+        "unit": column("unit", pa.large_string()), "year": column("year", pa.int64()),
+        "node": column("node", pa.large_string()), "level": column("level", pa.int64()),
+        "score": column("score", pa.float64()), "rank": column("rank", pa.int64()),
+        "parent": column("parent", pa.large_string()), "rank_in_parent": column("rank_in_parent", pa.int64()),
     })
 
 
@@ -122,8 +122,8 @@ class PendingRun:
     commits; :meth:`abort` leaves no trace."""
 
     def __init__(self, store_path, evaluation, results: pd.DataFrame, *, chunk_rows: int = CHUNK_ROWS,
-                 on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0):
-        self.evaluation, self.results = evaluation, results
+                 on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0, table=None):
+        self.evaluation, self.results, self.table = evaluation, results, table
         self._connection = connect(store_path or DEFAULT_STORE, write=True, lock_timeout=lock_timeout)
         self.con = self._connection.__enter__()
         try:
@@ -139,7 +139,7 @@ class PendingRun:
     def insert(self) -> None:
         """Insert the result rows (once)."""
         if not self._inserted:
-            _insert(self.con, self.run_id, _to_store(self.results), self._chunk_rows, self._on_progress)
+            _insert(self.con, self.run_id, _to_store(self.results, self.table), self._chunk_rows, self._on_progress)
             self._inserted = True
 
     def commit(self, run_record: dict) -> str:
