@@ -263,6 +263,21 @@ def test_charts_are_png_and_svg(en):
         assert "<svg" in svg and "</svg>" in svg
 
 
+def test_a_run_whose_data_fail_leaves_no_chart_process_or_folder(inputs, tmp_path):
+    """The chart process starts before the data are read; a refused data file ends it and
+    leaves nothing behind (no output folder, no temporary chart folder, no child process)."""
+    import multiprocessing
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text((inputs / "data.csv").read_text(encoding="utf-8").replace("u01,", "u00,", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["run", str(inputs / "fw.yaml"), "--data", str(bad), "--out", str(out), "--no-store"])
+    assert r.exit_code == 2, r.output
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.csv"]
+    assert not multiprocessing.active_children()
+
+
 def test_every_run_is_recorded(inputs, en, tmp_path):
     store = en.parent / "runs.duckdb"
     out = runner.invoke(app, ["runs", "list", "--store", str(store)])

@@ -42,12 +42,13 @@ def _api(name: str):
 def write_results(evaluation, out_dir, framework_file=None, options=None, lang="en", *, charts=False,
                   scope="aspects", store=None):
     """Write every output of ``evaluation`` into ``out_dir`` atomically (with ``charts``, the
-    charts too); with ``store``, record the run in that run store. Returns the run id (or None)."""
+    charts too: True, or the chart job :func:`run` started before reading the data); with
+    ``store``, record the run in that run store. Returns the run id (or None)."""
     from .export import chart_job, results_arrow, run_record
     from .export import write_results as _write
 
     # the chart process first: it loads matplotlib while the tables are built
-    drawing = chart_job(evaluation, out_dir) if charts else None
+    drawing = chart_job(out_dir) if charts is True else charts or None
     pending = None
     try:
         record = run_record(evaluation, framework_file, options or {})
@@ -75,14 +76,25 @@ def run(framework, data, regions=None, out=None, sheet=None, lang="en", units_in
     Framework = _api("Framework")
     fw = framework if isinstance(framework, Framework) else _api("load_framework")(framework)
     files = [data] if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else list(data)
-    panel = _api("load_data")(files, framework=fw, regions=regions, sheet=sheet, units_in=units_in, level=level,
-                              layout=layout)
-    result = _api("evaluate")(fw, panel)
+    # the chart process before the data are read: it loads matplotlib meanwhile
+    drawing = None
+    if out is not None and charts:
+        from .export import chart_job
+
+        drawing = chart_job(out)
+    try:
+        panel = _api("load_data")(files, framework=fw, regions=regions, sheet=sheet, units_in=units_in,
+                                  level=level, layout=layout)
+        result = _api("evaluate")(fw, panel)
+    except BaseException:
+        if drawing is not None:
+            drawing.cancel()
+        raise
     if out is not None:
         _api("write_results")(
             result, out, framework_file=None if isinstance(framework, Framework) else str(framework),
             options={"data": [str(f) for f in files], "regions": str(regions) if regions else None,
                      "sheet": sheet, "lang": lang, "out": str(out), "units_in": units_in,
                      "level": panel.level, "layout": layout, "scope": scope},
-            lang=lang, charts=charts, scope=scope, store=store)
+            lang=lang, charts=drawing or False, scope=scope, store=store)
     return result

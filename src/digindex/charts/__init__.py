@@ -56,15 +56,15 @@ class ChartJob:
     """The run's charts drawn by a child process while the parent writes its other files (on
     systems with ``fork``; elsewhere they are drawn by :meth:`finish`).
 
-    Made right after the evaluation, before any thread (a forked child has only the thread
-    that forked): the child loads matplotlib and the font while the parent builds the tables,
-    then it gets the tables the charts show, each as soon as it exists (:meth:`give_results`:
-    the index's and the aspects' rows of the results; :meth:`give_regional`: the regional
-    tables), and draws the charts of each meanwhile."""
+    Made before any thread, as early as the caller can (``digindex.run`` makes it before the
+    data are read; a forked child has only the thread that forked): the child loads
+    matplotlib and the font meanwhile, then it gets what the charts show, each as soon as it
+    exists (:meth:`give_results`: the framework, the unit names and the index's and the
+    aspects' rows of the results; :meth:`give_regional`: the regional tables), and draws the
+    charts of each meanwhile."""
 
-    def __init__(self, evaluation, near):
-        self.evaluation = evaluation
-        self.results = self.regional = None
+    def __init__(self, near):
+        self.evaluation = self.results = self.regional = None
         self._handed = 0
         self.process = self.folder = self.pipe = self.go = None
         if not _can_fork():
@@ -81,20 +81,20 @@ class ChartJob:
         sys.stdout.flush()
         sys.stderr.flush()
         self.process = multiprocessing.get_context("fork").Process(
-            target=_draw_in_child, args=(evaluation, self.folder, self.go, send), daemon=True)
+            target=_draw_in_child, args=(self.folder, self.go, send), daemon=True)
         self.process.start()
         send.close()
         self.go.close()
         self.go, self.pipe = start, receive
 
-    def give_results(self, results) -> None:
-        """The run's results: the child draws the charts of the results alone meanwhile (it gets
-        the index's and the aspects' rows: a small message on the pipe, the rows in a file)."""
-        self.results = results
+    def give_results(self, evaluation, results) -> None:
+        """The evaluation and its results: the child draws the charts of the results alone
+        meanwhile (it gets what they show: a small message on the pipe, the rows in a file)."""
+        self.evaluation, self.results = evaluation, results
         if self.process is not None:
-            fw = self.evaluation.framework
+            fw = evaluation.framework
             shown = {fw.tree.id, *(c.id for c in fw.tree.children)}
-            self._hand(results[results["node"].isin(shown)])
+            self._hand((_Context.of(evaluation), results[results["node"].isin(shown)]))
 
     def give_regional(self, regional: dict) -> None:
         """The regional tables: the child draws the remaining charts."""
@@ -145,6 +145,24 @@ class ChartJob:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class _Context:
+    """What the run's charts read of an evaluation (its framework; its panel's unit names and
+    level), sent to the chart process instead of the whole evaluation."""
+
+    def __init__(self, framework, names: dict, level):
+        self.framework = framework
+        self.panel = _PanelNames(names, level)
+
+    @classmethod
+    def of(cls, evaluation) -> "_Context":
+        return cls(evaluation.framework, dict(evaluation.panel.names or {}), evaluation.panel.level)
+
+
+class _PanelNames:
+    def __init__(self, names: dict, level):
+        self.names, self.level = names, level
+
+
 # what the run's charts read besides the index's and the aspects' results (see .run)
 CHART_TABLES = ("tiers", "disparity", "disparity_groups")
 INPUT = "input.pickle"
@@ -157,14 +175,14 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _draw_in_child(evaluation, folder, go, send) -> None:
+def _draw_in_child(folder, go, send) -> None:
     try:
-        from . import run  # noqa: F401 - loaded while the parent builds the tables
+        from . import run  # noqa: F401 - loaded while the parent reads and evaluates
         from .draw import plt
 
         plt()
-        results = _received(go, folder)
-        paths = run_charts(evaluation, results, lambda: _received(go, folder), folder)
+        context, results = _received(go, folder)
+        paths = run_charts(context, results, lambda: _received(go, folder), folder)
         send.send(("ok", [p.name for p in paths]))
     except BaseException as exc:  # noqa: BLE001 - reported by the parent
         send.send(("error", f"{type(exc).__name__}: {exc}"))

@@ -61,12 +61,12 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     :func:`~.tabular.results_arrow`. ``record["results_sha256"]``
     is set to the hash of results.csv; notes on what results.xlsx leaves out go to
     ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert).
-    ``charts``: True, or a :func:`chart_job` the caller started before building ``results``."""
+    ``charts``: True, or a :func:`chart_job` the caller started earlier (before reading the data)."""
     out_dir = Path(out_dir)
     # the charts: drawn by a child process meanwhile (started before any thread), into their own
     # folder, renamed into place with the other files (the pool's jobs finish first: contexts
     # exit in reverse order)
-    drawing = chart_job(evaluation, out_dir) if charts is True else charts or None
+    drawing = chart_job(out_dir) if charts is True else charts or None
     try:
         results = evaluation.results() if results is None else results
         table = results_arrow(results) if table is None else table
@@ -78,12 +78,12 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     return paths
 
 
-def chart_job(evaluation, out_dir):
-    """The chart process of a run writing into ``out_dir``: start it before any thread and
-    before the result tables are built (it loads matplotlib meanwhile)."""
+def chart_job(out_dir):
+    """The chart process of a run writing into ``out_dir``: start it before any thread, as
+    early as possible (it loads matplotlib meanwhile)."""
     from ..charts import ChartJob
 
-    return ChartJob(evaluation, near=Path(out_dir).parent)
+    return ChartJob(near=Path(out_dir).parent)
 
 
 def _write(evaluation, out_dir: Path, record: dict, lang: str, results, table, scope: str, drawing,
@@ -97,7 +97,7 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, table, s
         # what needs only the results starts at once, beside the regional tables
         background = [pool.submit(job) for job in jobs]
         if drawing is not None:
-            drawing.give_results(results)
+            drawing.give_results(evaluation, results)
         csv_path = batch.path("results.csv")
         results_hash = pool.submit(lambda: (write_csv(table, csv_path), sha256_file(csv_path))[1])
         writes = [pool.submit(write_parquet, table, batch.path("results.parquet"))]
