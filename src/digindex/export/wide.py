@@ -28,14 +28,15 @@ class WideTable:
     decimals: np.ndarray                   # per row: decimals of its node's scores
     kind: str = "score"                    # score | rank
     notes: list[str] = field(default_factory=list)
+    unbuilt: tuple[int, int] | None = None  # (rows, columns) of a table larger than was asked for
 
     @property
     def n_rows(self) -> int:
-        return len(self.decimals)
+        return self.unbuilt[0] if self.unbuilt else len(self.decimals)
 
     @property
     def n_columns(self) -> int:
-        return len(self.keys) + len(self.values)
+        return self.unbuilt[1] if self.unbuilt else len(self.keys) + len(self.values)
 
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -74,9 +75,10 @@ def score_decimals(values: np.ndarray) -> int:
     return 4 if top <= 1.0 else 2 if top <= 1000 else 1
 
 
-def wide_tables(evaluation, lang: str = "en") -> list[tuple[WideTable, WideTable]]:
+def wide_tables(evaluation, lang: str = "en", max_cells: int | None = None) -> list[tuple[WideTable, WideTable]]:
     """(scores, ranks) per level, the index first: the published scores of
-    ``Evaluation.scores_table()`` and the ranks of its ``ranks_table()`` (also within parents)."""
+    ``Evaluation.scores_table()`` and the ranks of its ``ranks_table()`` (also within parents).
+    With ``max_cells``, a table of more cells is not built: it has only its size (``unbuilt``)."""
     fw = evaluation.framework
     panel = evaluation.panel
     names = panel.names or {}
@@ -100,6 +102,8 @@ def wide_tables(evaluation, lang: str = "en") -> list[tuple[WideTable, WideTable
     score = cube(table)
     rank = cube(evaluation.ranks_table())
     rip = cube(evaluation.ranks_table(within_parent=True)) if panel.has_parents else None
+    parent_of = np.array([parents.get(u, "") for u in units], dtype=object) if parents else None
+    parent_names = _parent_names(panel, parent_of) if parents else None
     out = []
     for level in sorted(set(fw.levels.values()), reverse=True):
         ids = [n for n in evaluation.node_order if fw.levels[n] == level and n in node_at]
@@ -113,6 +117,15 @@ def wide_tables(evaluation, lang: str = "en") -> list[tuple[WideTable, WideTable
             order = present[np.lexsort((np.asarray(units, dtype=str)[present],
                                         np.where(np.isnan(last), np.inf, last)))]
             blocks.append((nid, k, order))
+        n_rows = sum(len(o) for _, _, o in blocks)
+        n_keys = (1 + bool(names) + (1 + (parent_names is not None) if parents else 0)
+                  + (2 if len(ids) > 1 else 0))  # code, name, parent, parent's name, node, measure
+        if max_cells is not None and n_rows * (n_keys + len(year_list)) > max_cells:  # neither is built
+            n_ranks = len(year_list) * (2 if rip is not None else 1)
+            none = np.zeros(0, int)
+            out.append((WideTable(level, ids, {}, {}, none, "score", unbuilt=(n_rows, n_keys + len(year_list))),
+                        WideTable(level, ids, {}, {}, none, "rank", unbuilt=(n_rows, n_keys + n_ranks))))
+            continue
         rows_node = np.concatenate([np.full(len(o), k) for _, k, o in blocks])
         rows_unit = np.concatenate([o for _, _, o in blocks])
         row_ids = [nid for nid, _, o in blocks for _ in range(len(o))]
@@ -120,9 +133,7 @@ def wide_tables(evaluation, lang: str = "en") -> list[tuple[WideTable, WideTable
         if names:
             keys[text("col_name", lang)] = np.array([names.get(u, "") for u in units], dtype=object)[rows_unit]
         if parents:
-            parent_of = np.array([parents.get(u, "") for u in units], dtype=object)
             keys[text("parent", lang)] = parent_of[rows_unit]
-            parent_names = _parent_names(panel, parent_of)
             if parent_names is not None:
                 keys[text("parent_name", lang)] = parent_names[rows_unit]
         if len(ids) > 1:

@@ -38,7 +38,7 @@ def write_workbook(path, evaluation, record: dict, regional: dict, lang: str = "
     from ..framework.table_io import framework_to_table
 
     fw = evaluation.framework
-    levels = wide_tables(evaluation, lang)
+    levels = wide_tables(evaluation, lang, max_cells=cell_budget)  # larger levels: their sizes only
     notes, planned = [], []
     for scores, ranks in levels:
         name = level_name(fw, scores.level, lang)
