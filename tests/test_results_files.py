@@ -137,6 +137,23 @@ def test_workbook_sheets_and_wide_tables(en):
     assert [r[3] for r in aspects[1:]] == ["infra"] * 12 + ["industry"] * 12 + ["society"] * 12
 
 
+def test_tiers_sheet_is_units_down_years_across(en):
+    """The Tiers sheet: the index sheets' units and order, each year's tier label (tiers.csv's),
+    an empty cell where the unit has no row that year."""
+    book = openpyxl.load_workbook(en / "results.xlsx")
+    rows = _rows(book["Tiers"])
+    assert rows[0] == ("code", "name", "parent", "2020", "2021", "2022")
+    index_order = [r[0] for r in _rows(book["Index scores"])[1:]]
+    assert [r[0] for r in rows[1:]] == index_order
+    tiers = pd.read_csv(en / "tiers.csv", dtype={"unit": str})
+    expected = {(u, str(y)): label for u, y, label in zip(tiers["unit"], tiers["year"], tiers["tier_label"])}
+    for row in rows[1:]:
+        for header, cell in zip(rows[0][3:], row[3:]):
+            assert cell == expected.get((row[0], header)), (row[0], header)
+    cells = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert cells["u11"]["2021"] is None and {c for r in rows[1:] for c in r[3:]} == {"Tier 1", "Tier 2", None}
+
+
 def test_ranks_sheet_is_the_ranking_in_the_population_and_within_the_parent(en):
     book = openpyxl.load_workbook(en / "results.xlsx")
     results = pd.read_csv(en / "results.csv", dtype={"unit": str})

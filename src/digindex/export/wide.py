@@ -144,7 +144,7 @@ def wide_tables(evaluation, lang: str = "en", max_cells: int | None = None) -> l
         decimals = {nid: publish.decimals if publish is not None else score_decimals(score[k])
                     for nid, k, _ in blocks}
         row_decimals = np.array([decimals[n] for n in row_ids], dtype=int)
-        headers = [_year_header(y) for y in year_list]
+        headers = [year_header(y) for y in year_list]
         scores = {h: score[rows_node, rows_unit, j] for j, h in enumerate(headers)}
         ranks = {text("rank_in_year", lang, year=h): rank[rows_node, rows_unit, j] for j, h in enumerate(headers)}
         if rip is not None:
@@ -155,8 +155,8 @@ def wide_tables(evaluation, lang: str = "en", max_cells: int | None = None) -> l
     return out
 
 
-def _year_header(year) -> str:
-    return "" if year is None else str(int(year))
+def year_header(year) -> str:
+    return "" if year is None or pd.isna(year) else str(int(year))
 
 
-__all__ = ["WideTable", "wide_tables", "level_name", "score_decimals"]
+__all__ = ["WideTable", "wide_tables", "level_name", "score_decimals", "year_header"]

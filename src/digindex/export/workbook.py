@@ -6,7 +6,8 @@ Sheets, with headers in the run's language (``--lang``):
 - per level of the tree, scores and ranks: units down, years across (see :mod:`.wide`);
 - weights (权重): each node's weights and its method's details, an AHP matrix as a matrix;
 - methods (方法说明): the pipeline in words;
-- framework (指标体系), tiers, disparity: as in the CSV files;
+- tiers (梯队): units down, years across, the tier of each year (tiers.csv has scores and ranks);
+- framework (指标体系), disparity: as in the CSV files;
 - run (运行记录): run.json, key by key.
 
 Every sheet has a frozen header, filters on its tables, widths and number formats; empty
@@ -23,7 +24,7 @@ from ..i18n import text
 from .excel import Book, Column
 from .methods_text import methods_rows
 from .weights import node_details
-from .wide import WideTable, level_name, wide_tables
+from .wide import WideTable, level_name, wide_tables, year_header
 
 SMALL_TABLES = ("tiers", "disparity", "disparity_groups")
 # cells of one level sheet: beyond this a sheet takes long to write and to open in Excel (the
@@ -61,8 +62,13 @@ def write_workbook(path, evaluation, record: dict, regional: dict, lang: str = "
         _methods(book, evaluation, lang)
         _, framework_table = framework_to_table(fw)
         book.table(text("sheet_framework", lang), frame_columns(framework_table), frozen_columns=1)
+        index_scores = levels[0][0] if levels else None
         for name in SMALL_TABLES:
-            if name in regional and len(regional[name]) and Book.fits(*regional[name].shape):
+            if name == "tiers" and name in regional and len(regional[name]) and index_scores is not None \
+                    and not index_scores.unbuilt:
+                book.table(text("sheet_tiers", lang), tier_columns(index_scores, regional[name]),
+                           frozen_columns=len(index_scores.keys))
+            elif name in regional and len(regional[name]) and Book.fits(*regional[name].shape):
                 book.table(text(f"sheet_{name}", lang), frame_columns(regional[name]), frozen_columns=1)
         _run(book, record, lang)
     finally:
@@ -78,6 +84,19 @@ def _columns(table: WideTable) -> list[Column]:
     else:
         cols += [Column(h, v, "0") for h, v in table.values.items()]
     return cols
+
+
+def tier_columns(index: WideTable, tiers: pd.DataFrame) -> list[Column]:
+    """The tiers (梯队) as the index's sheets show units: its key columns and order (best of the
+    latest year first), then a column per year with the unit's tier (its label; empty without a
+    score). The long table, with scores and ranks, is tiers.csv."""
+    units = next(iter(index.keys.values()))
+    label = dict(zip(zip(tiers["unit"], tiers["year"].map(year_header)), tiers["tier_label"]))
+    columns = [Column(h, v) for h, v in index.keys.items()]
+    for header in index.values:  # the years of the index's sheets
+        cells = np.array([label.get((u, header)) for u in units], dtype=object)
+        columns.append(Column(header, np.where(pd.isna(cells), None, cells)))
+    return columns
 
 
 def frame_columns(frame: pd.DataFrame) -> list[Column]:
