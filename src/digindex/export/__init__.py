@@ -93,7 +93,7 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, table, s
     from .workbook import write_workbook
 
     with AtomicBatch(out_dir) as batch, AtomicBatch(out_dir / CHARTS) as chart_batch, \
-            ThreadPoolExecutor(max_workers=4 + len(jobs)) as pool:
+            ThreadPoolExecutor(max_workers=4 + len(jobs), initializer=_give_way) as pool:
         # what needs only the results starts at once, beside the regional tables
         background = [pool.submit(job) for job in jobs]
         if drawing is not None:
@@ -104,23 +104,36 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, table, s
         regional = regional_tables(evaluation, lang=lang, scope=scope)
         if drawing is not None:
             drawing.give_regional(regional)
-        # results.xlsx: its rows are rendered while the other files are written and its
-        # package is zipped (zlib releases the interpreter) while they finish
-        workbook = pool.submit(write_workbook, batch.path("results.xlsx"), evaluation, dict(record), regional, lang)
-        writes += [pool.submit(write_csv, table, batch.path(f"{name}.csv")) for name, table in regional.items()]
-        write_csv(weights_table(evaluation), batch.path("weights.csv"))
-        write_csv(evaluation.log_table(), batch.path("log.csv"))
+        writes += [pool.submit(write_csv, frame, batch.path(f"{name}.csv")) for name, frame in regional.items()]
+        writes += [pool.submit(write_csv, weights_table(evaluation), batch.path("weights.csv")),
+                   pool.submit(write_csv, evaluation.log_table(), batch.path("log.csv"))]
+        # results.xlsx here: its rows are the longest work left inside the interpreter; the
+        # writers (DuckDB, pyarrow: mostly outside it) fill the gaps
+        notes = write_workbook(batch.path("results.xlsx"), evaluation, dict(record), regional, lang)
         if drawing is not None:
             drawing.finish(chart_batch)
         for future in writes + background:
             future.result()
         record["results_sha256"] = results_hash.result()
-        notes = workbook.result()
         if notes:
             record["notes"] = notes
         batch.path("run.json").write_text(
             json.dumps(record, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     return [final for _, final in batch.pending + chart_batch.pending]
+
+
+def _give_way() -> None:
+    """A writer thread runs at a lower priority (Linux: a thread's own nice value) than the
+    main thread and the chart process, so that the work on the longest path (the charts, the
+    workbook) is not starved by the writers beside it."""
+    import os
+    import threading
+
+    try:
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, min(os.getpriority(os.PRIO_PROCESS, me) + 5, 19))
+    except (AttributeError, OSError):  # no per-thread priorities here: the same work, in another order
+        pass
 
 
 __all__ = ["run_record", "write_results", "chart_job", "results_arrow"]
