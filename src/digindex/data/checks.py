@@ -26,11 +26,11 @@ LOW_COVERAGE = 0.5
 
 def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     """The ``value`` cells as floats (missing markers -> NaN); bad cells are problems."""
-    cells = records["value"].astype(str)
-    missing = cells.str.lower().isin(MISSING_MARKERS)
-    fast = _finite_numbers(cells, missing)
+    fast = _finite_numbers(records["value"])
     if fast is not None:
         return fast
+    cells = records["value"].astype(str)
+    missing = cells.str.lower().isin(MISSING_MARKERS)
     numbers = pd.to_numeric(cells.where(~missing, None), errors="coerce").astype(float)
     bad = numbers.isna() & ~missing
     infinite = np.isinf(numbers.to_numpy())
@@ -54,18 +54,21 @@ def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     return numbers.where(~infinite)
 
 
-def _finite_numbers(cells: pd.Series, missing: pd.Series) -> pd.Series | None:
-    """The cells as floats when every one is a finite number or missing (pyarrow's parser,
-    which accepts a subset of what pandas accepts, with the same values); else None, and
-    pandas parses them and says which cells are not numbers."""
+def _finite_numbers(cells: pd.Series) -> pd.Series | None:
+    """The cells as floats when every one is a finite number or a missing marker (pyarrow's
+    parser, which accepts a subset of what pandas accepts, with the same values; the markers
+    lower-cased as pandas' ``str.lower`` does it, by the same pyarrow function); else None,
+    and pandas parses them and says which cells are not numbers."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
-        text = pa.array(cells.where(~missing, None), type=pa.string(), from_pandas=True)
-        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        text = pa.array(cells, type=pa.large_string(), from_pandas=True)  # objects: strings only
+        missing = pc.is_in(pc.utf8_lower(text), value_set=pa.array(sorted(MISSING_MARKERS), text.type))
+        values = pc.cast(pc.if_else(missing, pa.scalar(None, text.type), text), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
+    values = values.to_numpy(zero_copy_only=False)
     if np.isinf(values).any():
         return None
     return pd.Series(values, index=cells.index)
@@ -229,8 +232,9 @@ def file_coverage(long: pd.DataFrame, indicators: list[str] | None) -> pd.DataFr
 def _isin_by_code(values: pd.Series, codes: np.ndarray, wanted) -> np.ndarray:
     """``values.isin(wanted)`` from the codes of ``key_codes``: one test per distinct value."""
     first = np.unique(codes, return_index=True)[1]  # a record of each code, in code order
+    wanted = set(wanted)
     hit = np.zeros(codes.max() + 1 if len(codes) else 1, dtype=bool)
-    hit[codes[first]] = pd.Series(values.to_numpy(dtype=object)[first], dtype=object).isin(wanted).to_numpy()
+    hit[codes[first]] = [v in wanted for v in values.array.take(first)]
     return hit[codes]
 
 

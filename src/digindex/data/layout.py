@@ -107,8 +107,14 @@ class Names:
 
 
 def find(headers, wanted) -> str | None:
-    keys = {header_key(h): h for h in reversed(list(headers))}
+    keys = _header_keys(tuple(headers))
     return next((keys[header_key(w)] for w in wanted if header_key(w) in keys), None)
+
+
+@lru_cache(maxsize=64)
+def _header_keys(headers: tuple) -> dict:
+    """Compared header -> its first header (a table's roles are looked up a dozen times)."""
+    return {header_key(h): h for h in reversed(headers)}
 
 
 def year_columns(df: pd.DataFrame) -> list[str]:
