@@ -30,7 +30,7 @@ def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     if fast is not None:
         return fast
     cells = records["value"].astype(str)
-    missing = cells.str.lower().isin(MISSING_MARKERS)
+    missing = pd.Series(missing_markers(cells), index=cells.index)
     numbers = pd.to_numeric(cells.where(~missing, None), errors="coerce").astype(float)
     bad = numbers.isna() & ~missing
     infinite = np.isinf(numbers.to_numpy())
@@ -54,17 +54,33 @@ def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     return numbers.where(~infinite)
 
 
-def _finite_numbers(cells: pd.Series) -> pd.Series | None:
-    """The cells as floats when every one is a finite number or a missing marker (pyarrow's
-    parser, which accepts a subset of what pandas accepts, with the same values; the markers
-    lower-cased as pandas' ``str.lower`` does it, by the same pyarrow function); else None,
-    and pandas parses them and says which cells are not numbers."""
+def missing_markers(cells: pd.Series) -> np.ndarray:
+    """Which cells are missing markers (:data:`MISSING_MARKERS`, in any case)."""
+    return _marked(cells)[1].to_numpy(zero_copy_only=False)
+
+
+def _marked(cells: pd.Series):
+    """(the cells as pyarrow text, which are missing markers): lower-cased by pyarrow's
+    function, the one pandas' ``str.lower`` calls on text it holds in pyarrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
         text = pa.array(cells, type=pa.large_string(), from_pandas=True)  # objects: strings only
-        missing = pc.is_in(pc.utf8_lower(text), value_set=pa.array(sorted(MISSING_MARKERS), text.type))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = pa.array(cells.astype(str), type=pa.large_string(), from_pandas=True)
+    return text, pc.is_in(pc.utf8_lower(text), value_set=pa.array(sorted(MISSING_MARKERS), text.type))
+
+
+def _finite_numbers(cells: pd.Series) -> pd.Series | None:
+    """The cells as floats when every one is a finite number or a missing marker (pyarrow's
+    parser, which accepts a subset of what pandas accepts, with the same values); else None,
+    and pandas parses them and says which cells are not numbers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text, missing = _marked(cells)
+    try:
         values = pc.cast(pc.if_else(missing, pa.scalar(None, text.type), text), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None

@@ -21,8 +21,8 @@ import pandas as pd
 
 from ..errors import InputError, ProblemCollector
 from ..regions import level_name
-from .checks import (LOW_COVERAGE, MISSING_MARKERS, close_names, coverage_notes, duplicated_keys, file_coverage,
-                     key_codes, lookalike_notes, repeated_cells, to_numbers, unit_coverage, with_codes)
+from .checks import (LOW_COVERAGE, close_names, coverage_notes, duplicated_keys, file_coverage, key_codes,
+                     lookalike_notes, missing_markers, repeated_cells, to_numbers, unit_coverage, with_codes)
 from .layout import LAYOUTS, Names, listing, plan_tables
 from .readers import read_sheets, sha256_of
 from .records import read_records
@@ -258,18 +258,19 @@ def _split_text(texts: list[pd.DataFrame]):
     if not texts:
         return None, []
     text = pd.concat(texts, ignore_index=True)
-    text["value"] = text["value"].astype(object).where(
-        ~text["value"].astype(str).str.lower().isin(MISSING_MARKERS), None)
+    cells = text["value"].to_numpy(dtype=object, copy=True)
+    cells[missing_markers(text["value"])] = None
+    text["value"] = pd.Series(cells, dtype=object)
     # a column whose every cell is a number or missing is numeric after all
-    values = pd.to_numeric(text["value"], errors="coerce")
+    values = pd.to_numeric(cells, errors="coerce").astype(float)
     column, _ = pd.factorize(text["indicator"])  # in order of first appearance
-    fails = np.bincount(column, weights=(values.isna() & text["value"].notna()).to_numpy(),
+    fails = np.bincount(column, weights=np.isnan(values) & ~pd.isna(cells),
                         minlength=column.max() + 1 if len(column) else 0) > 0
     numeric = ~fails[column]
     order = np.argsort(column, kind="stable")  # the records of each column together, as groupby gives them
     kept = text.iloc[order[~numeric[order]]]
     numbers = text.iloc[order[numeric[order]]]
-    numbers = numbers.assign(value=values.iloc[order[numeric[order]]].astype(float))
+    numbers = numbers.assign(value=values[order[numeric[order]]])
     return (kept.reset_index(drop=True) if len(kept) else None), ([numbers] if len(numbers) else [])
 
 
