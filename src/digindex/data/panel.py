@@ -300,10 +300,9 @@ def _pivot(long: pd.DataFrame) -> tuple[dict, dict]:
     when every row has one): the keys {unit, year: object arrays} and {indicator: floats}."""
     row, _ = pd.factorize(key_codes(long, ["unit", "year"]))  # (unit, year) in order of first appearance
     first = np.unique(row, return_index=True)[1]
-    units = long["unit"].to_numpy(dtype=object)[first]
-    years = long["year"].to_numpy(dtype=object)[first]
+    units, years = (np.asarray(long[c].array.take(first), dtype=object) for c in ("unit", "year"))
     col, _ = pd.factorize(key_codes(long, ["indicator"]))  # in order of first appearance
-    indicators = [str(i) for i in long["indicator"].to_numpy(dtype=object)[np.unique(col, return_index=True)[1]]]
+    indicators = [str(i) for i in long["indicator"].array.take(np.unique(col, return_index=True)[1])]
     values = np.full((len(first), len(indicators)), np.nan)
     values[row, col] = long["value"].to_numpy()
     if all(y is not None for y in years):
