@@ -42,12 +42,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, ValidationError
 
 from ...errors import InputError, Problem
+from ...lazy import lazy_module
 from ..registry import Params
 from .common import log_entry
+
+np = lazy_module("numpy", globals())
 
 MAX_REPORTED = 20
 

@@ -10,13 +10,14 @@ Reference: OECD/JRC (2008) Handbook on Constructing Composite Indicators, §5
 """
 from __future__ import annotations
 
-
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .common import base_year_mask, indicator_target, require_values, where, year_groups
 from .minmax import NormaliseContext, PanelBounds, bounds_scope, per_period
+
+np = lazy_module("numpy", globals())
 
 
 def _ratio(x: np.ndarray, ref, ctx: NormaliseContext, method: str) -> np.ndarray:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, field_validator
 from pydantic_core.core_schema import ValidationInfo
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .common import base_year_mask, indicator_target, param_error, require_values
 from .minmax import NormaliseContext, PanelBounds, _nan_bounds, _tf, bounds_scope, per_period
+
+np = lazy_module("numpy", globals())
 
 
 class EfficacyParams(PanelBounds):

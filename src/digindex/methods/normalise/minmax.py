@@ -16,11 +16,13 @@ from typing import Literal
 
 import warnings
 
-import numpy as np
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
+
+np = lazy_module("numpy", globals())
 
 
 @dataclass(frozen=True)

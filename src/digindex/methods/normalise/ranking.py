@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
-
+from ...lazy import lazy_module
 from ..registry import register
 from .common import counts
 from .minmax import NormaliseContext, PanelBounds, bounds_scope, per_period
+
+np = lazy_module("numpy", globals())
 
 
 
