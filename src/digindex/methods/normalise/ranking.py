@@ -20,7 +20,6 @@ from .minmax import NormaliseContext, PanelBounds, bounds_scope, per_period
 np = lazy_module("numpy", globals())
 
 
-
 class RankParams(PanelBounds):
     pass
 
