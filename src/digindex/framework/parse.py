@@ -259,13 +259,13 @@ def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
         choice = fw.method_for("normalise", node)
         spec = get_method("normalise", choice.name)
         if spec.output_range is None:
-            return -np.inf, np.inf, False
+            return -math.inf, math.inf, False
         return spec.output_range(make_params(spec, choice.params), normalise_context(node))
     ranges = [output_range(fw, c) for c in node.children]
     op = fw.method_for("aggregate", node)
     spec = get_method("aggregate", op.name)
     if spec.output_range is None:
-        return -np.inf, np.inf, False
+        return -math.inf, math.inf, False
     return spec.output_range(make_params(spec, op.params), ranges)
 
 

@@ -40,6 +40,7 @@ Reference: OECD/JRC (2008) Handbook, §1.3 and Step 3; COINr ``Screen()``, ``Den
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field, ValidationError
@@ -69,7 +70,7 @@ def parse_denominator(raw, factor=None) -> DenominatorSpec:
         spec["factor"] = factor
     try:
         out = DenominatorSpec(**spec)
-        ok = out.factor > 0 and np.isfinite(out.factor)
+        ok = out.factor > 0 and math.isfinite(out.factor)
     except (ValidationError, TypeError):
         ok = False
     if not ok:

@@ -12,6 +12,7 @@ Guo F., Wang J. et al. (2020) 测度中国数字普惠
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -72,8 +73,8 @@ def _efficacy_range(params: EfficacyParams, ctx: NormaliseContext):
     if params.clip:
         return lo, hi, from_data and params.thresholds == "data"
     if from_data:  # the worst unit of each period scores lo; targets can be exceeded
-        return lo, (hi if params.thresholds == "data" else np.inf), True
-    return -np.inf, np.inf, False
+        return lo, (hi if params.thresholds == "data" else math.inf), True
+    return -math.inf, math.inf, False
 
 
 def _efficacy_capabilities(p: EfficacyParams) -> Capabilities:
