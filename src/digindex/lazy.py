@@ -68,4 +68,4 @@ def lazy_module(name: str, namespace: dict):
     return module if module is not None else _Module(name, namespace)
 
 
-__all__ = ["lazy_names", "lazy_module"]
+__all__ = ["lazy_module", "lazy_names"]

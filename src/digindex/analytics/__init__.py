@@ -15,7 +15,9 @@ The names are imported on first use: reading a framework imports :mod:`.tiers` (
 """
 from __future__ import annotations
 
-from ..lazy import lazy_names
+from ..lazy import lazy_module, lazy_names
+
+pd = lazy_module("pandas", globals())
 
 _WHERE = {
     "changes": ".changes", "movers": ".changes",
