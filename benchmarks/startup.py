@@ -23,6 +23,30 @@ microdata package no longer imports its engines when a framework is read: ~50 ms
 ``validate`` cannot reach 0.3 s while it reads the data with pandas: importing pandas (with
 numpy and pyarrow) alone takes 0.32-0.47 s here; typer and rich add ~0.1 s, the method and key
 registrations ~0.1 s.
+
+Issue 16, part 5 (branch startup3), measured on 2026-12-06 on the shared machine (Spark and
+other suites running, load average 0.4-3.0), before (commit 6862304) and after, mostly
+alternately, five runs each:
+
+- ASEM's CSV 21.2-27.0 ms before, 13.7-18.1 ms after (14-15 ms at load 1.3-3.0): the panel
+  table built once from the pivot's arrays, a small table's records as one block of Python
+  objects, years and indicator tests once per distinct value, the coverage notes from the
+  pivot's values, header roles looked up once (src/digindex/data). National (28,450 rows x 40
+  indicators, benchmarks/national.py's CSV, best of two per process, three processes each,
+  alternately at load 2.4): load_data 0.88-1.04 s before, 0.77-0.95 s after (the pivot 67 ->
+  54 ms and the numbers 97 -> 63 ms, the other steps as before).
+- ``validate`` of a framework alone 0.656-0.812 s before, 0.363-0.413 s after; of DESI's
+  framework (no goalposts to transform) 0.684-0.797 s before, 0.259-0.262 s after. Reading a
+  framework imports no pandas, pyarrow or scipy (the engine and analytics packages name their
+  members on first use; the framework layer, the methods and the key owners bind numpy and
+  pandas as stand-ins imported on first use, digindex.lazy.lazy_module); HDI's framework still
+  imports numpy (~0.1 s), to log its goalposts for the static range check.
+- ``validate`` with the 191-row data file 0.613-0.759 s before, 0.617-0.762 s after: reading
+  the data needs pandas (with numpy and pyarrow, 0.3-0.45 s of it). ``--help`` 0.140-0.195 s
+  before, 0.157-0.171 s after (unchanged).
+
+``-X importtime`` does not count the own time of a module imported by ``importlib`` (the key
+owners, numpy through its stand-in), only the imports within it: a few ms.
 """
 from __future__ import annotations
 
@@ -38,6 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 HDI = ROOT / "examples" / "hdi2021"
 ASEM = ROOT / "examples" / "asem"
+DESI = ROOT / "examples" / "desi2022"
 
 
 def import_seconds(args: list[str]) -> float:
@@ -76,10 +101,11 @@ def main(argv=None) -> None:
     validate = ["validate", str(HDI / "framework.yaml"), "--data", str(HDI / "data.csv")]
     validate_s = min(import_seconds(validate) for _ in range(args.repeat))
     framework_s = min(import_seconds(validate[:2]) for _ in range(args.repeat))
+    plain_s = min(import_seconds(["validate", str(DESI / "framework.yaml")]) for _ in range(args.repeat))
     wall, cpu = asem_load()
     print(f"digindex --help: {help_s:.3f} s of imports")
     print(f"digindex validate (framework and a 191-row file): {validate_s:.3f} s of imports; "
-          f"framework only: {framework_s:.3f} s")
+          f"framework only: {framework_s:.3f} s (DESI's, no goalposts to transform: {plain_s:.3f} s)")
     print(f"ASEM's CSV: {wall * 1000:.1f} ms (CPU {cpu * 1000:.1f} ms), best of 20")
     print(f"RESULT help_import_s={help_s:.3f} validate_import_s={validate_s:.3f} asem_load_ms={wall * 1000:.1f}")
 

@@ -105,6 +105,28 @@ def test_validate_and_show(tmp_path):
     assert r.exit_code == 2
 
 
+def test_reading_a_framework_imports_no_numeric_library():
+    # issue 16: `digindex validate` of a framework alone stays quick; only a framework whose
+    # goalposts are transformed (ln, log10) needs numpy, to transform them
+    code = ("import sys; from digindex import load_framework; load_framework(sys.argv[1]); "
+            "print(' '.join(m for m in ('numpy', 'pandas', 'pyarrow', 'scipy') if m in sys.modules))")
+    for example, loaded in (("desi2022", ""), ("asem", ""), ("hdi2021", "numpy")):
+        proc = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / example / "framework.yaml")],
+                              capture_output=True, text=True, check=True)
+        assert proc.stdout.strip() == loaded, example
+
+
+def test_lazy_package_names_stay_functions_when_their_submodule_is_imported():
+    # engine.evaluate and analytics.changes/tiers are functions named like their modules:
+    # importing the module first must not make the package's name the module
+    code = ("import types, digindex.engine.evaluate, digindex.analytics.changes, digindex.analytics.tiers\n"
+            "from digindex import evaluate\n"
+            "from digindex.analytics import changes, tiers\n"
+            "assert not any(isinstance(f, types.ModuleType) for f in (evaluate, changes, tiers))\n"
+            "assert evaluate.__module__ == 'digindex.engine.evaluate' and tiers.__name__ == 'tiers'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_convert_round_trip(tmp_path, suffix):
     for example in ("desi2022", "hdi2021"):

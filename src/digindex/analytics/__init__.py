@@ -9,21 +9,32 @@
 
 Every function returns a tidy DataFrame; :func:`regional_tables` gathers the
 default set for export.
+
+The names are imported on first use: reading a framework imports :mod:`.tiers` (it owns the
+``tiers:`` key) without pandas.
 """
 from __future__ import annotations
 
-import pandas as pd
+from ..lazy import lazy_module, lazy_names
 
-from .changes import changes, movers
-from .disparity import cv, disparity, disparity_groups, gini, theil, theil_decomposition
-from .growth import growth_rate, indicator_cagr, indicator_yoy
-from .tiers import TierConfig, parse_tiers, tier_config, tier_problems, tiers, top_n
+pd = lazy_module("pandas", globals())
+
+_WHERE = {
+    "changes": ".changes", "movers": ".changes",
+    **{name: ".disparity" for name in ("cv", "disparity", "disparity_groups", "gini", "theil",
+                                       "theil_decomposition")},
+    "growth_rate": ".growth", "indicator_cagr": ".growth", "indicator_yoy": ".growth",
+    **{name: ".tiers" for name in ("TierConfig", "parse_tiers", "tier_config", "tier_problems", "tiers",
+                                   "top_n")},
+}
 
 __all__ = [
     "changes", "movers", "indicator_yoy", "indicator_cagr", "growth_rate", "tiers", "top_n",
     "TierConfig", "parse_tiers", "tier_config", "tier_problems", "disparity", "disparity_groups",
     "cv", "gini", "theil", "theil_decomposition", "regional_tables",
 ]
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, globals())
 
 
 def regional_tables(evaluation, lang: str = "en", populations=None, scope: str = "aspects") -> dict[str, pd.DataFrame]:
@@ -35,8 +46,10 @@ def regional_tables(evaluation, lang: str = "en", populations=None, scope: str =
     ``disparity_groups`` (root node), and ``tiers`` when the framework has a ``tiers`` key.
     Tables that do not apply (one year only, no parents, no tiers) are left out.
     """
-    from .changes import table_nodes
+    from .changes import changes, table_nodes
+    from .disparity import disparity, disparity_groups
     from .growth import growth_table
+    from .tiers import tier_config, tiers
 
     out: dict[str, pd.DataFrame] = {}
     years = {y for y in evaluation.panel.years if y is not None}

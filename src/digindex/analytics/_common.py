@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pandas as pd
-
 from ..engine.ranks import rank_within
 from ..errors import InputError, Problem
+from ..lazy import lazy_module
+
+pd = lazy_module("pandas", globals())
 
 ALL = "all"
 

@@ -29,13 +29,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
 from ..errors import InputError, Problem
 from ..framework.keys import TOP, register_key
 from ..framework.model import text_in
+from ..lazy import lazy_module
 from ._common import check_node, check_year, scores_and_ranks
+
+np = lazy_module("numpy", globals())
+pd = lazy_module("pandas", globals())
 
 KEYS = {"node", "by", "cuts", "labels"}
 ZH_NUMERALS = "一二三四五六七八九十"

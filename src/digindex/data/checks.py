@@ -26,11 +26,11 @@ LOW_COVERAGE = 0.5
 
 def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     """The ``value`` cells as floats (missing markers -> NaN); bad cells are problems."""
-    cells = records["value"].astype(str)
-    missing = cells.str.lower().isin(MISSING_MARKERS)
-    fast = _finite_numbers(cells, missing)
+    fast = _finite_numbers(records["value"])
     if fast is not None:
         return fast
+    cells = records["value"].astype(str)
+    missing = pd.Series(missing_markers(cells), index=cells.index)
     numbers = pd.to_numeric(cells.where(~missing, None), errors="coerce").astype(float)
     bad = numbers.isna() & ~missing
     infinite = np.isinf(numbers.to_numpy())
@@ -54,18 +54,37 @@ def to_numbers(records: pd.DataFrame, problems: ProblemCollector) -> pd.Series:
     return numbers.where(~infinite)
 
 
-def _finite_numbers(cells: pd.Series, missing: pd.Series) -> pd.Series | None:
-    """The cells as floats when every one is a finite number or missing (pyarrow's parser,
-    which accepts a subset of what pandas accepts, with the same values); else None, and
-    pandas parses them and says which cells are not numbers."""
+def missing_markers(cells: pd.Series) -> np.ndarray:
+    """Which cells are missing markers (:data:`MISSING_MARKERS`, in any case)."""
+    return _marked(cells)[1].to_numpy(zero_copy_only=False)
+
+
+def _marked(cells: pd.Series):
+    """(the cells as pyarrow text, which are missing markers): lower-cased by pyarrow's
+    function, the one pandas' ``str.lower`` calls on text it holds in pyarrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
-        text = pa.array(cells.where(~missing, None), type=pa.string(), from_pandas=True)
-        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        text = pa.array(cells, type=pa.large_string(), from_pandas=True)  # objects: strings only
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = pa.array(cells.astype(str), type=pa.large_string(), from_pandas=True)
+    return text, pc.is_in(pc.utf8_lower(text), value_set=pa.array(sorted(MISSING_MARKERS), text.type))
+
+
+def _finite_numbers(cells: pd.Series) -> pd.Series | None:
+    """The cells as floats when every one is a finite number or a missing marker (pyarrow's
+    parser, which accepts a subset of what pandas accepts, with the same values); else None,
+    and pandas parses them and says which cells are not numbers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text, missing = _marked(cells)
+    try:
+        values = pc.cast(pc.if_else(missing, pa.scalar(None, text.type), text), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
+    values = values.to_numpy(zero_copy_only=False)
     if np.isinf(values).any():
         return None
     return pd.Series(values, index=cells.index)
@@ -92,9 +111,9 @@ def key_codes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
     return code
 
 
-def duplicated_keys(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
-    """``frame.duplicated(key, keep=False)`` by integer codes (the same answer, faster)."""
-    return pd.Series(key_codes(frame, key)).duplicated(keep=False).to_numpy()
+def duplicated_keys(frame: pd.DataFrame, key: list[str], keep=False) -> np.ndarray:
+    """``frame.duplicated(key, keep=keep)`` by integer codes (the same answer, faster)."""
+    return pd.Series(key_codes(frame, key)).duplicated(keep=keep).to_numpy()
 
 
 def _region(unit) -> str:
@@ -210,10 +229,10 @@ def file_coverage(long: pd.DataFrame, indicators: list[str] | None) -> pd.DataFr
     """Per file: units, years, indicators, cells and the share of cells with a value."""
     rows = []
     files, names = pd.factorize(long["file"])
-    keep = long["indicator"].isin(indicators).to_numpy() if indicators else np.ones(len(long), bool)
     units = key_codes(long, ["unit"])  # 0: missing, which nunique() does not count
     years = key_codes(long, ["year"])
     inds = key_codes(long, ["indicator"])
+    keep = _isin_by_code(long["indicator"], inds, indicators) if indicators else np.ones(len(long), bool)
     present = long["value"].notna().to_numpy()
     for code, file in enumerate(names):
         sel = keep & (files == code)
@@ -226,33 +245,48 @@ def file_coverage(long: pd.DataFrame, indicators: list[str] | None) -> pd.DataFr
                                        "coverage"])
 
 
+def _isin_by_code(values: pd.Series, codes: np.ndarray, wanted) -> np.ndarray:
+    """``values.isin(wanted)`` from the codes of ``key_codes``: one test per distinct value."""
+    first = np.unique(codes, return_index=True)[1]  # a record of each code, in code order
+    wanted = set(wanted)
+    hit = np.zeros(codes.max() + 1 if len(codes) else 1, dtype=bool)
+    hit[codes[first]] = [v in wanted for v in values.array.take(first)]
+    return hit[codes]
+
+
 def _distinct(codes: np.ndarray, missing: bool = False) -> int:
     """Distinct codes of ``key_codes`` (0, missing, counted only with ``missing``)."""
     present = np.bincount(codes) > 0 if len(codes) else np.zeros(1, bool)
     return int(present.sum() if missing else present[1:].sum())
 
 
-def unit_coverage(table: pd.DataFrame, indicators: list[str], present: np.ndarray | None = None) -> pd.DataFrame:
-    """Per unit: years, cells of ``indicators`` and the share with a value (``present``: which
-    cells of ``table[indicators]`` hold one, when the caller has it)."""
-    codes, units = pd.factorize(table["unit"].to_numpy(dtype=object))  # in order of first appearance
-    if present is None and indicators:
-        present = table[indicators].notna().to_numpy()
-    present = present.sum(axis=1) if indicators else np.zeros(len(table))
-    years = np.bincount(codes, minlength=len(units))
-    cells = years * len(indicators)
-    have = np.bincount(codes, weights=present, minlength=len(units)).astype(np.int64)
+def unit_coverage(table: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
+    """Per unit: years, cells of ``indicators`` and the share with a value."""
+    present = table[indicators].notna().to_numpy() if indicators else None
+    units, years, cells, have = _unit_counts(table["unit"].to_numpy(dtype=object), present)
     out = pd.DataFrame({"unit": units, "years": years, "cells": cells, "missing": cells - have})
     out["coverage"] = (have / cells) if len(indicators) else 1.0
     return out
 
 
-def coverage_notes(long: pd.DataFrame, table: pd.DataFrame, indicators: list[str], threshold: float,
-                   notes: list, files: list[str]) -> None:
-    """Warnings: units in only some files, units and indicators with low coverage."""
+def _unit_counts(units: np.ndarray, present: np.ndarray | None):
+    """Per distinct unit, in order of first appearance: (units, years, cells, cells with a
+    value), from the units of the rows and which cells of the rows hold a value (None: none)."""
+    codes, uniques = pd.factorize(units)
+    years = np.bincount(codes, minlength=len(uniques))
+    per_row = present.sum(axis=1) if present is not None else np.zeros(len(units))
+    width = present.shape[1] if present is not None else 0
+    have = np.bincount(codes, weights=per_row, minlength=len(uniques)).astype(np.int64)
+    return uniques, years, years * width, have
+
+
+def coverage_notes(long: pd.DataFrame, units: np.ndarray, indicators: list[str], present: np.ndarray | None,
+                   threshold: float, notes: list, files: list[str]) -> None:
+    """Warnings: units in only some files, units and indicators with low coverage (``units``:
+    the panel's unit of each row; ``present``: which of its ``indicators`` cells hold a value)."""
     if len(files) > 1:
         by_file = {f: set(g) for f, g in long.groupby("file", sort=False)["unit"]}
-        every = set(table["unit"])
+        every = set(units)
         for f in files:
             absent = sorted(every - by_file.get(str(f), set()), key=str)
             if by_file.get(str(f)) and absent:
@@ -260,20 +294,17 @@ def coverage_notes(long: pd.DataFrame, table: pd.DataFrame, indicators: list[str
                                   f"{listing(absent)}", file=str(f), severity="warning"))
     if not indicators:
         return
-    present = table[indicators].notna().to_numpy()
-    per_unit = unit_coverage(table, indicators, present)
-    low = per_unit[per_unit["coverage"] < threshold]
-    if len(low):
-        text = [f"{u} {c:.0%}" for u, c in zip(low["unit"], low["coverage"])]
+    distinct, _, cells, have = _unit_counts(units, present)
+    share = have / cells
+    low = [f"{u} {c:.0%}" for u, c in zip(distinct, share) if c < threshold]
+    if low:
         notes.append(Note(f"{len(low)} unit(s) have values for less than {threshold:.0%} of their "
-                          f"indicator cells: {listing(text)}", severity="warning",
+                          f"indicator cells: {listing(low)}", severity="warning",
                           fix="check the data for these units, or screen them out"))
-    share = pd.Series(present.mean(axis=0), index=list(indicators))
-    weak = share[share < threshold]
-    if len(weak):
-        text = [f"{i} {c:.0%}" for i, c in weak.items()]
+    weak = [f"{i} {c:.0%}" for i, c in zip(indicators, present.mean(axis=0)) if c < threshold]
+    if weak:
         notes.append(Note(f"{len(weak)} indicator(s) have values for less than {threshold:.0%} of "
-                          f"the unit-years: {listing(text)}", severity="warning"))
+                          f"the unit-years: {listing(weak)}", severity="warning"))
 
 
 def lookalike_key(text: str) -> str:

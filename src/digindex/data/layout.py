@@ -50,7 +50,12 @@ def _header_key(text: str) -> str:
 
 
 def year_of(header) -> int | None:
-    text = unicodedata.normalize("NFKC", str(header)).strip()
+    return _year_of(str(header))
+
+
+@lru_cache(maxsize=65536)
+def _year_of(header: str) -> int | None:
+    text = unicodedata.normalize("NFKC", header).strip()
     return int(text[:4]) if YEAR_RE.match(text) else None
 
 
@@ -107,8 +112,14 @@ class Names:
 
 
 def find(headers, wanted) -> str | None:
-    keys = {header_key(h): h for h in reversed(list(headers))}
+    keys = _header_keys(tuple(headers))
     return next((keys[header_key(w)] for w in wanted if header_key(w) in keys), None)
+
+
+@lru_cache(maxsize=64)
+def _header_keys(headers: tuple) -> dict:
+    """Compared header -> its first header (a table's roles are looked up a dozen times)."""
+    return {header_key(h): h for h in reversed(headers)}
 
 
 def year_columns(df: pd.DataFrame) -> list[str]:
@@ -189,22 +200,23 @@ def _table(df: pd.DataFrame, layout: str, names: Names, problems: ProblemCollect
                          "row per unit and year (unit, year, <indicators>)")
         return None
     df = drop_comments(df, where, notes)
-    unit = find(df.columns, UNIT_HEADERS)
+    headers = list(df.columns)  # the Index gives its names one by one, slowly
+    unit = find(headers, UNIT_HEADERS)
     if unit is None:
         problems.add("no 'unit' column", **where,
                      fix="name the column holding unit codes or names 'unit' (地区, 地区名称, 省份, "
                          "城市 and 区县 are read as 'unit' too)")
         return None
-    table = Table(df, file, sheet, "wide", unit, year=find(df.columns, YEAR_HEADERS))
-    table.context = [c for c in (find(df.columns, [h]) for h in CONTEXT_HEADERS)
+    table = Table(df, file, sheet, "wide", unit, year=find(headers, YEAR_HEADERS))
+    table.context = [c for c in (find(headers, [h]) for h in CONTEXT_HEADERS)
                      if c is not None and c != unit]
     for role in ("parent", "name"):
-        col = find(df.columns, [role])
+        col = find(headers, [role])
         if col is not None:
             table.extras[role] = col
     renamed = {c: role for c, role in ((unit, "unit"), (table.year, "year"))
                if c and header_key(c) != role}
-    indicator, value = find(df.columns, INDICATOR_HEADERS), find(df.columns, VALUE_HEADERS)
+    indicator, value = find(headers, INDICATOR_HEADERS), find(headers, VALUE_HEADERS)
     if indicator is not None and value is not None and layout != "wide":
         table.kind, table.indicator, table.value = "long", indicator, value
         for name in dict.fromkeys(df[indicator]):  # indicators written by their names
@@ -216,7 +228,7 @@ def _table(df: pd.DataFrame, layout: str, names: Names, problems: ProblemCollect
                 f"{c!r} -> {t!r}" for c, t in table.columns.items()), **where))
     else:
         reserved = {unit, table.year, *table.context, *table.extras.values()} - {None}
-        for c in df.columns:
+        for c in headers:
             if c in reserved:
                 continue
             target = names.id_of(c) or c

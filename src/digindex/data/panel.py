@@ -21,8 +21,8 @@ import pandas as pd
 
 from ..errors import InputError, ProblemCollector
 from ..regions import level_name
-from .checks import (LOW_COVERAGE, MISSING_MARKERS, close_names, coverage_notes, file_coverage, key_codes,
-                     lookalike_notes, repeated_cells, to_numbers, unit_coverage, with_codes)
+from .checks import (LOW_COVERAGE, close_names, coverage_notes, duplicated_keys, file_coverage, key_codes,
+                     lookalike_notes, missing_markers, repeated_cells, to_numbers, unit_coverage, with_codes)
 from .layout import LAYOUTS, Names, listing, plan_tables
 from .readers import read_sheets, sha256_of
 from .records import read_records
@@ -158,9 +158,15 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None,
         _check_indicators(long, framework, referenced, names, files, problems)
     problems.raise_if_any()
 
-    table = _pivot(long)
+    keys, columns = _pivot(long)
     if labels is not None:
-        table = _join_labels(table, labels, problems)
+        columns.update(_label_columns(keys, labels, problems))
+    # the framework's indicators and data columns first, then the others as read
+    first = [c for c in (framework.indicator_ids + framework.data_columns if framework else []) if c in columns]
+    table = pd.DataFrame({"unit": pd.Series(keys["unit"], dtype=object),
+                          "year": pd.Series(keys["year"], dtype=object),
+                          **{c: columns[c] for c in dict.fromkeys(first + list(columns))
+                             if c not in ("unit", "year")}})
     region_frames = read_regions_file(regions, scope, level, problems) if regions is not None else []
     if scope is not None:
         extras["parent"] = [resolve_parents(f, scope) for f in extras["parent"]]
@@ -168,23 +174,20 @@ def load_data(files, framework=None, regions=None, sheet: str | None = None,
     names_map = _hierarchy(extras["name"], "name", problems)
     problems.raise_if_any()
     if scope is not None:
-        units_seen = list(dict.fromkeys(table["unit"]))
+        units_seen = list(dict.fromkeys(keys["unit"]))
         parents = {**registry_parents(units_seen), **parents}
         names_map = {**registry_names(units_seen), **names_map}
     if parents:
         _check_parents(table, parents, region_frames, regions, problems)
     if regions is not None:
         hashes[str(regions)] = sha256_of(regions)
-    order = [c for c in (framework.indicator_ids + framework.data_columns if framework else [])
-             if c in table.columns]
-    rest = [c for c in table.columns if c not in ("unit", "year") and c not in order]
-    table = table[["unit", "year"] + order + rest]
     indicators = framework.indicator_ids if framework is not None else \
         [c for c in table.columns[2:] if pd.api.types.is_numeric_dtype(table[c])]
+    present = ~np.isnan(np.column_stack([columns[c] for c in indicators])) if indicators else None
     threshold = framework.min_coverage if framework is not None else LOW_COVERAGE
-    coverage_notes(long, table, indicators, threshold, notes, [str(f) for f in files])
+    coverage_notes(long, keys["unit"], indicators, present, threshold, notes, [str(f) for f in files])
     if scope is None:
-        lookalike_notes(table["unit"], notes)
+        lookalike_notes(keys["unit"], notes)
     panel = Panel(table=table, parents=parents, names=names_map, files=hashes, notes=notes,
                   sources=file_coverage(long, indicators or None), level=level)
     if framework is not None:
@@ -255,58 +258,57 @@ def _split_text(texts: list[pd.DataFrame]):
     if not texts:
         return None, []
     text = pd.concat(texts, ignore_index=True)
-    text["value"] = text["value"].astype(object).where(
-        ~text["value"].astype(str).str.lower().isin(MISSING_MARKERS), None)
+    cells = text["value"].to_numpy(dtype=object, copy=True)
+    cells[missing_markers(text["value"])] = None
+    text["value"] = pd.Series(cells, dtype=object)
     # a column whose every cell is a number or missing is numeric after all
-    values = pd.to_numeric(text["value"], errors="coerce")
+    values = pd.to_numeric(cells, errors="coerce").astype(float)
     column, _ = pd.factorize(text["indicator"])  # in order of first appearance
-    fails = np.bincount(column, weights=(values.isna() & text["value"].notna()).to_numpy(),
+    fails = np.bincount(column, weights=np.isnan(values) & ~pd.isna(cells),
                         minlength=column.max() + 1 if len(column) else 0) > 0
     numeric = ~fails[column]
     order = np.argsort(column, kind="stable")  # the records of each column together, as groupby gives them
     kept = text.iloc[order[~numeric[order]]]
     numbers = text.iloc[order[numeric[order]]]
-    numbers = numbers.assign(value=values.iloc[order[numeric[order]]].astype(float))
+    numbers = numbers.assign(value=values[order[numeric[order]]])
     return (kept.reset_index(drop=True) if len(kept) else None), ([numbers] if len(numbers) else [])
 
 
-def _join_labels(table: pd.DataFrame, labels: pd.DataFrame, problems: ProblemCollector) -> pd.DataFrame:
-    """Add text columns (group labels) to the pivoted table, one value per (unit, year)."""
-    dup = labels.duplicated(["unit", "year", "indicator"], keep="first")
-    for rec in labels[dup].head(MAX_REPORTED).itertuples(index=False):
-        problems.add(f"duplicate value for unit {rec.unit!r}, year {rec.year}, column {rec.indicator!r}",
-                     file=rec.file, row=int(rec.row), column=rec.indicator,
-                     fix="keep one row per unit and year")
-    problems.raise_if_any()
+def _label_columns(keys: dict, labels: pd.DataFrame, problems: ProblemCollector) -> dict:
+    """Text columns (group labels), one value per (unit, year) of ``keys``: column -> Series."""
+    dup = duplicated_keys(labels, ["unit", "year", "indicator"], keep="first")
+    if dup.any():
+        for rec in labels[dup].head(MAX_REPORTED).itertuples(index=False):
+            problems.add(f"duplicate value for unit {rec.unit!r}, year {rec.year}, column {rec.indicator!r}",
+                         file=rec.file, row=int(rec.row), column=rec.indicator,
+                         fix="keep one row per unit and year")
+        problems.raise_if_any()
     # one column per label, in sorted order; a cell the labels do not fill (or fill with a
     # missing marker) is NaN
-    row_of = {key: i for i, key in enumerate(zip(table["unit"], table["year"]))}
-    columns = {str(c): np.full(len(table), np.nan, dtype=object) for c in sorted(set(labels["indicator"]))}
+    row_of = {key: i for i, key in enumerate(zip(keys["unit"], keys["year"]))}
+    columns = {str(c): np.full(len(row_of), np.nan, dtype=object) for c in sorted(set(labels["indicator"]))}
     for unit, year, column, value in zip(*(labels[c].to_numpy(dtype=object)
                                            for c in ("unit", "year", "indicator", "value"))):
         i = row_of.get((unit, year))
         if i is not None and value is not None:
             columns[str(column)][i] = value
-    added = pd.DataFrame({c: pd.Series(v, index=table.index, dtype=object) for c, v in columns.items()})
-    return pd.concat([table, added], axis=1)  # text columns are never numeric ones
+    return {c: pd.Series(v, dtype=object) for c, v in columns.items()}
 
 
-def _pivot(long: pd.DataFrame) -> pd.DataFrame:
-    """Long records to one row per (unit, year), keeping first-seen order."""
+def _pivot(long: pd.DataFrame) -> tuple[dict, dict]:
+    """Long records to one row per (unit, year), in first-seen order (sorted by year, stably,
+    when every row has one): the keys {unit, year: object arrays} and {indicator: floats}."""
     row, _ = pd.factorize(key_codes(long, ["unit", "year"]))  # (unit, year) in order of first appearance
     first = np.unique(row, return_index=True)[1]
-    keys = long[["unit", "year"]].iloc[first].reset_index(drop=True)
+    units, years = (np.asarray(long[c].array.take(first), dtype=object) for c in ("unit", "year"))
     col, _ = pd.factorize(key_codes(long, ["indicator"]))  # in order of first appearance
-    indicators = [str(i) for i in long["indicator"].iloc[np.unique(col, return_index=True)[1]]]
-    values = np.full((len(keys), len(indicators)), np.nan)
+    indicators = [str(i) for i in long["indicator"].array.take(np.unique(col, return_index=True)[1])]
+    values = np.full((len(first), len(indicators)), np.nan)
     values[row, col] = long["value"].to_numpy()
-    out = pd.concat([keys, pd.DataFrame(values, columns=indicators)], axis=1)
-    years = out["year"].tolist()
     if all(y is not None for y in years):
-        out = out.sort_values(["year"], kind="stable").reset_index(drop=True)
-    out["unit"] = out["unit"].astype(object)
-    out["year"] = out["year"].astype(object)
-    return out
+        order = np.argsort(years, kind="stable")
+        units, years, values = units[order], years[order], values[order]
+    return {"unit": units, "year": years}, {c: values[:, j] for j, c in enumerate(indicators)}
 
 
 def _hierarchy(frames: list[pd.DataFrame], key: str, problems: ProblemCollector) -> dict:

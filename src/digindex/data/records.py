@@ -21,12 +21,15 @@ def _years(t: Table, problems: ProblemCollector) -> pd.Series:
     if t.year is None:
         return pd.Series([None] * len(t.df), index=t.df.index, dtype=object)
     raw = t.df[t.year]
-    num = pd.to_numeric(raw, errors="coerce")
-    bad = num.isna() | (num % 1 != 0)
-    for idx in np.flatnonzero(bad.to_numpy())[:MAX_REPORTED]:
+    codes, distinct = pd.factorize(raw)  # each distinct text parsed once
+    num = pd.to_numeric(np.asarray(distinct, dtype=object), errors="coerce").astype(float)
+    whole = ~np.isnan(num) & (num % 1 == 0)
+    bad = (codes < 0) | ~whole[codes]
+    for idx in np.flatnonzero(bad)[:MAX_REPORTED]:
         problems.add(f"year is not a whole number: {raw.iloc[idx]!r}", file=t.file, sheet=t.sheet,
                      row=int(idx) + t.row_offset, column=t.year, fix="write the year as e.g. 2022")
-    return num.astype("Int64").astype(object).where(~bad, None)
+    year = np.array([int(v) if w else None for v, w in zip(num, whole)] + [None], dtype=object)
+    return pd.Series(year[codes], index=t.df.index, dtype=object)  # code -1 (missing): None
 
 
 def read_records(t: Table, unit: pd.Series, text_ok: frozenset, problems: ProblemCollector):
@@ -78,12 +81,29 @@ def read_records(t: Table, unit: pd.Series, text_ok: frozenset, problems: Proble
 
 def _columns(t: Table, unit, form, year, rows, columns: list[tuple[str, str]], cells=None) -> pd.DataFrame:
     """The records of several columns of a wide table, column after column (as one ``part``
-    per column, concatenated, would give them), built at once (from ``cells``, the table as a
-    matrix of text, when given)."""
-    import pyarrow as pa
-
+    per column, concatenated, would give them), built at once: from ``cells``, the table as a
+    matrix of text, when given (a small table: its records as one block of Python objects, as
+    pandas' cost is per column and per block more than per cell), else from the columns' text
+    as pyarrow holds it (no copy to Python strings)."""
     k, n = len(columns), len(t.df)
     names, indicators = zip(*columns)
+    if cells is not None:
+        position = {c: i for i, c in enumerate(t.df.columns)}
+
+        def each(values):  # one value per column, repeated down its records
+            return np.repeat(np.array(values, dtype=object), n)
+
+        def tiled(series):
+            return np.tile(np.asarray(series, dtype=object), k)
+
+        block = np.column_stack([tiled(unit), tiled(form), tiled(year), each(indicators),
+                                 cells[:, [position[c] for c in names]].ravel(order="F"),
+                                 each([t.file] * k), each([t.sheet] * k), each(names)])
+        frame = pd.DataFrame(block, columns=[c for c in COLUMNS if c != "row"], dtype=object)
+        frame.insert(COLUMNS.index("row"), "row", np.tile(rows, k))
+        return frame
+    import pyarrow as pa
+
     each = np.repeat(np.arange(k), n)
 
     def text(values):  # one text per column, repeated down its records: pandas' str dtype
@@ -92,11 +112,7 @@ def _columns(t: Table, unit, form, year, rows, columns: list[tuple[str, str]], c
     def tiled(series):
         return pd.Series(np.tile(np.asarray(series, dtype=object), k), dtype=object)
 
-    if cells is not None:  # one conversion beats a Series per column
-        positions = t.df.columns.get_indexer(list(names))
-        values = pd.Series(cells[:, positions].ravel(order="F"), dtype="str")
-    else:  # the columns' text as it is, without a copy to Python strings
-        values = pd.concat([t.df[c] for c in names], ignore_index=True)
+    values = pd.concat([t.df[c] for c in names], ignore_index=True)
     return pd.DataFrame({
         "unit": tiled(unit), "form": tiled(form), "year": tiled(year), "indicator": text(indicators),
         "value": values, "row": np.tile(rows, k),

@@ -54,16 +54,17 @@ def _context(tables: list[Table], scope: Scope | None) -> list[pd.Series]:
     return out
 
 
-def _names(tables: list[Table], contexts: list[pd.Series]) -> list[Name]:
-    """Distinct (context, unit) pairs over all tables, each with its first occurrence."""
+def _names(tables: list[Table], contexts: list[pd.Series | None]) -> list[Name]:
+    """Distinct (context, unit) pairs over all tables, each with its first occurrence
+    (``contexts``: per table, the context of each row, or None for none)."""
     seen: dict[tuple[str, str], Name] = {}
     for t, ctx in zip(tables, contexts):
         text = t.df[t.unit].astype(str)
-        codes, uniques = pd.factorize(ctx.astype(str) + "\x1f" + text)
+        codes, uniques = pd.factorize(text if ctx is None else ctx.astype(str) + "\x1f" + text)
         counts = np.bincount(codes, minlength=len(uniques))
         _, first = np.unique(codes, return_index=True)
         for k, pos in zip(uniques, first):
-            c, value = k.split("\x1f", 1)
+            c, value = ("", k) if ctx is None else k.split("\x1f", 1)
             n = int(counts[codes[pos]])
             if value == "":
                 continue
@@ -79,7 +80,7 @@ def _names(tables: list[Table], contexts: list[pd.Series]) -> list[Name]:
 def _check_blank(tables: list[Table], problems: ProblemCollector) -> None:
     reported = 0
     for t in tables:
-        for pos in (t.df.index[t.df[t.unit] == ""]).tolist():
+        for pos in t.df.index[t.df[t.unit].to_numpy(dtype=object) == ""].tolist():
             reported += 1
             if reported <= MAX_REPORTED:
                 problems.add("empty unit", file=t.file, sheet=t.sheet, row=int(pos) + t.row_offset,
@@ -135,8 +136,7 @@ def looks_like_regions(texts) -> bool:
 
 def refuse_doubles(tables: list[Table], problems: ProblemCollector) -> None:
     """Without a scope: stop if two names of the data are one Chinese region."""
-    contexts = _context(tables, None) if any(t.context for t in tables) else \
-        [pd.Series("", index=t.df.index, dtype=object) for t in tables]
+    contexts = _context(tables, None) if any(t.context for t in tables) else [None] * len(tables)
     names = _names(tables, contexts)
     if not names or not looks_like_regions(n.text for n in names[:2000]):
         return

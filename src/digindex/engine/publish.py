@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..framework.keys import TOP, register_key
+from ..lazy import lazy_module
+
+np = lazy_module("numpy", globals())
 
 MAX_DECIMALS = 10
 

@@ -1,8 +1,10 @@
 """Ranks: 1 is best; ties take the minimum rank (1, 2, 2, 4)."""
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from ..lazy import lazy_module
+
+np = lazy_module("numpy", globals())
+pd = lazy_module("pandas", globals())
 
 
 def rank_within(scores: pd.DataFrame, columns: list[str], by: list[str]) -> pd.DataFrame:

@@ -12,8 +12,7 @@ import functools
 import math
 from typing import Any, Callable
 
-import numpy as np
-
+from ..lazy import lazy_module
 from ..methods import get_method, make_params
 from ..methods.choice import MethodChoice, parse_choice
 from ..methods.normalise import NormaliseContext
@@ -21,9 +20,11 @@ from .keys import (AGGREGATE, CORE_AGGREGATE_KEYS, CORE_INDICATOR_KEYS, CORE_NOD
                    INDICATOR, RETIRED_KEYS, TOP, Report, framework_keys, parse_keys)
 from .model import STEPS, Framework, Node
 
+np = lazy_module("numpy", globals())
+
 Locate = Callable[[tuple], dict]
 
-TRANSFORMS = {"ln": np.log, "log10": np.log10}
+TRANSFORMS = {"ln": "log", "log10": "log10"}  # transform -> numpy function
 
 
 def build_framework(data: Any, locate: Locate, file: str) -> Framework:
@@ -226,7 +227,11 @@ def _where(path: tuple) -> str:
 
 
 def transform_fn(node: Node):
-    return TRANSFORMS.get(node.transform) if node.transform else None
+    return _transform(node.transform)
+
+
+def _transform(name: str | None):
+    return getattr(np, TRANSFORMS[name]) if name in TRANSFORMS else None
 
 
 def normalise_context(node: Node) -> NormaliseContext:
@@ -236,7 +241,7 @@ def normalise_context(node: Node) -> NormaliseContext:
 
 @functools.lru_cache(maxsize=4096)  # many-variant runs ask for the same indicators again and again
 def _normalise_context(indicator, direction, goalposts, clip, target, transform) -> NormaliseContext:
-    tf = TRANSFORMS.get(transform) if transform else None
+    tf = _transform(transform)
     gp = goalposts
     if gp is not None and tf is not None:
         gp = (float(tf(gp[0])), float(tf(gp[1])))
@@ -254,13 +259,13 @@ def output_range(fw: Framework, node: Node) -> tuple[float, float, bool]:
         choice = fw.method_for("normalise", node)
         spec = get_method("normalise", choice.name)
         if spec.output_range is None:
-            return -np.inf, np.inf, False
+            return -math.inf, math.inf, False
         return spec.output_range(make_params(spec, choice.params), normalise_context(node))
     ranges = [output_range(fw, c) for c in node.children]
     op = fw.method_for("aggregate", node)
     spec = get_method("aggregate", op.name)
     if spec.output_range is None:
-        return -np.inf, np.inf, False
+        return -math.inf, math.inf, False
     return spec.output_range(make_params(spec, op.params), ranges)
 
 

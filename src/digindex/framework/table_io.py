@@ -18,14 +18,16 @@ import io
 import math
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from ..errors import InputError, Problem
+from ..lazy import lazy_module
 from .keys import node_key_names
 from .model import STEPS, Framework
 from .parse import build_framework
 from .yaml_io import _read_text, framework_to_dict
+
+pd = lazy_module("pandas", globals())
 
 REQUIRED = ["id", "parent"]
 COLUMNS = ["id", "parent", "name_en", "name_zh", "weight", "direction", "unit", "transform",

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
+from ..lazy import lazy_module
+
+np = lazy_module("numpy", globals())
 
 
 @dataclass

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ..errors import InputError, Problem
+from ..lazy import lazy_module
 from .aggregate.means import check_inputs
 from .context import AggregateContext, LogEntry
 from .registry import MethodSpec
+
+np = lazy_module("numpy", globals())
 
 
 @dataclass

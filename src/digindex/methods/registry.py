@@ -34,8 +34,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..lazy import lazy_module
+
+np = lazy_module("numpy", globals())
 
 FAMILIES = ("impute", "treat", "normalise", "weights", "aggregate")
 

@@ -38,16 +38,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from ..errors import InputError, Problem
 from ..framework import Framework
 from ..framework.keys import TOP, KeyContext, Report, framework_keys, get_key, parse_value, register_key
 from ..framework.model import MethodChoice
 from ..framework.parse import method_problems
+from ..lazy import lazy_module
 from ..methods import get_method, make_params
 from ..methods.choice import parse_choice
+
+np = lazy_module("numpy", globals())
+pd = lazy_module("pandas", globals())
 
 PIPELINE_STEPS = ("impute", "treat", "normalise", "weights", "aggregate")
 PRE_AGGREGATION = ("impute", "treat", "normalise")

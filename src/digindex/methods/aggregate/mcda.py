@@ -14,13 +14,16 @@ tables, as pymcdm's ``verbose=True`` does; the registered function returns only 
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .means import _all_missing, present_weights, year_groups
+
+np = lazy_module("numpy", globals())
 
 
 def _year_of(ctx, rows, pooled=False):
@@ -89,7 +92,7 @@ def copeland_details(X: np.ndarray, w: np.ndarray, params: CopelandParams | None
 
 
 @register("aggregate", "copeland", CopelandParams, capabilities=_scope,
-          output_range=lambda p, ranges: (0.0, 1.0, False) if p.scale == "0-1" else (-np.inf, np.inf, False))
+          output_range=lambda p, ranges: (0.0, 1.0, False) if p.scale == "0-1" else (-math.inf, math.inf, False))
 def copeland(X: np.ndarray, w: np.ndarray, params: CopelandParams | None = None,
              ctx=None) -> np.ndarray:
     """Copeland score of a weighted pairwise majority (non-compensatory).

@@ -19,10 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
+
+np = lazy_module("numpy", globals())
 
 
 def present_weights(X: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, model_validator
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .means import _all_missing, present_weights, year_groups
+
+np = lazy_module("numpy", globals())
 
 
 class MPIParams(Params):

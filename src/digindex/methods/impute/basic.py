@@ -1,9 +1,10 @@
 """Imputation methods: fill missing indicator values before normalisation."""
 from __future__ import annotations
 
-import numpy as np
-
+from ...lazy import lazy_module
 from ..registry import register
+
+np = lazy_module("numpy", globals())
 
 
 @register("impute", "none")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from ...lazy import lazy_module
 from ..context import LogEntry
+
+np = lazy_module("numpy", globals())
 
 
 def year_slices(years) -> list[tuple[Any, np.ndarray]]:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .common import imputed, log_entry, year_slices
+
+np = lazy_module("numpy", globals())
 
 
 class IterativeParams(Params):

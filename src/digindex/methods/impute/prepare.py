@@ -40,14 +40,17 @@ Reference: OECD/JRC (2008) Handbook, §1.3 and Step 3; COINr ``Screen()``, ``Den
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, ValidationError
 
 from ...errors import InputError, Problem
+from ...lazy import lazy_module
 from ..registry import Params
 from .common import log_entry
+
+np = lazy_module("numpy", globals())
 
 MAX_REPORTED = 20
 
@@ -67,7 +70,7 @@ def parse_denominator(raw, factor=None) -> DenominatorSpec:
         spec["factor"] = factor
     try:
         out = DenominatorSpec(**spec)
-        ok = out.factor > 0 and np.isfinite(out.factor)
+        ok = out.factor > 0 and math.isfinite(out.factor)
     except (ValidationError, TypeError):
         ok = False
     if not ok:

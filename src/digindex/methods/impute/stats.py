@@ -6,10 +6,11 @@ group label, and groups with no value in that year, are left missing (and logged
 """
 from __future__ import annotations
 
-import numpy as np
-
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .common import imputed, log_entry, year_slices
+
+np = lazy_module("numpy", globals())
 
 
 class CentralParams(Params):

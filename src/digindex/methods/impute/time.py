@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
-
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .common import imputed, log_entry, unit_slices
+
+np = lazy_module("numpy", globals())
 
 
 class PreviousYearParams(Params):

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import numpy as np
 from pydantic_core import PydanticCustomError
 
+from ...lazy import lazy_module
 from .minmax import NormaliseContext, _tf
+
+np = lazy_module("numpy", globals())
 
 
 def param_error(message: str) -> PydanticCustomError:

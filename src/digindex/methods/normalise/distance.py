@@ -10,13 +10,16 @@ Reference: OECD/JRC (2008) Handbook on Constructing Composite Indicators, §5
 """
 from __future__ import annotations
 
+import math
 
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .common import base_year_mask, indicator_target, require_values, where, year_groups
 from .minmax import NormaliseContext, PanelBounds, bounds_scope, per_period
+
+np = lazy_module("numpy", globals())
 
 
 def _ratio(x: np.ndarray, ref, ctx: NormaliseContext, method: str) -> np.ndarray:
@@ -32,7 +35,7 @@ class TargetParams(Params):
 
 
 @register("normalise", "distance_to_target", TargetParams,
-          output_range=lambda p, c: (0.0, p.scale if p.cap else np.inf, False))
+          output_range=lambda p, c: (0.0, p.scale if p.cap else math.inf, False))
 def distance_to_target(x: np.ndarray, ctx: NormaliseContext, params: TargetParams) -> np.ndarray:
     """Distance to target: y = scale·min(x/target, 1); direction −1: scale·min(target/x, 1).
 
@@ -55,7 +58,7 @@ class ReferenceParams(Params):
 
 
 @register("normalise", "distance_to_reference", ReferenceParams, capabilities=Capabilities(scope="year"),
-          output_range=lambda p, c: (0.0, np.inf, False))
+          output_range=lambda p, c: (0.0, math.inf, False))
 def distance_to_reference(x: np.ndarray, ctx: NormaliseContext,
                           params: ReferenceParams) -> np.ndarray:
     """Distance to a reference unit: y = scale·x/x_ref, direction −1: scale·x_ref/x.
@@ -121,7 +124,7 @@ class BaseYearParams(Params):
 
 
 @register("normalise", "index_to_base_year", BaseYearParams, capabilities=Capabilities(scope="panel"),
-          output_range=lambda p, c: (0.0, np.inf, False))
+          output_range=lambda p, c: (0.0, math.inf, False))
 def index_to_base_year(x: np.ndarray, ctx: NormaliseContext, params: BaseYearParams) -> np.ndarray:
     """Index to a base year: y = 100·x_t/x_b, per unit; direction −1: 100·x_b/x_t.
 

@@ -12,15 +12,18 @@ Guo F., Wang J. et al. (2020) 测度中国数字普惠
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, field_validator
 from pydantic_core.core_schema import ValidationInfo
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from .common import base_year_mask, indicator_target, param_error, require_values
 from .minmax import NormaliseContext, PanelBounds, _nan_bounds, _tf, bounds_scope, per_period
+
+np = lazy_module("numpy", globals())
 
 
 class EfficacyParams(PanelBounds):
@@ -70,8 +73,8 @@ def _efficacy_range(params: EfficacyParams, ctx: NormaliseContext):
     if params.clip:
         return lo, hi, from_data and params.thresholds == "data"
     if from_data:  # the worst unit of each period scores lo; targets can be exceeded
-        return lo, (hi if params.thresholds == "data" else np.inf), True
-    return -np.inf, np.inf, False
+        return lo, (hi if params.thresholds == "data" else math.inf), True
+    return -math.inf, math.inf, False
 
 
 def _efficacy_capabilities(p: EfficacyParams) -> Capabilities:

@@ -11,16 +11,19 @@ section 5; UNDP (2022) HDR Technical note 1 (goalposts).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 import warnings
 
-import numpy as np
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
+
+np = lazy_module("numpy", globals())
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def _minmax_range(params: MinMaxParams, ctx: NormaliseContext):
     fixed = params.min is not None or params.max is not None or ctx.goalposts is not None
     clip = params.clip if params.clip is not None else bool(ctx.clip)
     if fixed and not clip:
-        return -np.inf, np.inf, False
+        return -math.inf, math.inf, False
     return min(a, b), max(a, b), not fixed
 
 
@@ -215,7 +218,7 @@ class GoalpostParams(Params):
 def _goalposts_range(params: GoalpostParams, ctx: NormaliseContext):
     clip = params.clip if params.clip is not None else bool(ctx.clip)
     if not clip:
-        return -np.inf, np.inf, False
+        return -math.inf, math.inf, False
     a, b = params.scale
     return min(a, b), max(a, b), False
 

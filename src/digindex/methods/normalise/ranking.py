@@ -10,14 +10,15 @@ for a Sustainable Economy*, Springer (Borda count).
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-import numpy as np
-
+from ...lazy import lazy_module
 from ..registry import register
 from .common import counts
 from .minmax import NormaliseContext, PanelBounds, bounds_scope, per_period
 
+np = lazy_module("numpy", globals())
 
 
 class RankParams(PanelBounds):
@@ -34,7 +35,7 @@ def _ordinal(x, ctx, pooled, fn):
     return per_period(np.asarray(x, float), ctx, pooled, one)
 
 
-@register("normalise", "rank", RankParams, capabilities=bounds_scope, output_range=lambda p, c: (1.0, np.inf, True))
+@register("normalise", "rank", RankParams, capabilities=bounds_scope, output_range=lambda p, c: (1.0, math.inf, True))
 def rank(x: np.ndarray, ctx: NormaliseContext, params: RankParams) -> np.ndarray:
     """Rank position, 1 for the worst and n for the best: y = #{x_j < x} + (t + 1)/2.
 
@@ -85,7 +86,7 @@ class BordaParams(PanelBounds):
     ties: Literal["half", "none"] = "half"
 
 
-@register("normalise", "borda", BordaParams, capabilities=bounds_scope, output_range=lambda p, c: (0.0, np.inf, True))
+@register("normalise", "borda", BordaParams, capabilities=bounds_scope, output_range=lambda p, c: (0.0, math.inf, True))
 def borda(x: np.ndarray, ctx: NormaliseContext, params: BordaParams) -> np.ndarray:
     """Borda count: the number of units a unit beats, y = #{x_j worse than x}.
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..registry import register
 from .minmax import NormaliseContext, PanelBounds, bounds_scope, columns_per_period, per_period
+
+np = lazy_module("numpy", globals())
 
 
 class ZScoreParams(PanelBounds):

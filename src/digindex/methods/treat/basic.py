@@ -1,9 +1,10 @@
 """Outlier treatment methods: tame skewed indicators before normalisation."""
 from __future__ import annotations
 
-import numpy as np
-
+from ...lazy import lazy_module
 from ..registry import register
+
+np = lazy_module("numpy", globals())
 
 
 @register("treat", "none")

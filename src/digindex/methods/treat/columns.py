@@ -8,7 +8,9 @@ matrix for several ``max_points`` in a millisecond or two.
 """
 from __future__ import annotations
 
-import numpy as np
+from ...lazy import lazy_module
+
+np = lazy_module("numpy", globals())
 
 
 def skew_kurt_columns(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

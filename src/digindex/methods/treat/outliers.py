@@ -25,12 +25,14 @@ import hashlib
 
 from typing import Literal
 
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..impute.common import log_entry, year_slices
 from ..registry import Capabilities, Params, register
 from .columns import WinsoriseTrace, passes_columns, skew_kurt_columns
+
+np = lazy_module("numpy", globals())
 
 
 def skew(v: np.ndarray) -> float:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
+from ...lazy import lazy_module
+
+np = lazy_module("numpy", globals())
 
 
 def one_child_gets_all(func):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
+from ...lazy import lazy_module
 from ..registry import Params, register
 from ._common import child_names
+
+np = lazy_module("numpy", globals())
 
 # Saaty's random consistency index RI(n) (Saaty 1980, Table 1.4 / Saaty 2008).
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41,

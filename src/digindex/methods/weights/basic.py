@@ -5,9 +5,10 @@ and the framework's relative weights ``prior`` and returns weights summing to 1.
 """
 from __future__ import annotations
 
-import numpy as np
-
+from ...lazy import lazy_module
 from ..registry import register
+
+np = lazy_module("numpy", globals())
 
 
 @register("weights", "manual")

@@ -16,11 +16,13 @@ e.g. [0, 100] first) and complete: missing values are refused, impute them first
 """
 from __future__ import annotations
 
-import numpy as np
 from pydantic import Field, field_validator
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from ._common import child_names
+
+np = lazy_module("numpy", globals())
 
 
 class BodParams(Params):

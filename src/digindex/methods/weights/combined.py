@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from ...lazy import lazy_module
 from ..choice import parse_choice
 from ..registry import Capabilities, Params, get_method, make_params, register
+
+np = lazy_module("numpy", globals())
 
 
 def _spec_of(raw: str | dict[str, Any]):

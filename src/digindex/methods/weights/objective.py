@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from ._common import one_child_gets_all, child_names, complete_rows, scatter, varying
+
+np = lazy_module("numpy", globals())
 
 
 class EntropyParams(Params):

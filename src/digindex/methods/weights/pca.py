@@ -23,11 +23,13 @@ negatively on its factor is warned about.
 """
 from __future__ import annotations
 
-import numpy as np
 from pydantic import Field
 
+from ...lazy import lazy_module
 from ..registry import Capabilities, Params, register
 from ._common import one_child_gets_all, child_names, complete_rows, scatter, varying
+
+np = lazy_module("numpy", globals())
 
 
 class FactorParams(Params):
