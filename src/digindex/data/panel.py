@@ -312,19 +312,21 @@ def _pivot(long: pd.DataFrame) -> tuple[dict, dict]:
 
 
 def _hierarchy(frames: list[pd.DataFrame], key: str, problems: ProblemCollector) -> dict:
-    """unit -> parent (or name) from the regions file and data columns; one per unit."""
-    mapping: dict[str, str] = {}
-    where: dict[str, str] = {}
-    for fr in frames:
-        columns = (fr[c].to_numpy(dtype=object) for c in ("unit", key, "row", "file"))
-        for unit, value, row, file in zip(*columns):
-            if not value or unit is None or (isinstance(unit, float) and np.isnan(unit)):
-                continue
-            if unit in mapping and mapping[unit] != value:
-                problems.add(f"unit {unit!r} has {key} {value!r} here but {mapping[unit]!r} at {where[unit]}",
-                             file=file, row=int(row), column=key,
-                             fix=f"give each unit one {key}")
-                continue
-            mapping.setdefault(unit, value)
-            where.setdefault(unit, f"{file} row {row}")
+    """unit -> parent (or name) from the regions file and data columns; one per unit (its first
+    value; a row that gives another is a problem)."""
+    if not frames:
+        return {}
+    units, values, rows, files = (np.concatenate([fr[c].to_numpy(dtype=object) for fr in frames])
+                                  for c in ("unit", key, "row", "file"))
+    keep = np.array([bool(v) and u is not None and not (isinstance(u, float) and np.isnan(u))
+                     for u, v in zip(units, values)], dtype=bool)
+    units, values, rows, files = units[keep], values[keep], rows[keep], files[keep]
+    codes, _ = pd.factorize(units)
+    first = np.unique(codes, return_index=True)[1]  # each unit's first row, in order of appearance
+    mapping = dict(zip(units[first].tolist(), values[first].tolist()))
+    for i in np.flatnonzero(values != values[first][codes]).tolist():
+        unit, j = units[i], first[codes[i]]
+        problems.add(f"unit {unit!r} has {key} {values[i]!r} here but {mapping[unit]!r} at "
+                     f"{files[j]} row {rows[j]}", file=files[i], row=int(rows[i]), column=key,
+                     fix=f"give each unit one {key}")
     return mapping

@@ -110,9 +110,11 @@ def _read_csv_arrow(raw: bytes, text: str) -> pd.DataFrame | None:
     """A regular CSV file (unique, non-empty headers; every row as long as the header) read by
     pyarrow, as pandas would read it with ``_finish``: cells as stripped text, '' for empty.
     None for anything else (pandas then reads it, with its messages)."""
-    header = next(csv.reader(io.StringIO(text.partition("\n")[0])), [])
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]  # (partition would copy the whole rest of the text)
+    header = next(csv.reader(io.StringIO(first_line)), [])
     names = [h.strip() for h in header]
-    if not names or "" in names or len(set(names)) < len(names) or '"' in text.partition("\n")[0]:
+    if not names or "" in names or len(set(names)) < len(names) or '"' in first_line:
         return None  # pandas names, renames or unquotes these headers its own way
     quoted = '"' in text
     if quoted and _SPACE_QUOTE.search(text):

@@ -59,6 +59,7 @@ def _names(tables: list[Table], contexts: list[pd.Series | None]) -> list[Name]:
     (``contexts``: per table, the context of each row, or None for none)."""
     seen: dict[tuple[str, str], Name] = {}
     for t, ctx in zip(tables, contexts):
+        offset = t.row_offset  # a DataFrame's attrs are slow to read: once per table
         text = t.df[t.unit].astype(str)
         codes, uniques = pd.factorize(text if ctx is None else ctx.astype(str) + "\x1f" + text)
         counts = np.bincount(codes, minlength=len(uniques))
@@ -71,7 +72,7 @@ def _names(tables: list[Table], contexts: list[pd.Series | None]) -> list[Name]:
             item = seen.get((c, value))
             if item is None:
                 seen[(c, value)] = Name(value, c, {"file": t.file, "sheet": t.sheet,
-                                                   "row": int(pos) + t.row_offset, "column": t.unit}, n)
+                                                   "row": int(pos) + offset, "column": t.unit}, n)
             else:
                 item.count += n
     return list(seen.values())
