@@ -113,7 +113,10 @@ def key_codes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
 
 def duplicated_keys(frame: pd.DataFrame, key: list[str], keep=False) -> np.ndarray:
     """``frame.duplicated(key, keep=keep)`` by integer codes (the same answer, faster)."""
-    return pd.Series(key_codes(frame, key)).duplicated(keep=keep).to_numpy()
+    code = key_codes(frame, key)
+    if keep is False and len(code) and code.max() < 8 * len(code) + 1024:  # dense codes: count them
+        return np.bincount(code)[code] > 1
+    return pd.Series(code).duplicated(keep=keep).to_numpy()
 
 
 def _region(unit) -> str:
