@@ -81,17 +81,16 @@ def expand(con, table, spec: DeriveSpec, years: list[int], prefilter: bool):
     if prefilter and spec.filter and not any(c.uses_year for c in spec.filter):
         t = t.filter(_all(t, spec.filter, None))
     ys = from_pandas(con, pd.DataFrame({"_y": np.asarray(years, dtype="int64")}))
+    # the join is finished by one projection (fewer nodes to compile); year: the window's year
+    cols = [t[c] for c in t.columns if c != "year"]
     if spec.window == "stock":
         schema = SCHEMAS[spec.source]
         end = _year_of(t, schema.end).fill_null(NEVER) if schema.end in t.columns else ibis.literal(NEVER)
-        t = t.mutate(_s=_year_of(t, schema.start), _e=end)
-        j = t.join(ys, [t._s <= ys._y, t._e > ys._y])
-        return j.rename(year="_y").drop("_s", "_e")
-    t = t.mutate(_ev=_year_of(t, spec.year_field))
+        return t.join(ys, [_year_of(t, schema.start) <= ys._y, end > ys._y]).select(*cols, year=ys._y)
+    event = _year_of(t, spec.year_field)
     if spec.window == "flow":
-        return t.filter(t._ev.isin(list(years))).rename(year="_ev")
-    j = t.filter(t._ev <= max(years)).join(ys, t._ev <= ys._y)
-    return j.rename(year="_y").drop("_ev")
+        return t.filter(event.isin(list(years))).mutate(year=event)
+    return t.filter(event <= max(years)).join(ys, event <= ys._y).select(*cols, year=ys._y)
 
 
 def metrics(j, spec: DeriveSpec) -> dict:
@@ -113,7 +112,7 @@ def metrics(j, spec: DeriveSpec) -> dict:
 
 
 COUNTED = "__counted__"
-CODE = "_code"  # trusted records' region code, mapped to its unit after the aggregation
+CODE = "region"  # trusted records keep their region code, mapped to its unit after the aggregation
 
 
 def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
@@ -126,10 +125,10 @@ def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
     stacked, so the engine runs a single job whatever the number of groups. For the
     registries in ``count_rows`` (flow windows), the records without a unit in the years
     are counted too: the second value returned, {registry: count}. ``counts`` ({registry:
-    table of record counts ``_n`` per region code ``_code``}) are computed in the same
+    table of record counts ``_n`` per region code ``region``}) are computed in the same
     query: the third value, {registry: {code: count}}.
 
-    Tables without a ``unit`` column (trusted registries) carry the region code ``_code``:
+    Tables without a ``unit`` column (trusted registries) carry their region code (``region``):
     they are grouped by code, and ``unit_of`` (the region map: code, unit) maps the codes of
     the few thousand result rows, the values of the codes of one unit added up, which spares
     the engine a join of every record. Distinct counts do not add up, so a group with one
@@ -166,8 +165,9 @@ def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
                                   metric=ibis.literal(COUNTED + name), value=table._n.cast("float64")))
     if not parts:
         return pd.DataFrame(columns=["unit", "year"]), {}, {}
-    # through Arrow and NumPy: pandas' string operations cost more than the query here
-    long = ibis.union(*parts, distinct=False).to_pyarrow()
+    # through Arrow and NumPy: pandas' string operations cost more than the query here; run on
+    # ``con`` directly (Ibis would otherwise search the whole expression for its backend)
+    long = con.to_pyarrow(ibis.union(*parts, distinct=False))
     codes = dict(zip(unit_of["code"], unit_of["unit"])) if by_code else {}
     return _widen(long, by_code, codes, list(counts or {}))
 
@@ -209,8 +209,10 @@ def _widen(long, by_code: set, unit_of: dict, counted_names: list[str]):
     col_of = np.full(len(names), -1, dtype="int64")
     col_of[[names.index(c) for c in cols]] = np.arange(len(cols))
     year = long["year"].fill_null(0).to_numpy(zero_copy_only=False)[keep].astype("int64")
-    low = int(year.min())
-    cells, row = np.unique(uid[keep] * 65536 + (year - low), return_inverse=True)  # sorted by unit, year
+    low, span = int(year.min()), int(year.max() - year.min()) + 1
+    cell = uid[keep] * span + (year - low)  # (unit, year) on the full grid, then its present cells
+    present = np.bincount(cell, minlength=len(units) * span) > 0
+    cells, row = np.flatnonzero(present), (np.cumsum(present) - 1)[cell]  # sorted by unit, year
     flat = row * len(cols) + col_of[m[keep]]
     v = value[keep]
     ok = ~np.isnan(v)
@@ -218,8 +220,8 @@ def _widen(long, by_code: set, unit_of: dict, counted_names: list[str]):
     total = np.bincount(flat[ok], weights=v[ok], minlength=size)
     seen = np.bincount(flat[ok], minlength=size) > 0
     out = pd.DataFrame(np.where(seen, total, np.nan).reshape(len(cells), len(cols)), columns=cols)
-    out.insert(0, "year", (cells % 65536 + low).astype("int64"))
-    out.insert(0, "unit", pd.Series(np.array(units, dtype=object)[cells // 65536]).astype(str))
+    out.insert(0, "year", (cells % span + low).astype("int64"))
+    out.insert(0, "unit", pd.Series(np.array(units, dtype=object)[cells // span]).astype(str))
     return out, unmatched, counted
 
 

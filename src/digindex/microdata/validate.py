@@ -4,7 +4,9 @@ For each registry file, ``input rows = accepted + rejected``. A rejected record
 keeps its typed values, the reason (its first failed check) and the offending
 value (``detail``); :func:`check_registry` returns the accepted records as a
 cached Ibis table (with ``county``, the current county code, and ``unit``, the
-unit at the level being derived) and a :class:`RegistryReport`.
+unit at the level being derived) and a :class:`RegistryReport`. Trusted
+registries (``full=False``) keep only their region code, mapped to units after
+the aggregation (:func:`.compile.aggregate`).
 
 Check order: missing required fields and unreadable values (:mod:`.clean`);
 impossible dates and statuses; region (no code and no coordinates; coordinates
@@ -49,7 +51,7 @@ class RegistryReport:
     remapped: int = 0
     rejected_rows: pd.DataFrame | None = field(default=None, repr=False)
     pending: str | None = field(default=None, repr=False)  # trusted revenue: counted by the aggregation
-    # trusted registries: a one-row table (_n records, _bad rejected) counted with the aggregation
+    # trusted registries: a table of record counts (_n) per region code, counted with the aggregation
     # (one query for everything); the counts above are filled in from it
     deferred: object = field(default=None, repr=False)
 
@@ -172,8 +174,8 @@ def _trusted(source: Source, enterprises):
     """Light path for trusted registries: columns used as they are, region codes mapped later.
 
     Columns already of their kind's type are not touched (no trimming or case folding);
-    others are converted as in full validation. The records keep their region code as
-    ``_code``: the aggregation groups them by code and the codes are mapped to units on its
+    others are converted as in full validation. The records keep their region code (revenue:
+    its enterprise's) and get no unit: the aggregation groups them by code and the codes are mapped to units on its
     few thousand result rows (:func:`.compile.aggregate`), not record by record. Records with
     an unknown region code (or, for revenue, an unknown enterprise) are counted as rejected:
     the counts per code are left in the report's ``deferred`` table, computed with the
@@ -198,7 +200,6 @@ def _trusted(source: Source, enterprises):
         report.deferred = t.aggregate(_n=t.count()).mutate(**{CODE: ibis.null("string")})
         return t.left_join(ent, t.credit_code == ent._k).drop("_k"), report, lambda: None
     report.pending = "unknown_region"
-    t = t.mutate(**{CODE: t.region})
     report.deferred = t.group_by(CODE).aggregate(_n=t.count())  # a few thousand codes, checked later
     return t, report, lambda: None
 
