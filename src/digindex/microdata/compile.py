@@ -74,23 +74,32 @@ def _year_of(t, name: str):
 
 
 def expand(con, table, spec: DeriveSpec, years: list[int], prefilter: bool):
-    """The records of ``table`` once per year of their window, with a ``year`` column."""
+    """The records of ``table`` once per year of their window, with a ``year`` column.
+
+    Stock and cumulative windows unnest each record's range of years (first year
+    in its window to the last), which costs the engine less than a join with a
+    table of years (that one sorts every record).
+    """
     import ibis
 
     t = table
     if prefilter and spec.filter and not any(c.uses_year for c in spec.filter):
         t = t.filter(_all(t, spec.filter, None))
-    ys = from_pandas(con, pd.DataFrame({"_y": np.asarray(years, dtype="int64")}))
-    # the join is finished by one projection (fewer nodes to compile); year: the window's year
-    cols = [t[c] for c in t.columns if c != "year"]
+    first, last = min(years), max(years)
     if spec.window == "stock":
         schema = SCHEMAS[spec.source]
+        start = _year_of(t, schema.start)
         end = _year_of(t, schema.end).fill_null(NEVER) if schema.end in t.columns else ibis.literal(NEVER)
-        return t.join(ys, [_year_of(t, schema.start) <= ys._y, end > ys._y]).select(*cols, year=ys._y)
-    event = _year_of(t, spec.year_field)
-    if spec.window == "flow":
-        return t.filter(event.isin(list(years))).mutate(year=event)
-    return t.filter(event <= max(years)).join(ys, event <= ys._y).select(*cols, year=ys._y)
+        t = t.filter(start <= last, end > first)
+        span = ibis.range(ibis.greatest(start, first), ibis.least(end, last + 1))
+    else:
+        event = _year_of(t, spec.year_field)
+        if spec.window == "flow":
+            return t.filter(event.isin(list(years))).mutate(year=event)
+        t = t.filter(event <= last)
+        span = ibis.range(ibis.greatest(event, first), last + 1)
+    j = t.select(*[t[c] for c in t.columns if c != "year"], year=span.unnest())  # year: the window's
+    return j if len(years) == last - first + 1 else j.filter(j.year.isin(list(years)))
 
 
 def metrics(j, spec: DeriveSpec) -> dict:
