@@ -24,16 +24,34 @@ peak_mb=<largest peak of the two ibis runs>``.
 Run: ``.venv/bin/python benchmarks/microdata.py [--rows 10000000] [--dir DIR] [--repeat 2]``
 (the data are generated on the first run and reused).
 
-Measured on a shared 2-core machine (load average 1-4, so wall times vary by ±30 %; best of
-3 runs, 1 at 10 M), ibis/sql, before issue 16 → after:
+Both clocks start after the imports and a garbage collection (so that neither path pays for
+the set-up's garbage). Measured on a shared 2-core machine (load average 1-4, so wall times vary
+by ±30 %; best of 3 runs, 1 at 10 M), ibis/sql, before issue 16 → after:
 
 - 1 M enterprises: 2.47-2.77 → 1.47-1.90 (sql 0.6-0.8 s; ibis 1.5-5.3 s → 1.2-1.3 s);
 - 2 M: 1.37-2.50 → 1.18-1.77 (sql 0.8-1.7 s; ibis 2.4-7.8 s → 1.4-2.2 s);
 - 10 M: 1.26 → 0.82 (sql 7.6 s / 4.7 s; ibis 9.7 s → 3.9 s).
 
-The Ibis path does the region-code check and counts it, and its unit mapping joins, which the
-hand-written SQL does not; its fixed cost (compiling the query, opening the Parquet files, the
-region map, the statistics table: about 0.4 s) is what keeps it above 1.2 at 1 M rows.
+Issue 16, part 6, before → after (load average 1.5-3.4; best of 2 runs, 3 for 1 M after; the
+before runs without the garbage collection, which took about 0.1 s of the Ibis path's time):
+
+- 1 M: 1.91 → 1.17 (sql 0.73 / 0.80 s; ibis 1.39 → 0.93 s); interleaved child runs at load
+  average 1.8 gave 1.02 (best) and 1.22 (median);
+- 2 M: 1.81 → 0.82 (sql 1.60 / 2.08 s; ibis 2.90 → 1.71 s);
+- 10 M: 0.82 (figure above, not re-measured before) → 0.79 (sql 17.1 s, ibis 13.5 s; one run at
+  load average 3.4: both slowed).
+
+What changed: trusted records are grouped by their region code and the codes mapped to units on
+the few thousand aggregated rows (no join of every record; the region-code check counts records
+per code and looks the codes up in the region map); stock and cumulative windows unnest each
+record's years instead of joining a table of years (the join sorted every record), so the Ibis
+query is now faster than the hand-written one; the result is widened in NumPy on integer codes
+(pandas' string operations cost 0.15 s); the statistics table is read without Arrow datasets.
+The Ibis path still does the region-code check and the code-to-unit mapping, which the
+hand-written SQL does not. What remains of its fixed cost at 1 M rows (about 0.25 s, the
+query about 0.35 s): reading the statistics table and checking its units (0.05 s), connecting
+and opening the four Parquet files (0.035 s), building and compiling the Ibis expression
+(0.08 s), widening the result (0.03 s), the indicators' formulas and lag rows (0.03 s).
 """
 from __future__ import annotations
 
