@@ -16,8 +16,8 @@ indicator of the built-in zhejiang framework is derived for all units and years 
 - pandas: a straightforward pandas groupby over the Parquet files read chunk by chunk,
   only the needed columns.
 
-The four tables are checked to agree (relative 1e-9). Printed: seconds and peak memory of
-each path, ratio ibis/sql (target <= 1.2 from 1 M rows up), speedup pandas/ibis (target >= 10), and last
+The four tables are checked to agree (relative 1e-9). Printed: seconds, CPU seconds (of the
+timed part, every thread) and peak memory of each path, ratio ibis/sql (target <= 1.2 from 1 M rows up), speedup pandas/ibis (target >= 10), and last
 ``RESULT seconds=<ibis> ratio_vs_sql=<ibis/sql> speedup_vs_pandas=<pandas/ibis>
 peak_mb=<largest peak of the two ibis runs>``.
 
@@ -36,7 +36,7 @@ Issue 16, part 6, before → after (load average 1.5-3.4; best of 2 runs, 3 for 
 before runs without the garbage collection, which took about 0.1 s of the Ibis path's time):
 
 - 1 M: 1.91 → 1.17 (sql 0.73 / 0.80 s; ibis 1.39 → 0.93 s); interleaved child runs at load
-  average 1.8 gave 1.02 (best) and 1.22 (median);
+  average 1.8 gave 1.02 (best) and 1.22 (median), at 2.6-3.0 0.97-1.09; CPU seconds ibis/sql 0.98;
 - 2 M: 1.81 → 0.82 (sql 1.60 / 2.08 s; ibis 2.90 → 1.71 s);
 - 10 M: 0.82 (figure above, not re-measured before) → 0.79 (sql 17.1 s, ibis 13.5 s; one run at
   load average 3.4: both slowed).
@@ -132,22 +132,28 @@ def run_ibis(paths: dict, validate: bool) -> pd.DataFrame:
     ibis.duckdb.connect().disconnect()  # imports done before the clock starts, as for sql
     fw = load_framework(builtin_framework_path("zhejiang"))
     gc.collect()  # the set-up's garbage is not the derivation's (both paths)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     result = derive_with_reports(fw, {k: paths[k] for k in REGISTRIES}, paths["stats"], digits=None,
                                  validate=validate)
     seconds = time.perf_counter() - start
     rejected = sum(r.rejected for r in result.reports.values())
-    return result.table, seconds, {"rejected": rejected}
+    return result.table, seconds, {"rejected": rejected, "cpu": _cpu() - cpu}
 
 
 def run_sql(paths: dict) -> pd.DataFrame:
     import duckdb
 
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     con = duckdb.connect()
     table = con.execute(SQL.format(**{k: _quote(v) for k, v in paths.items()})).df()
-    return table, time.perf_counter() - start, {}
+    return table, time.perf_counter() - start, {"cpu": _cpu() - cpu}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process so far (every thread)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _batches(path, columns, size=1_000_000):
@@ -214,11 +220,11 @@ def child(path_name: str, data_dir: Path) -> None:
     paths = {k: data_dir / f"{k}.parquet" for k in (*REGISTRIES, "stats")}
     runner = {"ibis": lambda: run_ibis(paths, False), "ibis-validated": lambda: run_ibis(paths, True),
               "sql": lambda: run_sql(paths), "pandas": lambda: run_pandas(paths)}[path_name]
-    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = _cpu()
     table, seconds, info = runner()
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    # CPU seconds of the whole call (every thread): less sensitive than wall time to a busy machine
-    info["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # CPU seconds of the timed part (every thread; the whole call where the path gives none): less
+    # sensitive than wall time to a busy machine
+    info.setdefault("cpu", _cpu() - cpu)
     table = table.sort_values(["unit", "year"]).reset_index(drop=True)
     table.to_parquet(data_dir / f"result_{path_name}.parquet", index=False)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
