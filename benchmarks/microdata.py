@@ -17,7 +17,8 @@ indicator of the built-in zhejiang framework is derived for all units and years 
   only the needed columns.
 
 The four tables are checked to agree (relative 1e-9). Printed: seconds, CPU seconds (of the
-timed part, every thread) and peak memory of each path, ratio ibis/sql (target <= 1.2 from 1 M rows up), speedup pandas/ibis (target >= 10), and last
+timed part, every thread) and peak memory of each path, ratio ibis/sql (target <= 1.2 from
+1 M rows up), speedup pandas/ibis (target >= 10), and last
 ``RESULT seconds=<ibis> ratio_vs_sql=<ibis/sql> speedup_vs_pandas=<pandas/ibis>
 peak_mb=<largest peak of the two ibis runs>``.
 
