@@ -238,7 +238,8 @@ def _panel(stats, accepted, units, years, code_map) -> pd.DataFrame:
                 found |= set(acc.select("unit").distinct().to_pandas()["unit"].astype(str))
             else:  # trusted records: their region codes' units
                 codes = acc.select(comp.CODE).distinct().to_pandas()[comp.CODE]
-                found |= set(codes.map(dict(zip(code_map["code"], code_map["unit"]))).dropna().astype(str))
+                units_of = dict(zip(code_map["code"].to_numpy(dtype=object), code_map["unit"].to_numpy(dtype=object)))
+                found |= set(codes.map(units_of).dropna().astype(str))
         units = sorted(found)
     grid = [(str(u), int(y)) for u in units for y in years]
     return pd.DataFrame(grid, columns=["unit", "year"])

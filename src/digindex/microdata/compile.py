@@ -73,7 +73,7 @@ def _year_of(t, name: str):
     return col.year().cast("int64") if (col.type().is_date() or col.type().is_timestamp()) else col.cast("int64")
 
 
-def expand(con, table, spec: DeriveSpec, years: list[int], prefilter: bool):
+def expand(table, spec: DeriveSpec, years: list[int], prefilter: bool):
     """The records of ``table`` once per year of their window, with a ``year`` column.
 
     Stock and cumulative windows unnest each record's range of years (first year
@@ -158,7 +158,7 @@ def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
                 table = table.left_join(m, table[CODE] == m._m).drop("_m")
             else:
                 key = CODE
-        j = expand(con, table, group[0], years, prefilter=len(group) == 1)
+        j = expand(table, group[0], years, prefilter=len(group) == 1)
         named = {}
         for spec in group:
             named.update(metrics(j, spec))
@@ -177,7 +177,8 @@ def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
     # through Arrow and NumPy: pandas' string operations cost more than the query here; run on
     # ``con`` directly (Ibis would otherwise search the whole expression for its backend)
     long = con.to_pyarrow(ibis.union(*parts, distinct=False))
-    codes = dict(zip(unit_of["code"], unit_of["unit"])) if by_code else {}
+    codes = dict(zip(unit_of["code"].to_numpy(dtype=object), unit_of["unit"].to_numpy(dtype=object))) \
+        if by_code else {}
     return _widen(long, by_code, codes, list(counts or {}))
 
 

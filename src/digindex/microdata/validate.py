@@ -175,11 +175,11 @@ def _trusted(source: Source, enterprises):
 
     Columns already of their kind's type are not touched (no trimming or case folding);
     others are converted as in full validation. The records keep their region code (revenue:
-    its enterprise's) and get no unit: the aggregation groups them by code and the codes are mapped to units on its
-    few thousand result rows (:func:`.compile.aggregate`), not record by record. Records with
-    an unknown region code (or, for revenue, an unknown enterprise) are counted as rejected:
-    the counts per code are left in the report's ``deferred`` table, computed with the
-    aggregation (one query in all).
+    its enterprise's) and get no unit: the aggregation groups them by code and maps the codes
+    to units on its few thousand result rows (:func:`.compile.aggregate`), not record by
+    record. Records with an unknown region code (or, for revenue, an unknown enterprise) are
+    counted as rejected: the counts per code are left in the report's ``deferred`` table,
+    computed with the aggregation (one query in all).
     """
     import ibis
 
