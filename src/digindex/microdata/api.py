@@ -118,7 +118,8 @@ def _read_parquet(path) -> pd.DataFrame:
 
 
 def _read_text(path) -> pd.DataFrame:
-    from ..data.readers import read_table  # imported only when needed: it brings the data layer
+    """A text or spreadsheet file (the data layer's reader, imported only when needed)."""
+    from ..data.readers import read_table
 
     return read_table(path)
 
