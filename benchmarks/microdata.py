@@ -36,8 +36,9 @@ by ±30 %; best of 3 runs, 1 at 10 M), ibis/sql, before issue 16 → after:
 Issue 16, part 6, before → after (load average 1.5-3.4; best of 2 runs, 3 for 1 M after; the
 before runs without the garbage collection, which took about 0.1 s of the Ibis path's time):
 
-- 1 M: 1.91 → 1.17 (sql 0.73 / 0.80 s; ibis 1.39 → 0.93 s); interleaved child runs at load
-  average 1.8 gave 1.02 (best) and 1.22 (median), at 2.6-3.0 0.97-1.09; CPU seconds ibis/sql 0.98;
+- 1 M: 1.91 → 1.17 (sql 0.73 / 0.80 s; ibis 1.39 → 0.93 s; a second run: 1.17, sql 0.76 s, ibis
+  0.89 s); interleaved child runs (sql, ibis only) at load average 1.8-3.0 gave 0.97-1.10
+  (best) and 0.97-1.22 (median): with one core taken by other work the ratio moves by ±0.1;
 - 2 M: 1.81 → 0.82 (sql 1.60 / 2.08 s; ibis 2.90 → 1.71 s);
 - 10 M: 0.82 (figure above, not re-measured before) → 0.79 (sql 17.1 s, ibis 13.5 s; one run at
   load average 3.4: both slowed).
@@ -47,7 +48,8 @@ the few thousand aggregated rows (no join of every record; the region-code check
 per code and looks the codes up in the region map); stock and cumulative windows unnest each
 record's years instead of joining a table of years (the join sorted every record), so the Ibis
 query is now faster than the hand-written one; the result is widened in NumPy on integer codes
-(in pandas, with the codes' mapping, it took 0.15 s); the statistics table is read without Arrow datasets.
+(in pandas, with the codes' mapping, it took 0.15 s); the statistics table is read without Arrow
+datasets.
 The Ibis path still does the region-code check and the code-to-unit mapping, which the
 hand-written SQL does not. What remains of its fixed cost at 1 M rows (about 0.25 s, the
 query about 0.35 s): reading the statistics table and checking its units (0.05 s), connecting
