@@ -35,6 +35,13 @@ def test_handbuilt_registry(handbuilt, spark):  # noqa: F811 (fixture imported a
     _same(derive_with_reports(*args), derive_with_reports(*args, engine="spark", spark_session=spark))
 
 
+def test_trusted_registries(handbuilt, spark):  # noqa: F811
+    """Trusted records are grouped by region code and mapped to units afterwards, on Spark too."""
+    args = (handbuilt["framework"], handbuilt["registries"], STATS)
+    _same(derive_with_reports(*args, validate=False),
+          derive_with_reports(*args, engine="spark", spark_session=spark, validate=False))
+
+
 def _with_bad_rows(path, out):
     """The demo enterprises plus records to reject and records placed by their coordinates."""
     ent = pd.read_parquet(path)

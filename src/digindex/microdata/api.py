@@ -72,8 +72,6 @@ def _framework(framework, extra: dict | None = None):
 
 def read_stats(stats_table, level: str) -> pd.DataFrame:
     """The statistics table (unit, year, denominators) from a DataFrame or file(s)."""
-    from ..data.readers import read_table
-
     if isinstance(stats_table, pd.DataFrame):
         df, files = stats_table.copy(), "stats_table"
     else:
@@ -82,7 +80,7 @@ def read_stats(stats_table, level: str) -> pd.DataFrame:
         parts = []
         for p in paths:
             # Parquet keeps its types (no round trip through text); other files are read as text
-            part = pd.read_parquet(p) if Path(p).suffix.lower() == ".parquet" else read_table(p)
+            part = _read_parquet(p) if Path(p).suffix.lower() == ".parquet" else _read_text(p)
             parts.append(part.rename(columns={c: c.lower() for c in part.columns if c.lower() in ("unit", "year")}))
         df = pd.concat(parts, ignore_index=True).replace("", None)
     cols = {c.lower(): c for c in df.columns}
@@ -107,6 +105,23 @@ def read_stats(stats_table, level: str) -> pd.DataFrame:
         raise InputError(Problem(f"the statistics table has two values of {col!r} for unit {u}, year {y}",
                                  file=files, column=col, fix="keep one row per unit and year"))
     return df.groupby(["unit", "year"], as_index=False, sort=False).first()
+
+
+def _read_parquet(path) -> pd.DataFrame:
+    """One Parquet file read directly (pandas' reader sets up Arrow datasets first); a folder
+    of part files through pandas."""
+    if Path(path).is_file():
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).read().to_pandas()
+    return pd.read_parquet(path)
+
+
+def _read_text(path) -> pd.DataFrame:
+    """A text or spreadsheet file (the data layer's reader, imported only when needed)."""
+    from ..data.readers import read_table
+
+    return read_table(path)
 
 
 def _check_units(stats: pd.DataFrame, level: str) -> None:
@@ -154,7 +169,8 @@ def derive_with_reports(framework, registries: dict, stats_table=None, engine: s
                                      fix="add them (columns unit, year, population, gdp, ...)"))
     paths = _registries(registries, specs)
     con = con or connect(engine, spark_master, spark_conf, spark_session)
-    rmap = from_pandas(con, region_map(level))
+    code_map = region_map(level)
+    rmap = from_pandas(con, code_map)
     provinces = sorted({u[:2] for u in stats["unit"]}) if stats is not None else None
     accepted, reports, caches = {}, {}, []
     try:
@@ -164,19 +180,21 @@ def derive_with_reports(framework, registries: dict, stats_table=None, engine: s
                                                  full=validate)
             accepted[name], reports[name] = acc, report
             caches.append(cached)
-        panel = _panel(stats, accepted, units, years)
+        panel = _panel(stats, accepted, units, years, code_map)
         out_years = sorted(panel["year"].unique().tolist())
         lags = max([s.growth or 0 for s in specs.values()])
         comp_years = sorted(set(out_years) | {y - k for y in out_years for k in range(1, lags + 1)})
         unknown = tuple(n for n, r in reports.items() if r.pending == "unknown_enterprise")
         deferred = {n: r.deferred for n, r in reports.items() if r.deferred is not None}
         agg, unmatched, counted = comp.aggregate(con, accepted, list(specs.values()), comp_years, unknown,
-                                                 deferred)
+                                                 deferred, code_map)
+        known = set(code_map["code"].to_numpy(dtype=object)) if counted else set()
         for name, rep in reports.items():  # trusted registries: the counts of the same query
             if name not in counted:
                 continue
-            rep.input_rows = counted[name]["_n"]
-            bad = unmatched.get(name, 0) if name in unknown else counted[name]["_bad"]
+            rep.input_rows = sum(counted[name].values())
+            bad = unmatched.get(name, 0) if name in unknown else \
+                sum(n for code, n in counted[name].items() if code not in known)
             rep.accepted, rep.rejected = rep.input_rows - bad, bad
             rep.reasons = {rep.pending: bad} if bad else {}
         full = _with_lag_rows(panel, comp_years, stats)
@@ -203,7 +221,7 @@ def _is_count(spec: DeriveSpec) -> bool:
         and spec.factor == 1
 
 
-def _panel(stats, accepted, units, years) -> pd.DataFrame:
+def _panel(stats, accepted, units, years, code_map) -> pd.DataFrame:
     if stats is not None:
         panel = stats
         if units is not None:
@@ -217,7 +235,12 @@ def _panel(stats, accepted, units, years) -> pd.DataFrame:
     if units is None:
         found = set()
         for acc in accepted.values():
-            found |= set(acc.select("unit").distinct().to_pandas()["unit"].astype(str))
+            if "unit" in acc.columns:
+                found |= set(acc.select("unit").distinct().to_pandas()["unit"].astype(str))
+            else:  # trusted records: their region codes' units
+                codes = acc.select(comp.CODE).distinct().to_pandas()[comp.CODE]
+                units_of = dict(zip(code_map["code"].to_numpy(dtype=object), code_map["unit"].to_numpy(dtype=object)))
+                found |= set(codes.map(units_of).dropna().astype(str))
         units = sorted(found)
     grid = [(str(u), int(y)) for u in units for y in years]
     return pd.DataFrame(grid, columns=["unit", "year"])
@@ -226,7 +249,8 @@ def _panel(stats, accepted, units, years) -> pd.DataFrame:
 def _with_lag_rows(panel, comp_years, stats) -> pd.DataFrame:
     """The panel plus rows for earlier years that growth needs (stats values where known)."""
     units = panel["unit"].unique()
-    grid = pd.DataFrame([(u, y) for u in units for y in comp_years], columns=["unit", "year"])
+    grid = pd.DataFrame({"unit": np.repeat(np.asarray(units, dtype=object), len(comp_years)),
+                         "year": np.tile(np.asarray(comp_years, dtype="int64"), len(units))})
     source = stats if stats is not None else panel
     full = grid.merge(source, on=["unit", "year"], how="left")
     return full.drop_duplicates(["unit", "year"]).reset_index(drop=True)

@@ -73,25 +73,33 @@ def _year_of(t, name: str):
     return col.year().cast("int64") if (col.type().is_date() or col.type().is_timestamp()) else col.cast("int64")
 
 
-def expand(con, table, spec: DeriveSpec, years: list[int], prefilter: bool):
-    """The records of ``table`` once per year of their window, with a ``year`` column."""
+def expand(table, spec: DeriveSpec, years: list[int], prefilter: bool):
+    """The records of ``table`` once per year of their window, with a ``year`` column.
+
+    Stock and cumulative windows unnest each record's range of years (first year
+    in its window to the last), which costs the engine less than a join with a
+    table of years (that one sorts every record).
+    """
     import ibis
 
     t = table
     if prefilter and spec.filter and not any(c.uses_year for c in spec.filter):
         t = t.filter(_all(t, spec.filter, None))
-    ys = from_pandas(con, pd.DataFrame({"_y": np.asarray(years, dtype="int64")}))
+    first, last = min(years), max(years)
     if spec.window == "stock":
         schema = SCHEMAS[spec.source]
+        start = _year_of(t, schema.start)
         end = _year_of(t, schema.end).fill_null(NEVER) if schema.end in t.columns else ibis.literal(NEVER)
-        t = t.mutate(_s=_year_of(t, schema.start), _e=end)
-        j = t.join(ys, [t._s <= ys._y, t._e > ys._y])
-        return j.rename(year="_y").drop("_s", "_e")
-    t = t.mutate(_ev=_year_of(t, spec.year_field))
-    if spec.window == "flow":
-        return t.filter(t._ev.isin(list(years))).rename(year="_ev")
-    j = t.filter(t._ev <= max(years)).join(ys, t._ev <= ys._y)
-    return j.rename(year="_y").drop("_ev")
+        t = t.filter(start <= last, end > first)
+        span = ibis.range(ibis.greatest(start, first), ibis.least(end, last + 1))
+    else:
+        event = _year_of(t, spec.year_field)
+        if spec.window == "flow":
+            return t.filter(event.isin(list(years))).mutate(year=event)
+        t = t.filter(event <= last)
+        span = ibis.range(ibis.greatest(event, first), last + 1)
+    j = t.select(*[t[c] for c in t.columns if c != "year"], year=span.unnest())  # year: the window's
+    return j if len(years) == last - first + 1 else j.filter(j.year.isin(list(years)))
 
 
 def metrics(j, spec: DeriveSpec) -> dict:
@@ -113,19 +121,27 @@ def metrics(j, spec: DeriveSpec) -> dict:
 
 
 COUNTED = "__counted__"
+CODE = "region"  # trusted records keep their region code, mapped to its unit after the aggregation
 
 
 def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
-              count_rows: tuple[str, ...] = (), counts: dict | None = None
-              ) -> tuple[pd.DataFrame, dict[str, int], dict[str, dict[str, int]]]:
+              count_rows: tuple[str, ...] = (), counts: dict | None = None,
+              unit_of: pd.DataFrame | None = None
+              ) -> tuple[pd.DataFrame, dict[str, int], dict[str, dict]]:
     """Run the aggregations as one query; one row per (unit, year), columns of :func:`metrics`.
 
     Each group's aggregate is turned long (unit, year, metric, value) and the groups are
     stacked, so the engine runs a single job whatever the number of groups. For the
     registries in ``count_rows`` (flow windows), the records without a unit in the years
     are counted too: the second value returned, {registry: count}. ``counts`` ({registry:
-    one-row table of counts}) are computed in the same query: the third value, {registry:
-    {column: count}}.
+    table of record counts ``_n`` per region code ``region``}) are computed in the same
+    query: the third value, {registry: {code: count}}.
+
+    Tables without a ``unit`` column (trusted registries) carry their region code (``region``):
+    they are grouped by code, and ``unit_of`` (the region map: code, unit) maps the codes of
+    the few thousand result rows, the values of the codes of one unit added up, which spares
+    the engine a join of every record. Distinct counts do not add up, so a group with one
+    joins its records to the map in the engine instead.
     """
     import ibis
     import ibis.selectors as s
@@ -133,41 +149,89 @@ def aggregate(con, accepted: dict, specs: list[DeriveSpec], years: list[int],
     groups: dict[tuple, list[DeriveSpec]] = defaultdict(list)
     for spec in specs:
         groups[(spec.source, spec.window, spec.year_field)].append(spec)
-    parts = []
+    parts, by_code = [], set()
     for (source, _, _), group in groups.items():
-        j = expand(con, accepted[source], group[0], years, prefilter=len(group) == 1)
+        table, key = accepted[source], "unit"
+        if key not in table.columns:
+            if any(spec.measure == "distinct" for spec in group):
+                m = from_pandas(con, unit_of[["code", "unit"]]).rename(_m="code")
+                table = table.left_join(m, table[CODE] == m._m).drop("_m")
+            else:
+                key = CODE
+        j = expand(table, group[0], years, prefilter=len(group) == 1)
         named = {}
         for spec in group:
             named.update(metrics(j, spec))
         if spec.window == "flow" and source in count_rows:
             named[UNMATCHED + source] = j.count()
-        agg = j.group_by(["unit", "year"]).aggregate(**{k: v.cast("float64") for k, v in named.items()})
+        if key == CODE:
+            by_code.update(named)
+        agg = j.group_by([key, "year"]).aggregate(**{k: v.cast("float64") for k, v in named.items()})
+        agg = agg.rename(unit=CODE) if key == CODE else agg
         parts.append(agg.pivot_longer(~s.cols("unit", "year"), names_to="metric", values_to="value"))
-    for name, table in (counts or {}).items():  # rows without unit or year, one per count
-        row = table.select(**{f"{COUNTED}{name}{c}": table[c].cast("float64") for c in table.columns})
-        row = row.mutate(unit=ibis.null("string"), year=ibis.null("int64"))
-        parts.append(row.pivot_longer(~s.cols("unit", "year"), names_to="metric", values_to="value")
-                     .select("unit", "year", "metric", "value"))
+    for name, table in (counts or {}).items():  # the code in 'unit', no year
+        parts.append(table.select(unit=table[CODE].cast("string"), year=ibis.null("int64"),
+                                  metric=ibis.literal(COUNTED + name), value=table._n.cast("float64")))
     if not parts:
         return pd.DataFrame(columns=["unit", "year"]), {}, {}
-    # through Arrow: Ibis's own to_pandas costs more than the query on large results
-    long = ibis.union(*parts, distinct=False).to_pyarrow().to_pandas()
+    # through Arrow and NumPy: pandas' string operations cost more than the query here; run on
+    # ``con`` directly (Ibis would otherwise search the whole expression for its backend)
+    long = con.to_pyarrow(ibis.union(*parts, distinct=False))
+    codes = dict(zip(unit_of["code"].to_numpy(dtype=object), unit_of["unit"].to_numpy(dtype=object))) \
+        if by_code else {}
+    return _widen(long, by_code, codes, list(counts or {}))
+
+
+def _widen(long, by_code: set, unit_of: dict, counted_names: list[str]):
+    """The long result (Arrow: unit, year, metric, value) as :func:`aggregate` returns it.
+
+    Rows of the ``by_code`` metrics carry a region code in ``unit``, mapped with ``unit_of``;
+    rows of one (unit, year, metric) add up, all-null values staying null. The work is on
+    integer codes of the few metrics and units, not on the strings of every row.
+    """
+    metric = long["metric"].combine_chunks().dictionary_encode()
+    names = metric.dictionary.to_pylist()
+    m = metric.indices.to_numpy(zero_copy_only=False)
+    key = long["unit"].combine_chunks().dictionary_encode()
+    keys = key.dictionary.to_pylist()
+    k = key.indices.fill_null(-1).to_numpy(zero_copy_only=False)  # -1: no unit
+    value = long["value"].to_numpy(zero_copy_only=False)  # null -> NaN
     counted = {}
-    for name, table in (counts or {}).items():
-        for c in table.columns:
-            hit = long.loc[long["metric"] == f"{COUNTED}{name}{c}", "value"]
-            counted.setdefault(name, {})[c] = int(hit.iloc[0]) if len(hit) else 0
-    long = long[~long["metric"].str.startswith(COUNTED)]
-    orphan = long["unit"].isna() & long["metric"].str.startswith(UNMATCHED)
-    unmatched = long[orphan].groupby("metric")["value"].sum()
-    unmatched = {m[len(UNMATCHED):]: int(v) for m, v in unmatched.items()}
-    long = long[long["unit"].notna() & ~long["metric"].str.startswith(UNMATCHED)]
-    # one value per (unit, year, metric): each metric comes from one aggregation
-    out = long.set_index(["unit", "year", "metric"])["value"].unstack("metric")
-    out.columns = [str(c) for c in out.columns]
-    out = out.reset_index()
-    out["unit"] = out["unit"].astype(str)
-    out["year"] = out["year"].astype("int64")
+    for name in counted_names:
+        sel = m == (names.index(COUNTED + name) if COUNTED + name in names else -1)
+        counted[name] = {keys[c] if c >= 0 else None: int(v) for c, v in zip(k[sel], value[sel])}
+    units = sorted(set(keys) | {unit_of.get(x) for x in keys} - {None})
+    pos = {u: i for i, u in enumerate(units)}
+    # unit number of each key, as itself and as a mapped code; the trailing -1 serves k == -1
+    as_unit = np.array([pos[x] for x in keys] + [-1], dtype="int64")
+    as_code = np.array([pos.get(unit_of.get(x), -1) for x in keys] + [-1], dtype="int64")
+    coded = np.array([n in by_code for n in names], dtype=bool)[m]
+    uid = np.where(coded, as_code[k], as_unit[k])
+    extra = np.array([n.startswith((UNMATCHED, COUNTED)) for n in names], dtype=bool)[m]
+    unmatched = {}
+    for i in np.unique(m[(uid < 0) & extra]):
+        if names[i].startswith(UNMATCHED):
+            unmatched[names[i][len(UNMATCHED):]] = int(np.nansum(value[(uid < 0) & (m == i)]))
+    keep = (uid >= 0) & ~extra
+    cols = sorted({names[i] for i in np.unique(m[keep])})
+    if not cols:
+        return pd.DataFrame(columns=["unit", "year"]), unmatched, counted
+    col_of = np.full(len(names), -1, dtype="int64")
+    col_of[[names.index(c) for c in cols]] = np.arange(len(cols))
+    year = long["year"].fill_null(0).to_numpy(zero_copy_only=False)[keep].astype("int64")
+    low, span = int(year.min()), int(year.max() - year.min()) + 1
+    cell = uid[keep] * span + (year - low)  # (unit, year) on the full grid, then its present cells
+    present = np.bincount(cell, minlength=len(units) * span) > 0
+    cells, row = np.flatnonzero(present), (np.cumsum(present) - 1)[cell]  # sorted by unit, year
+    flat = row * len(cols) + col_of[m[keep]]
+    v = value[keep]
+    ok = ~np.isnan(v)
+    size = len(cells) * len(cols)
+    total = np.bincount(flat[ok], weights=v[ok], minlength=size)
+    seen = np.bincount(flat[ok], minlength=size) > 0
+    out = pd.DataFrame(np.where(seen, total, np.nan).reshape(len(cells), len(cols)), columns=cols)
+    out.insert(0, "year", (cells % span + low).astype("int64"))
+    out.insert(0, "unit", pd.Series(np.array(units, dtype=object)[cells // span]).astype(str))
     return out, unmatched, counted
 
 

@@ -4,7 +4,9 @@ For each registry file, ``input rows = accepted + rejected``. A rejected record
 keeps its typed values, the reason (its first failed check) and the offending
 value (``detail``); :func:`check_registry` returns the accepted records as a
 cached Ibis table (with ``county``, the current county code, and ``unit``, the
-unit at the level being derived) and a :class:`RegistryReport`.
+unit at the level being derived) and a :class:`RegistryReport`. Trusted
+registries (``full=False``) keep only their region code, mapped to units after
+the aggregation (:func:`.compile.aggregate`).
 
 Check order: missing required fields and unreadable values (:mod:`.clean`);
 impossible dates and statuses; region (no code and no coordinates; coordinates
@@ -26,6 +28,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .clean import barrier, trusted_value, typed
+from .compile import CODE
 from .engines import from_pandas, materialise
 from .read import ROW, Source
 
@@ -48,7 +51,7 @@ class RegistryReport:
     remapped: int = 0
     rejected_rows: pd.DataFrame | None = field(default=None, repr=False)
     pending: str | None = field(default=None, repr=False)  # trusted revenue: counted by the aggregation
-    # trusted registries: a one-row table (_n records, _bad rejected) counted with the aggregation
+    # trusted registries: a table of record counts (_n) per region code, counted with the aggregation
     # (one query for everything); the counts above are filled in from it
     deferred: object = field(default=None, repr=False)
 
@@ -116,7 +119,7 @@ def check_registry(con, source: Source, regions_map, enterprises=None, provinces
 
     schema, cols = source.schema, source.columns
     if not full and (schema.region_via or "region" in cols):
-        return _trusted(source, regions_map, enterprises)
+        return _trusted(source, enterprises)
     t, checks = typed(source.table, schema, cols)
     t = t.mutate(_r0=ibis.cases(*[(c, r) for r, c, _ in checks], else_=ibis.null("string")),
                  _d0=ibis.cases(*[(c, d.cast("string")) for _, c, d in checks], else_=ibis.null("string")))
@@ -167,13 +170,16 @@ def check_registry(con, source: Source, regions_map, enterprises=None, provinces
     return accepted, report, release
 
 
-def _trusted(source: Source, regions_map, enterprises):
-    """Light path for trusted registries: columns used as they are, region codes mapped.
+def _trusted(source: Source, enterprises):
+    """Light path for trusted registries: columns used as they are, region codes mapped later.
 
     Columns already of their kind's type are not touched (no trimming or case folding);
-    others are converted as in full validation. Records with an unknown region code (or,
-    for revenue, an unknown enterprise) are counted as rejected: the counts are left in the
-    report's ``deferred`` table, computed with the aggregation (one query in all).
+    others are converted as in full validation. The records keep their region code (revenue:
+    its enterprise's) and get no unit: the aggregation groups them by code and maps the codes
+    to units on its few thousand result rows (:func:`.compile.aggregate`), not record by
+    record. Records with an unknown region code (or, for revenue, an unknown enterprise) are
+    counted as rejected: the counts per code are left in the report's ``deferred`` table,
+    computed with the aggregation (one query in all).
     """
     import ibis
 
@@ -184,25 +190,17 @@ def _trusted(source: Source, regions_map, enterprises):
         if not _native(kind, col.type()):
             conv[c] = trusted_value(kind, col)
     t = t.mutate(**conv) if conv else t
-    if source.schema.region_via:
-        # Unmatched rows keep a null unit; the aggregation counts them (see compile.UNMATCHED),
-        # which saves a second join of the two registries.
-        ent = enterprises.select(_k=enterprises.credit_code, county=enterprises.county, unit=enterprises.unit)
-        report = RegistryReport(source.name, source.file, 0, 0, 0, {})
-        report.pending = "unknown_enterprise"
-        report.deferred = t.aggregate(_n=t.count(), _bad=ibis.literal(0).cast("int64"))
-        t = t.left_join(ent, t.credit_code == ent._k).drop("_k")
-        return t, report, lambda: None
-    rm = regions_map.rename(_code="code")
-    # the records and those whose code is not a region's, counted in the aggregation's query
-    codes = rm.select(_known="_code")
-    by_code = t.group_by("region").aggregate(_c=t.count())  # a few thousand codes, then matched
-    joined = by_code.left_join(codes, by_code.region == codes._known)
     report = RegistryReport(source.name, source.file, 0, 0, 0, {})
-    report.deferred = joined.aggregate(_n=joined._c.sum().cast("int64"),
-                                       _bad=joined._c.sum(where=joined._known.isnull()).fill_null(0).cast("int64"))
+    if source.schema.region_via:
+        # Unmatched rows keep a null unit (or code); the aggregation counts them (see
+        # compile.UNMATCHED), which saves a second join of the two registries.
+        key = "unit" if "unit" in enterprises.columns else CODE  # a validated or a trusted registry
+        ent = enterprises.select(_k=enterprises.credit_code, **{key: enterprises[key]})
+        report.pending = "unknown_enterprise"
+        report.deferred = t.aggregate(_n=t.count()).mutate(**{CODE: ibis.null("string")})
+        return t.left_join(ent, t.credit_code == ent._k).drop("_k"), report, lambda: None
     report.pending = "unknown_region"
-    t = t.inner_join(rm, t.region == rm._code).drop("_code")
+    report.deferred = t.group_by(CODE).aggregate(_n=t.count())  # a few thousand codes, checked later
     return t, report, lambda: None
 
 
