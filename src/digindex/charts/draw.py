@@ -41,7 +41,11 @@ def save(fig, folder, stem: str) -> list[Path]:
     out = []
     try:
         if fig.get_layout_engine() is None:
-            fig.tight_layout()
+            # tight_layout's margins, applied once: Figure.tight_layout would leave a layout
+            # engine on the figure, and each savefig would then lay the figure out again
+            from matplotlib.layout_engine import TightLayoutEngine
+
+            TightLayoutEngine().execute(fig)
         for ext in ("png", "svg"):
             name = f"{stem}.{ext}"
             if hasattr(folder, "path"):  # an AtomicBatch: written under a temporary name
