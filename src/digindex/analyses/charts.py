@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 from ..formatting import number, year as fmt_year  # noqa: E402
 from ..analytics.research.coupling import grade_label  # noqa: E402
 from ..i18n import text  # noqa: E402
+from ..charts.draw import tight  # noqa: E402
 from ..charts.fonts import cjk_font  # noqa: E402
 
 BLUE, ORANGE, GREEN, RED, GREY = "#2b6cb0", "#dd6b20", "#2f855a", "#c53030", "#a0aec0"
@@ -274,7 +275,7 @@ def charts(analysis, lang: str = "both") -> dict:
     with plt.rc_context({"axes.spines.top": False, "axes.spines.right": False}):
         figures = DRAW[analysis.kind](analysis, lang)
     for fig in figures.values():
-        fig.tight_layout()
+        tight(fig)
     return figures
 
 

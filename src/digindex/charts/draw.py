@@ -34,6 +34,14 @@ def both(key: str, **fields) -> str:
     return f"{zh}\n{en}" if 2 * len(zh) + len(en) > 80 else f"{zh} {en}"
 
 
+def tight(fig) -> None:
+    """tight_layout's margins, applied once: ``Figure.tight_layout`` leaves a layout engine on
+    the figure, and each ``savefig`` then lays the figure out again before drawing it."""
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    TightLayoutEngine().execute(fig)
+
+
 def save(fig, folder, stem: str) -> list[Path]:
     """``stem``.png and ``stem``.svg into ``folder`` (a path, or an AtomicBatch); the figure is closed.
     Returns the final paths."""
@@ -41,11 +49,7 @@ def save(fig, folder, stem: str) -> list[Path]:
     out = []
     try:
         if fig.get_layout_engine() is None:
-            # tight_layout's margins, applied once: Figure.tight_layout would leave a layout
-            # engine on the figure, and each savefig would then lay the figure out again
-            from matplotlib.layout_engine import TightLayoutEngine
-
-            TightLayoutEngine().execute(fig)
+            tight(fig)
         for ext in ("png", "svg"):
             name = f"{stem}.{ext}"
             if hasattr(folder, "path"):  # an AtomicBatch: written under a temporary name
@@ -68,4 +72,4 @@ def unit_label(panel, unit) -> str:
     return str(names.get(unit, unit))
 
 
-__all__ = ["plt", "both", "save", "unit_label", "PALETTE", "BLUE", "GREY", "LIGHT", "RED", "GREEN"]
+__all__ = ["plt", "both", "save", "tight", "unit_label", "PALETTE", "BLUE", "GREY", "LIGHT", "RED", "GREEN"]
