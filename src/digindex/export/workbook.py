@@ -91,12 +91,15 @@ def tier_columns(index: WideTable, tiers: pd.DataFrame) -> list[Column]:
     latest year first), then a column per year with the unit's tier (its label; empty without a
     score). The long table, with scores and ranks, is tiers.csv."""
     units = next(iter(index.keys.values()))
-    label = dict(zip(zip(tiers["unit"], tiers["year"].map(year_header)), tiers["tier_label"]))
-    columns = [Column(h, v) for h, v in index.keys.items()]
-    for header in index.values:  # the years of the index's sheets
-        cells = np.array([label.get((u, header)) for u in units], dtype=object)
-        columns.append(Column(header, np.where(pd.isna(cells), None, cells)))
-    return columns
+    headers = list(index.values)  # the years of the index's sheets
+    years, at_year = np.unique(tiers["year"].map(year_header).to_numpy(dtype=object).astype(str), return_inverse=True)
+    column = np.array([headers.index(y) if y in headers else -1 for y in years])[at_year]
+    row = pd.Index(units).get_indexer(tiers["unit"].to_numpy(dtype=object))
+    cells = np.full((len(units), len(headers)), None, dtype=object)
+    shown = (row >= 0) & (column >= 0)
+    labels = tiers["tier_label"].to_numpy(dtype=object)
+    cells[row[shown], column[shown]] = np.where(pd.isna(labels), None, labels)[shown]
+    return [Column(h, v) for h, v in index.keys.items()] + [Column(h, cells[:, j]) for j, h in enumerate(headers)]
 
 
 def frame_columns(frame: pd.DataFrame) -> list[Column]:
