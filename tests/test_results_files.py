@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -278,6 +279,33 @@ def test_charts_are_png_and_svg(en):
         assert (en / "charts" / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         svg = (en / "charts" / f"{stem}.svg").read_text(encoding="utf-8")
         assert "<svg" in svg and "</svg>" in svg
+
+
+@pytest.mark.parametrize("example", ["inputs", "no years", "hdi2021", "asem"])
+def test_the_results_arrow_table_is_the_results_frame(example, inputs, tmp_path):
+    """Evaluation.results_table() (what the files and the store are written from) is results()
+    as pyarrow converts it: values, nulls (missing scores, unranked units, no year), types and
+    the pandas metadata; with parents and published decimals, and without."""
+    import pyarrow as pa
+
+    from digindex.export.tabular import results_arrow
+
+    if example == "inputs":
+        fw_file, data_file = inputs / "fw.yaml", inputs / "data.csv"
+    elif example == "no years":  # single-period data, one value missing: null years, a null score
+        fw_file, data_file = inputs / "fw.yaml", tmp_path / "data.csv"
+        pd.DataFrame([{"unit": f"u{i}", "parent": f"p{i % 2}",
+                       **{f"x{k}": None if (i, k) == (1, 5) else float(i * k + 1) for k in range(1, 9)}}
+                      for i in range(6)]).to_csv(data_file, index=False)
+    else:
+        folder = Path(__file__).resolve().parents[1] / "examples" / example
+        fw_file, data_file = folder / "framework.yaml", folder / "data.csv"
+    fw = load_framework(fw_file)
+    ev = evaluate(fw, load_data(data_file, framework=fw))
+    table, frame = ev.results_table(), ev.results()
+    assert isinstance(table, pa.Table) and table.equals(results_arrow(frame))
+    assert table.schema.equals(results_arrow(frame).schema, check_metadata=True)
+    assert table.num_rows == len(frame) and table.column("score").null_count == int(frame["score"].isna().sum())
 
 
 def test_a_run_whose_data_fail_leaves_no_chart_process_or_folder(inputs, tmp_path):

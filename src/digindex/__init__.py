@@ -44,7 +44,7 @@ def write_results(evaluation, out_dir, framework_file=None, options=None, lang="
     """Write every output of ``evaluation`` into ``out_dir`` atomically (with ``charts``, the
     charts too: True, or the chart job :func:`run` started before reading the data); with
     ``store``, record the run in that run store. Returns the run id (or None)."""
-    from .export import chart_job, results_arrow, run_record
+    from .export import chart_job, run_record
     from .export import write_results as _write
 
     # the chart process first: it loads matplotlib while the tables are built
@@ -52,14 +52,13 @@ def write_results(evaluation, out_dir, framework_file=None, options=None, lang="
     pending = None
     try:
         record = run_record(evaluation, framework_file, options or {})
-        results = evaluation.results()
-        table = results_arrow(results)  # one Arrow table for the files and the store
+        table = evaluation.results_table()  # the tidy results, for the files and the store
         if store is not None:  # the result rows go into the store while the files are written
             from .store import PendingRun
 
-            pending = PendingRun(store, evaluation, results, table=table)
-        _write(evaluation, out_dir, record, lang=lang, charts=drawing or False, scope=scope, results=results,
-               table=table, jobs=[pending.insert] if pending is not None else ())
+            pending = PendingRun(store, evaluation, table=table)
+        _write(evaluation, out_dir, record, lang=lang, charts=drawing or False, scope=scope, table=table,
+               jobs=[pending.insert] if pending is not None else ())
     except BaseException:
         if drawing is not None:
             drawing.cancel()

@@ -88,12 +88,19 @@ class ChartJob:
         self.go, self.pipe = start, receive
 
     def give_results(self, evaluation, results) -> None:
-        """The evaluation and its results: the child draws the charts of the results alone
-        meanwhile (it gets what they show: a small message on the pipe, the rows in a file)."""
+        """The evaluation and its results (``results()``, or its Arrow form ``results_table()``):
+        the child draws the charts of the results alone meanwhile (it gets what they show, the
+        index's and the aspects' rows: a small message on the pipe, the rows in a file)."""
+        fw = evaluation.framework
+        shown = [fw.tree.id, *(c.id for c in fw.tree.children)]
+        import pyarrow as pa
+
+        if isinstance(results, pa.Table):  # the rows the charts show, as results() has them
+            import pyarrow.compute as pc
+
+            results = results.filter(pc.is_in(results["node"], value_set=pa.array(shown))).to_pandas()
         self.evaluation, self.results = evaluation, results
         if self.process is not None:
-            fw = evaluation.framework
-            shown = {fw.tree.id, *(c.id for c in fw.tree.children)}
             self._hand((_Context.of(evaluation), results[results["node"].isin(shown)]))
 
     def give_regional(self, regional: dict) -> None:

@@ -84,6 +84,20 @@ class Evaluation:
                 self._ranks[w] = pd.concat([self._keys(), ranks.astype("Int64")], axis=1)
         return self._ranks[within_parent].copy()
 
+    def _result_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row of the panel, node) of each row of the tidy results: by year (no year last),
+        then node in tree order, then the panel's row order."""
+        years = self._keys()["year"].to_numpy(dtype=object)
+        n_nodes = len(self.node_order)
+        no_year = np.array([y is None for y in years], dtype=bool)
+        by_year = np.lexsort((np.where(no_year, 0, years).astype(float), no_year))
+        starts = np.flatnonzero(np.r_[True, (years[by_year][1:] != years[by_year][:-1])
+                                      | (no_year[by_year][1:] != no_year[by_year][:-1])]) if len(years) else []
+        blocks = np.split(by_year, starts[1:]) if len(years) else []
+        row = np.concatenate([np.tile(b, n_nodes) for b in blocks]) if blocks else np.zeros(0, int)
+        col = np.concatenate([np.repeat(np.arange(n_nodes), len(b)) for b in blocks]) if blocks else row
+        return row, col
+
     def results(self) -> pd.DataFrame:
         """Tidy results: one row per (unit, year, node), the ``results.csv`` contract."""
         keys = self._keys()
@@ -93,15 +107,7 @@ class Evaluation:
         with_parent = self.panel.has_parents
         rip = self.ranks_table(within_parent=True) if with_parent else None
         exact = self.scores_table(exact=True) if "publish" in self.framework.settings else None
-        # rows: by year (no year last), then node in tree order, then the panel's row order
-        years = keys["year"].to_numpy(dtype=object)
-        no_year = np.array([y is None for y in years], dtype=bool)
-        by_year = np.lexsort((np.where(no_year, 0, years).astype(float), no_year))
-        starts = np.flatnonzero(np.r_[True, (years[by_year][1:] != years[by_year][:-1])
-                                      | (no_year[by_year][1:] != no_year[by_year][:-1])]) if len(years) else []
-        blocks = np.split(by_year, starts[1:]) if len(years) else []
-        row = np.concatenate([np.tile(b, len(nodes)) for b in blocks]) if blocks else np.zeros(0, int)
-        col = np.concatenate([np.repeat(np.arange(len(nodes)), len(b)) for b in blocks]) if blocks else row
+        row, col = self._result_cells()
         import pyarrow as pa
 
         taken = keys.take(row).reset_index(drop=True)
@@ -116,6 +122,39 @@ class Evaluation:
             columns["parent"] = taken["parent"]
             columns["rank_in_parent"] = _cells(rip[nodes], row, col)
         return pd.DataFrame(columns)
+
+    def results_table(self):
+        """:meth:`results` as an Arrow table, built without the pandas frame (results.csv,
+        results.parquet and the run store are written from it): ``year`` and the ranks as
+        int64 (null where missing), with the pandas metadata that reads them back as ``Int64``."""
+        import pyarrow as pa
+
+        keys = self._keys()
+        nodes = self.node_order
+        row, col = self._result_cells()
+        taken = pa.Table.from_pandas(keys, preserve_index=False).take(pa.array(row))
+
+        def ranks(frame: pd.DataFrame):
+            values = frame[nodes].to_numpy(dtype=float, na_value=np.nan)[row, col]
+            missing = np.isnan(values)
+            return pa.array(np.where(missing, 0, values).astype(np.int64), mask=missing)
+
+        columns = {"unit": taken["unit"], "year": taken["year"].cast(pa.int64()),
+                   "node": pa.array(nodes, pa.large_string()).take(pa.array(col)),
+                   "level": np.array([self.framework.levels[n] for n in nodes], dtype=np.int64)[col],
+                   "score": pa.array(self.scores_table()[nodes].to_numpy(dtype=float)[row, col], from_pandas=True)}
+        dtypes = {"unit": keys["unit"].dtype, "year": "Int64", "node": "str", "level": "int64", "score": "float64"}
+        if "publish" in self.framework.settings:
+            columns["score_exact"] = pa.array(self.scores_table(exact=True)[nodes].to_numpy(dtype=float)[row, col],
+                                              from_pandas=True)  # NaN: null, as from a DataFrame
+            dtypes["score_exact"] = "float64"
+        columns["rank"], dtypes["rank"] = ranks(self.ranks_table()), "Int64"
+        if self.panel.has_parents:
+            columns["parent"], dtypes["parent"] = taken["parent"], keys["parent"].dtype
+            columns["rank_in_parent"], dtypes["rank_in_parent"] = ranks(self.ranks_table(within_parent=True)), "Int64"
+        typed = pd.DataFrame({c: pd.Series([], dtype=d) for c, d in dtypes.items()})
+        return pa.table(columns).replace_schema_metadata(
+            pa.Table.from_pandas(typed, preserve_index=False).schema.metadata)
 
     def scopes(self) -> dict[str, str]:
         """What each node's method compared: ``row``, ``year`` or ``panel`` (the pooled forms).

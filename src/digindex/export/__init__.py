@@ -57,8 +57,8 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     (changes and growth_yoy for the nodes of ``scope``: the root and the aspects, or ``all``;
     disparity, disparity_groups, tiers: those that apply), with ``charts`` the run's charts
     (PNG and SVG), and run.json into ``out_dir``, all or nothing. ``results``: the
-    evaluation's ``results()`` when the caller has it already, ``table`` its
-    :func:`~.tabular.results_arrow`. ``record["results_sha256"]``
+    evaluation's ``results()`` when the caller has it already, ``table`` its Arrow form
+    (``Evaluation.results_table()``). ``record["results_sha256"]``
     is set to the hash of results.csv; notes on what results.xlsx leaves out go to
     ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert).
     ``charts``: True, or a :func:`chart_job` the caller started earlier (before reading the data)."""
@@ -68,9 +68,9 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     # exit in reverse order)
     drawing = chart_job(out_dir) if charts is True else charts or None
     try:
-        results = evaluation.results() if results is None else results
-        table = results_arrow(results) if table is None else table
-        paths = _write(evaluation, out_dir, record, lang, results, table, scope, drawing, jobs)
+        if table is None:
+            table = evaluation.results_table() if results is None else results_arrow(results)
+        paths = _write(evaluation, out_dir, record, lang, table, scope, drawing, jobs)
     except BaseException:
         if drawing is not None:
             drawing.cancel()
@@ -86,8 +86,7 @@ def chart_job(out_dir):
     return ChartJob(near=Path(out_dir).parent)
 
 
-def _write(evaluation, out_dir: Path, record: dict, lang: str, results, table, scope: str, drawing,
-           jobs) -> list[Path]:
+def _write(evaluation, out_dir: Path, record: dict, lang: str, table, scope: str, drawing, jobs) -> list[Path]:
     from ..analytics import regional_tables
     from .weights import weights_table
     from .workbook import write_workbook
@@ -97,7 +96,7 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, results, table, s
         # what needs only the results starts at once, beside the regional tables
         background = [pool.submit(job) for job in jobs]
         if drawing is not None:
-            drawing.give_results(evaluation, results)
+            drawing.give_results(evaluation, table)
         csv_path = batch.path("results.csv")
         results_hash = pool.submit(lambda: (write_csv(table, csv_path), sha256_file(csv_path))[1])
         writes = [pool.submit(write_parquet, table, batch.path("results.parquet"))]

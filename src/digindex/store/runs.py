@@ -67,8 +67,9 @@ def data_hash(record: dict, evaluation=None) -> str | None:
     return None
 
 
-def results_hash(results: pd.DataFrame) -> str:
-    """sha256 of the results as CSV: of results.csv (floats written to round-trip exactly)."""
+def results_hash(results) -> str:
+    """sha256 of the results (a DataFrame or an Arrow table) as CSV: of results.csv (floats written to
+    round-trip exactly)."""
     import tempfile
 
     from ..export.tabular import sha256_file, write_csv
@@ -121,8 +122,11 @@ class PendingRun:
     thread of its own while it writes its files); :meth:`commit` adds the run's record and
     commits; :meth:`abort` leaves no trace."""
 
-    def __init__(self, store_path, evaluation, results: pd.DataFrame, *, chunk_rows: int = CHUNK_ROWS,
+    def __init__(self, store_path, evaluation, results: pd.DataFrame | None = None, *, chunk_rows: int = CHUNK_ROWS,
                  on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0, table=None):
+        # the results as a DataFrame (``results()``) or as an Arrow table (``results_table()``)
+        if results is None and table is None:
+            table = evaluation.results_table()
         self.evaluation, self.results, self.table = evaluation, results, table
         self._connection = connect(store_path or DEFAULT_STORE, write=True, lock_timeout=lock_timeout)
         self.con = self._connection.__enter__()
@@ -148,14 +152,15 @@ class PendingRun:
         try:
             self.insert()
             record = json.loads(json.dumps(run_record, default=str))
-            ev, results = self.evaluation, self.results
+            ev, rows = self.evaluation, self.table if self.table is not None else self.results
             fw_hash, data_sha = framework_hash(record, ev), data_hash(record, ev)
-            res_hash = record.get("results_sha256") or results_hash(results)
+            res_hash = record.get("results_sha256") or results_hash(rows)
+            columns = rows.column_names if self.table is not None else list(rows.columns)
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [self.run_id, self.seq, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                  record.get("time"), record.get("digindex_version"), (record.get("framework") or {}).get("id"),
-                 fw_hash, data_sha, res_hash, bool("parent" in results), len(results),
+                 fw_hash, data_sha, res_hash, "parent" in columns, len(rows),
                  json.dumps(record, ensure_ascii=False, sort_keys=True)])
             self.con.execute("COMMIT")
         except BaseException:
