@@ -202,6 +202,10 @@ def _attr(fmt) -> str:
     return f'" s="{fmt._get_xf_index()}"><v>' if fmt is not None else '"><v>'
 
 
+# what xlsxwriter's escaping changes: markup characters, control characters and its own _xHHHH_
+_NEEDS_ESCAPE = re.compile('[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
+
+
 def _text_cells(ws, values):
     """The XML after each text cell's reference, as xlsxwriter writes an inline string (null
     for empty cells, which are not written); each distinct text is escaped once."""
@@ -210,13 +214,14 @@ def _text_cells(ws, values):
     from xlsxwriter.utility import _preserve_whitespace
 
     codes, uniques = pd.factorize(pd.Series(values, dtype=object))  # missing: -1
+    texts = [str(v) for v in uniques]
+    plain = not _NEEDS_ESCAPE.search("\n".join(texts))  # (xlsxwriter leaves a newline as it is)
     frags = []
-    for v in uniques:
-        text = str(v)
+    for text in texts:
         if not text:
             frags.append(None)
             continue
-        escaped = ws._escape_data(ws._escape_control_characters(text))
+        escaped = text if plain else ws._escape_data(ws._escape_control_characters(text))
         space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
         frags.append(f'" t="inlineStr"><is><t{space}>{escaped}</t></is></c>')
     frags.append(None)  # for missing values (code -1)
