@@ -70,33 +70,49 @@ def interpolate(X, ctx, params: InterpolateParams):
     """
     X = np.asarray(X, float)
     out = X.copy()
+    slices = unit_slices(ctx.units, ctx.years)
+    if not slices or not np.isnan(X).any():
+        return out, []
+    # every unit's rows one after the other, by year: the nearest observed row before and
+    # after each cell, per column, found for all cells at once
+    rows = np.concatenate([r for _, r in slices])
+    sizes = np.array([len(r) for _, r in slices])
+    unit_of = np.repeat(np.arange(len(slices)), sizes)
+    first_row = np.repeat(np.cumsum(sizes) - sizes, sizes)[:, None]
+    years = np.asarray(ctx.years, dtype=object)[rows]
+    t = years.astype(float)
+    x = X[rows]
+    missing = np.isnan(x)
+    n = len(rows)
+    position = np.arange(n)[:, None]
+    before = np.maximum.accumulate(np.where(missing, -1, position), axis=0)
+    after = np.minimum.accumulate(np.where(missing, n, position)[::-1], axis=0)[::-1]
+    has_before = before >= first_row  # an observed year of the same unit before
+    has_after = after < first_row + sizes[unit_of][:, None]
+    i, j = np.nonzero(missing)
+    order = np.lexsort((i, j, unit_of[i]))  # as the methods log: unit, indicator, year
+    i, j = i[order], j[order]
+    a, b = before[i, j], after[i, j]
+    both = has_before[i, j] & has_after[i, j]
+    one = ~both & (has_before[i, j] | has_after[i, j]) & (params.ends == "nearest")
+    a_, b_ = np.where(both, a, 0), np.where(both, b, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        between = x[a_, j] + (x[b_, j] - x[a_, j]) * (t[i] - t[a_]) / (t[b_] - t[a_])
+    nearest = np.where(has_before[i, j], a, np.where(has_after[i, j], b, 0))
     entries = []
-    for unit, rows in unit_slices(ctx.units, ctx.years):
-        gaps = np.isnan(X[rows]).any(axis=0)
-        if not gaps.any():
+    names = [unit for unit, _ in slices]
+    for c in range(len(i)):
+        unit, ind, year = names[unit_of[i[c]]], ctx.indicators[j[c]], years[i[c]]
+        if both[c]:
+            value, src = between[c], f"{unit} {years[a[c]]} and {years[b[c]]}"
+        elif one[c]:
+            value, src = x[nearest[c], j[c]], f"{unit} {years[nearest[c]]} (nearest end)"
+        else:
+            entries.append(log_entry("impute", "not imputed: no observed year on both sides",
+                                     node=ind, unit=unit, year=year, method="interpolate"))
             continue
-        t = np.array([float(ctx.years[r]) for r in rows])
-        for j, ind in enumerate(ctx.indicators):
-            if not gaps[j]:  # nothing to impute for this unit and indicator
-                continue
-            col = X[rows, j]
-            seen = np.flatnonzero(~np.isnan(col))
-            for k in np.flatnonzero(np.isnan(col)):
-                before, after = seen[seen < k], seen[seen > k]
-                year = ctx.years[rows[k]]
-                if before.size and after.size:
-                    a, b = before[-1], after[0]
-                    value = col[a] + (col[b] - col[a]) * (t[k] - t[a]) / (t[b] - t[a])
-                    src = f"{unit} {ctx.years[rows[a]]} and {ctx.years[rows[b]]}"
-                elif params.ends == "nearest" and (before.size or after.size):
-                    a = before[-1] if before.size else after[0]
-                    value, src = col[a], f"{unit} {ctx.years[rows[a]]} (nearest end)"
-                else:
-                    entries.append(log_entry("impute", "not imputed: no observed year on both sides",
-                                             node=ind, unit=unit, year=year, method="interpolate"))
-                    continue
-                out[rows[k], j] = value
-                entries.append(imputed("interpolate", ind, unit, year, value, src))
+        out[rows[i[c]], j[c]] = value
+        entries.append(imputed("interpolate", ind, unit, year, value, src))
     return out, entries
 
 
