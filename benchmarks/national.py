@@ -23,7 +23,10 @@ Each figure is the median of ``--repeat`` runs (default 3). The last line is
 ``RESULT seconds_end_to_end=… seconds_evaluate=… seconds_read=… seconds_write=… peak_mb=…``
 (targets: ≤ 5 s end to end, ≤ 2,048 MB).
 
-Run: ``.venv/bin/python benchmarks/national.py [--repeat 3] [--dir DIR]``
+Run: ``.venv/bin/python benchmarks/national.py [--repeat 3] [--dir DIR] [--baseline COMMIT]``
+(with ``--baseline``, that commit's ``digindex run`` is timed alternately with the current one
+in the same run and the ratio printed: this machine's speed varies by a third from one minute
+to the next, so only such ratios compare versions)
 
 Measured on a shared 2-core machine (other test suites running: load average 1-5):
 before issue 16, 57-130 s end to end (median 60.1 s: read 2.6 s, evaluate 3.0 s, write 51.5 s),
@@ -144,12 +147,31 @@ def generate(folder: Path, seed: int = 16) -> dict:
     return {"paths": paths, "units": n_units, "rows": len(frame), "indicators": k}
 
 
-def _env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def _env(src: Path | None = None) -> dict:
+    return {**os.environ, "PYTHONPATH": str(src or ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
-def end_to_end(paths: dict, work: Path) -> tuple[float, float]:
-    """Wall seconds and peak MB of ``digindex run`` in a fresh process and folder."""
+def compiled(src: Path) -> Path:
+    """``src`` with its bytecode compiled, as ``make`` installs it (with PYTHONDONTWRITEBYTECODE
+    set, every process would otherwise compile digindex again)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True, capture_output=True)
+    return src
+
+
+def baseline_sources(commit: str, folder: Path) -> Path:
+    """The sources of ``commit`` (``git archive``), compiled, to run beside the current ones."""
+    target = folder / f"baseline-{commit}"
+    if not (target / "src").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return compiled(target / "src")
+
+
+def end_to_end(paths: dict, work: Path, src: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds of ``digindex run`` in a fresh process and folder
+    (with the sources in ``src``: the current ones by default)."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     # peak: the process's own peak plus its children's (the chart process): an upper bound of
@@ -163,7 +185,7 @@ def end_to_end(paths: dict, work: Path) -> tuple[float, float]:
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code, "run", str(paths["framework"]), "--data",
                            str(paths["data"]), "--out", str(work / "out")],
-                          cwd=work, env=_env(), capture_output=True, text=True)
+                          cwd=work, env=_env(src), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"digindex run failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
@@ -214,12 +236,17 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dir", type=Path, default=None, help="keep data and outputs here (default: temporary)")
+    ap.add_argument("--baseline", default=None, help="a commit whose 'digindex run' is timed in the same "
+                    "run, alternately with the current one (e.g. 6862304, before this issue's third pass)")
     ap.add_argument("--phases", nargs=3, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.phases:
         return phases_child(*args.phases)
+    compiled(ROOT / "src")
     with tempfile.TemporaryDirectory() as tmp:
         base = args.dir or Path(tmp)
+        old_src = baseline_sources(args.baseline, base) if args.baseline else None
+        before = []
         start = time.perf_counter()
         made = generate(base / "data")
         size = made["paths"]["data"].stat().st_size / 1e6
@@ -227,7 +254,16 @@ def main(argv=None) -> None:
               f"indicators ({made['rows']:,} rows, {size:.1f} MB CSV) in {time.perf_counter() - start:.1f} s")
         runs, split = [], []
         for i in range(max(1, args.repeat)):  # interleaved, so that a busy spell hits both alike
+            if old_src is not None and i % 2 == 1:  # the baseline first every other time
+                before.append(end_to_end(made["paths"], base / f"baseline{i}", old_src))
             runs.append(end_to_end(made["paths"], base / f"e2e{i}"))
+            if old_src is not None and i % 2 == 0:
+                before.append(end_to_end(made["paths"], base / f"baseline{i}", old_src))
+                print(f"  baseline {args.baseline} run {i + 1}: {before[-1][0]:.2f} s end to end "
+                      f"({before[-1][2]:.2f} s of CPU), peak {before[-1][1]:.0f} MB")
+            elif old_src is not None:
+                print(f"  baseline {args.baseline} run {i + 1}: {before[-1][0]:.2f} s end to end "
+                      f"({before[-1][2]:.2f} s of CPU), peak {before[-1][1]:.0f} MB")
             split.append(phases(made["paths"], base / f"phases{i}"))
             print(f"  run {i + 1}: {runs[-1][0]:.2f} s end to end ({runs[-1][2]:.2f} s of CPU), peak "
                   f"{runs[-1][1]:.0f} MB; " + ", ".join(f"{k} {v:.2f} s" for k, v in split[-1].items() if k != "run")
@@ -239,11 +275,17 @@ def main(argv=None) -> None:
         med = statistics.median
         print(f"best {min(r[0] for r in runs):.2f} s end to end; CPU (user + system, with the chart "
               f"process) median {med(r[2] for r in runs):.2f} s")
+        versus = ""
+        if before:
+            ratio = med(r[0] for r in runs) / med(r[0] for r in before)
+            print(f"baseline {args.baseline}: median {med(r[0] for r in before):.2f} s end to end, "
+                  f"CPU median {med(r[2] for r in before):.2f} s; current / baseline {ratio:.2f}")
+            versus = f" baseline_seconds={med(r[0] for r in before):.2f} ratio_vs_baseline={ratio:.2f}"
         print(f"RESULT seconds_end_to_end={med(r[0] for r in runs):.2f} "
               f"seconds_evaluate={med(s['evaluate'] for s in split):.2f} "
               f"seconds_read={med(s['read'] for s in split):.2f} "
               f"seconds_write={med(s['write'] for s in split):.2f} "
-              f"peak_mb={max(r[1] for r in runs):.0f}")
+              f"peak_mb={max(r[1] for r in runs):.0f}" + versus)
 
 
 if __name__ == "__main__":
