@@ -62,6 +62,38 @@ still uses 9-10 s of CPU on a quiet spell (the charts 2.3-3.3 s in their process
 0.9 s, imports 0.7 s, results.csv 1 s, results.xlsx 1 s, the store 0.75 s, Parquet 0.5 s, the
 regional tables and their CSVs 1.3 s, results and ranks 0.45 s), so even on two idle cores it
 cannot go much below 5 s, and on this shared machine it does not.
+
+Third pass (2026-12-06, nothing else running unless said): with ``--baseline 6862304`` (the
+main before this pass; both sources compiled), four alternate runs each: baseline median
+7.15 s end to end (6.24-7.91 s; CPU median 10.5 s; peak 1.14-1.22 GB), current median 5.64 s
+(5.13-7.81 s; CPU median 8.6 s; peak 0.93-0.95 GB): current / baseline 0.79. Other runs of
+the current code the same hour, three each: medians 5.61, 6.02 and 6.58 s (best 5.46 s): the
+machine's own speed moves by a third within minutes (two busy processes get 1.1-1.7 times the
+work of one done), so the 5 s target is met only in good spells. What changed:
+
+- the chart process is forked before the data are read (matplotlib loads meanwhile) and gets
+  a small context instead of the evaluation; each chart is laid out once per file
+  (``Figure.tight_layout`` left a layout engine behind and every ``savefig`` laid the figure
+  out again): charts 1.8-2.1 -> 1.5-1.7 s of CPU, PNGs byte-identical;
+- ``Evaluation.results_table()``: the tidy results built as one Arrow table (0.11 s instead of
+  0.44 s for ``results()`` and its conversion), from which results.csv, results.parquet and
+  the run store are written (the object ``year`` column was converted three times);
+- the run store written on one DuckDB thread: 0.6 instead of 1.1-1.3 s of CPU, 19 instead of
+  36 MB;
+- interpolation for all cells at once (evaluate 0.30 -> 0.18 s), both rankings from one sort,
+  the regional tables from the evaluation's ranks, a vectorised Theil decomposition (disparity
+  0.25 -> 0.05 s), growth notes only where growth is missing, node order by factorize;
+- results.xlsx: the indicator level (left out at this size) is no longer built, the Tiers sheet
+  is units down and years across (6.3 instead of 8.0 MB), text escaped only when needed;
+- reading: the unit -> parent check in numpy, repeated keys by counting dense codes;
+- the writers at a lower thread priority, results.xlsx on the main thread;
+- ``make`` compiles the sources' bytecode: with PYTHONDONTWRITEBYTECODE set (as here) every
+  process compiled digindex again, ~0.4 s of each command's start (not in the ratio above:
+  the benchmark compiles both versions).
+
+All CSV files but disparity.csv and disparity_groups.csv, results.parquet, the run store's rows
+and the chart PNGs are byte-identical to the baseline's; the two disparity files differ in the
+last digits (relative 1e-12: the Theil terms are summed per group by bincount).
 """
 from __future__ import annotations
 

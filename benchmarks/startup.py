@@ -47,6 +47,10 @@ alternately, five runs each:
 
 ``-X importtime`` does not count the own time of a module imported by ``importlib`` (the key
 owners, numpy through its stand-in), only the imports within it: a few ms.
+
+After the merge into main, with the bytecode compiled as ``make`` now does (load average 2.4):
+``--help`` 0.135 s, ``validate`` with the data file 0.554 s, of the framework alone 0.287 s
+(DESI's 0.219 s), ASEM's CSV 14.9 ms.
 """
 from __future__ import annotations
 
