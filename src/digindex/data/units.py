@@ -43,7 +43,7 @@ def _context(tables: list[Table], scope: Scope | None) -> list[pd.Series]:
         ctx = pd.Series("", index=t.df.index, dtype=object)
         for col in t.context:
             values = t.df[col]
-            names = [Name(v) for v in dict.fromkeys(values) if v]
+            names = [Name(v) for v in pd.unique(values.to_numpy(dtype=object)) if v]  # first-seen order
             if not names:
                 continue
             resolved = resolve_names(names, prefix=prefix, registry=reg, explain=False)
@@ -64,9 +64,10 @@ def _names(tables: list[Table], contexts: list[pd.Series | None]) -> list[Name]:
         codes, uniques = pd.factorize(text if ctx is None else ctx.astype(str) + "\x1f" + text)
         counts = np.bincount(codes, minlength=len(uniques))
         _, first = np.unique(codes, return_index=True)
-        for k, pos in zip(uniques, first):
+        # as Python lists: iterating pandas' Arrow-backed arrays goes element by element
+        keys = np.asarray(uniques, dtype=object).tolist()
+        for k, pos, n in zip(keys, first.tolist(), counts[codes[first]].tolist()):
             c, value = ("", k) if ctx is None else k.split("\x1f", 1)
-            n = int(counts[codes[pos]])
             if value == "":
                 continue
             item = seen.get((c, value))
