@@ -17,7 +17,7 @@ import pandas as pd
 from ..charts import FOLDER as CHARTS
 from ..files import AtomicBatch
 from ..version import __version__
-from .tabular import results_arrow, sha256_file, write_csv, write_parquet
+from .tabular import sha256_file, write_csv, write_parquet
 
 
 def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
@@ -52,13 +52,12 @@ def run_record(evaluation, framework_file: str | None, options: dict) -> dict:
 
 
 def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en", *, charts=False,
-                  scope: str = "aspects", results: pd.DataFrame | None = None, table=None, jobs=()) -> list[Path]:
+                  scope: str = "aspects", table=None, jobs=()) -> list[Path]:
     """Write results.csv/.parquet/.xlsx, weights.csv, log.csv, the regional analytics
     (changes and growth_yoy for the nodes of ``scope``: the root and the aspects, or ``all``;
     disparity, disparity_groups, tiers: those that apply), with ``charts`` the run's charts
-    (PNG and SVG), and run.json into ``out_dir``, all or nothing. ``results``: the
-    evaluation's ``results()`` when the caller has it already, ``table`` its Arrow form
-    (``Evaluation.results_table()``). ``record["results_sha256"]``
+    (PNG and SVG), and run.json into ``out_dir``, all or nothing. ``table``: the evaluation's
+    ``results_table()`` when the caller has it already. ``record["results_sha256"]``
     is set to the hash of results.csv; notes on what results.xlsx leaves out go to
     ``record["notes"]``. ``jobs``: callables run beside the writers (the run store's insert).
     ``charts``: True, or a :func:`chart_job` the caller started earlier (before reading the data)."""
@@ -68,8 +67,7 @@ def write_results(evaluation, out_dir: str | Path, record: dict, lang: str = "en
     # exit in reverse order)
     drawing = chart_job(out_dir) if charts is True else charts or None
     try:
-        if table is None:
-            table = evaluation.results_table() if results is None else results_arrow(results)
+        table = evaluation.results_table() if table is None else table
         paths = _write(evaluation, out_dir, record, lang, table, scope, drawing, jobs)
     except BaseException:
         if drawing is not None:
@@ -135,4 +133,4 @@ def _give_way() -> None:
         pass
 
 
-__all__ = ["run_record", "write_results", "chart_job", "results_arrow"]
+__all__ = ["run_record", "write_results", "chart_job"]

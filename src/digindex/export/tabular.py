@@ -12,23 +12,6 @@ from pathlib import Path
 import pandas as pd
 
 
-def results_arrow(results: pd.DataFrame):
-    """The tidy results (``Evaluation.results()``) as one Arrow table for results.csv,
-    results.parquet and the run store: ``year`` as int64 (null without a year) and the pandas
-    metadata that reads it back as ``Int64``. Converting the object ``year`` column once here
-    is what each of them did before, at a tenth of the cost."""
-    import pyarrow as pa
-
-    try:
-        year = pa.array(results["year"].to_numpy(dtype=object), pa.int64(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # years that are not whole numbers as given
-        year = pa.array(pd.to_numeric(results["year"], errors="coerce").astype("Int64"), pa.int64())
-    rest = pa.Table.from_pandas(results.drop(columns="year"), preserve_index=False)
-    table = rest.add_column(list(results.columns).index("year"), "year", year)
-    typed = results.head(0).assign(year=pd.array([], dtype="Int64"))
-    return table.replace_schema_metadata(pa.Table.from_pandas(typed, preserve_index=False).schema.metadata)
-
-
 def arrow_table(frame):
     """``frame`` (a DataFrame or an Arrow table) as an Arrow table written as pandas writes it:
     '' and NaN as empty cells, booleans as True/False."""
@@ -80,4 +63,4 @@ def _quote(path) -> str:
     return str(Path(path)).replace("'", "''")
 
 
-__all__ = ["results_arrow", "arrow_table", "write_csv", "write_parquet", "sha256_file"]
+__all__ = ["arrow_table", "write_csv", "write_parquet", "sha256_file"]

@@ -115,14 +115,14 @@ def run_with_registries(framework, registries: dict, data=(), out=None, regions=
                              "registries": {k: str(v) for k, v in registries.items()},
                              "engine": engine, "regions": str(regions) if regions else None,
                              "sheet": sheet, "lang": lang, "out": str(out)})
-        results = result.results()
-        write_results(result, out, record, lang=lang, charts=charts, scope=scope, results=results)
+        table = result.results_table()  # for the files and the store
+        write_results(result, out, record, lang=lang, charts=charts, scope=scope, table=table)
         write_table(derivation.table, out / "derived.csv")
         write_reports(derivation, out / "derived.csv")
         if store is not None:
             from ..store import record_run
 
-            record_run(store, result, record, results=results)
+            record_run(store, result, record, table=table)
     return result, derivation
 
 

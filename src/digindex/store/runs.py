@@ -80,14 +80,11 @@ def results_hash(results) -> str:
         return sha256_file(path)
 
 
-def _to_store(results: pd.DataFrame, table=None):
-    """The results as the Arrow table of the ``results`` columns after ``run_id``; ``table``:
-    their :func:`~digindex.export.tabular.results_arrow` when the caller has it already."""
+def _to_store(table):
+    """The results (``Evaluation.results_table()``) as the Arrow table of the ``results``
+    columns after ``run_id``."""
     import pyarrow as pa
 
-    from ..export.tabular import results_arrow
-
-    table = results_arrow(results) if table is None else table
     n = len(table)
 
     def column(name: str, kind):
@@ -122,12 +119,11 @@ class PendingRun:
     thread of its own while it writes its files); :meth:`commit` adds the run's record and
     commits; :meth:`abort` leaves no trace."""
 
-    def __init__(self, store_path, evaluation, results: pd.DataFrame | None = None, *, chunk_rows: int = CHUNK_ROWS,
+    def __init__(self, store_path, evaluation, *, chunk_rows: int = CHUNK_ROWS,
                  on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0, table=None):
-        # the results as a DataFrame (``results()``) or as an Arrow table (``results_table()``)
-        if results is None and table is None:
-            table = evaluation.results_table()
-        self.evaluation, self.results, self.table = evaluation, results, table
+        # the rows: the evaluation's results_table() (``table`` when the caller has it already)
+        self.evaluation = evaluation
+        self.table = evaluation.results_table() if table is None else table
         self._connection = connect(store_path or DEFAULT_STORE, write=True, lock_timeout=lock_timeout)
         self.con = self._connection.__enter__()
         try:
@@ -143,7 +139,7 @@ class PendingRun:
     def insert(self) -> None:
         """Insert the result rows (once)."""
         if not self._inserted:
-            _insert(self.con, self.run_id, _to_store(self.results, self.table), self._chunk_rows, self._on_progress)
+            _insert(self.con, self.run_id, _to_store(self.table), self._chunk_rows, self._on_progress)
             self._inserted = True
 
     def commit(self, run_record: dict) -> str:
@@ -152,15 +148,14 @@ class PendingRun:
         try:
             self.insert()
             record = json.loads(json.dumps(run_record, default=str))
-            ev, rows = self.evaluation, self.table if self.table is not None else self.results
+            ev, rows = self.evaluation, self.table
             fw_hash, data_sha = framework_hash(record, ev), data_hash(record, ev)
             res_hash = record.get("results_sha256") or results_hash(rows)
-            columns = rows.column_names if self.table is not None else list(rows.columns)
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [self.run_id, self.seq, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                  record.get("time"), record.get("digindex_version"), (record.get("framework") or {}).get("id"),
-                 fw_hash, data_sha, res_hash, "parent" in columns, len(rows),
+                 fw_hash, data_sha, res_hash, "parent" in rows.column_names, len(rows),
                  json.dumps(record, ensure_ascii=False, sort_keys=True)])
             self.con.execute("COMMIT")
         except BaseException:
@@ -183,18 +178,17 @@ class PendingRun:
 
 def record_run(store_path, evaluation, run_record: dict, *, chunk_rows: int = CHUNK_ROWS,
                on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 5.0,
-               results: pd.DataFrame | None = None) -> str:
-    """Store ``run_record`` and ``evaluation.results()`` in one transaction; return the run id.
+               table=None) -> str:
+    """Store ``run_record`` and the evaluation's results in one transaction; return the run id.
 
-    ``results``: ``evaluation.results()`` when the caller has it already; the results hash is
-    the record's ``results_sha256`` when the results were written (the hash of results.csv).
+    ``table``: ``evaluation.results_table()`` when the caller has it already; the results hash
+    is the record's ``results_sha256`` when the results were written (the hash of results.csv).
     ``on_progress(rows_done, rows_total)`` is called after each chunk of
     ``chunk_rows`` result rows, inside the transaction; if it raises, nothing is
     recorded.
     """
-    results = evaluation.results() if results is None else results
-    pending = PendingRun(store_path, evaluation, results, chunk_rows=chunk_rows, on_progress=on_progress,
-                         lock_timeout=lock_timeout)
+    pending = PendingRun(store_path, evaluation, chunk_rows=chunk_rows, on_progress=on_progress,
+                         lock_timeout=lock_timeout, table=table)
     return pending.commit(run_record)
 
 
