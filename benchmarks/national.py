@@ -110,6 +110,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from baseline import baseline_sources, compiled, env_for  # noqa: E402
 
 YEARS = list(range(2013, 2023))
 ASPECTS = [("infra", "Digital infrastructure", "数字基础设施"),
@@ -179,28 +182,6 @@ def generate(folder: Path, seed: int = 16) -> dict:
     return {"paths": paths, "units": n_units, "rows": len(frame), "indicators": k}
 
 
-def _env(src: Path | None = None) -> dict:
-    return {**os.environ, "PYTHONPATH": str(src or ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-
-
-def compiled(src: Path) -> Path:
-    """``src`` with its bytecode compiled, as ``make`` installs it (with PYTHONDONTWRITEBYTECODE
-    set, every process would otherwise compile digindex again)."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True, capture_output=True)
-    return src
-
-
-def baseline_sources(commit: str, folder: Path) -> Path:
-    """The sources of ``commit`` (``git archive``), compiled, to run beside the current ones."""
-    target = folder / f"baseline-{commit}"
-    if not (target / "src").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True,
-                                 check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return compiled(target / "src")
-
-
 def end_to_end(paths: dict, work: Path, src: Path | None = None) -> tuple[float, float, float]:
     """Wall seconds, peak MB and CPU seconds of ``digindex run`` in a fresh process and folder
     (with the sources in ``src``: the current ones by default)."""
@@ -217,7 +198,7 @@ def end_to_end(paths: dict, work: Path, src: Path | None = None) -> tuple[float,
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code, "run", str(paths["framework"]), "--data",
                            str(paths["data"]), "--out", str(work / "out")],
-                          cwd=work, env=_env(src), capture_output=True, text=True)
+                          cwd=work, env=env_for(src), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"digindex run failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
@@ -257,7 +238,7 @@ def phases(paths: dict, work: Path) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     proc = subprocess.run([sys.executable, __file__, "--phases", str(paths["framework"]), str(paths["data"]),
-                           str(work / "out")], cwd=work, env=_env(), capture_output=True, text=True)
+                           str(work / "out")], cwd=work, env=env_for(), capture_output=True, text=True)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("PHASES ")]
     if proc.returncode != 0 or not lines:
         raise SystemExit(f"phases failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")

@@ -75,35 +75,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from baseline import baseline_sources, compiled, env_for  # noqa: E402
 HDI = ROOT / "examples" / "hdi2021"
 ASEM = ROOT / "examples" / "asem"
 DESI = ROOT / "examples" / "desi2022"
 
 
-def _env(src: Path) -> dict:
-    return {**os.environ, "PYTHONPATH": str(src) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-
-
-def compiled(src: Path) -> Path:
-    """``src`` with its bytecode compiled, as make installs it (with PYTHONDONTWRITEBYTECODE set,
-    each process would otherwise compile digindex again and the imports would count it)."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True, capture_output=True)
-    return src
-
-
-def baseline_sources(commit: str, folder: Path) -> Path:
-    """The sources of ``commit`` (``git archive``), compiled, to measure beside the current ones."""
-    target = folder / f"baseline-{commit}"
-    target.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True,
-                             check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return compiled(target / "src")
-
-
 def import_seconds(args: list[str], src: Path = ROOT / "src") -> float:
     """Sum of the top-level cumulative import times (seconds) of ``python -X importtime -m digindex``."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "digindex", *args], env=_env(src),
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "digindex", *args], env=env_for(src),
                           capture_output=True, text=True)
     total = 0
     for line in proc.stderr.splitlines():
@@ -129,7 +111,7 @@ def asem_load() -> tuple[float, float]:
 
 def asem_seconds(src: Path) -> tuple[float, float]:
     """:func:`asem_load` in a process of its own, with the sources in ``src``."""
-    proc = subprocess.run([sys.executable, __file__, "--asem"], env=_env(src), capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, __file__, "--asem"], env=env_for(src), capture_output=True, text=True,
                           check=True)
     wall, cpu = proc.stdout.split()[-2:]
     return float(wall), float(cpu)
