@@ -87,21 +87,19 @@ class ChartJob:
         self.go.close()
         self.go, self.pipe = start, receive
 
-    def give_results(self, evaluation, results) -> None:
-        """The evaluation and its results (``results()``, or its Arrow form ``results_table()``):
-        the child draws the charts of the results alone meanwhile (it gets what they show, the
-        index's and the aspects' rows: a small message on the pipe, the rows in a file)."""
-        fw = evaluation.framework
-        shown = [fw.tree.id, *(c.id for c in fw.tree.children)]
+    def give_results(self, evaluation, table) -> None:
+        """The evaluation and its results (``results_table()``): the child draws the charts of
+        the results alone meanwhile (it gets the rows they show, the index's and the aspects':
+        a small message on the pipe, the rows in a file)."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        if isinstance(results, pa.Table):  # the rows the charts show, as results() has them
-            import pyarrow.compute as pc
-
-            results = results.filter(pc.is_in(results["node"], value_set=pa.array(shown))).to_pandas()
-        self.evaluation, self.results = evaluation, results
+        fw = evaluation.framework
+        shown = pa.array([fw.tree.id, *(c.id for c in fw.tree.children)])
+        self.evaluation = evaluation
+        self.results = table.filter(pc.is_in(table["node"], value_set=shown)).to_pandas()
         if self.process is not None:
-            self._hand((_Context.of(evaluation), results[results["node"].isin(shown)]))
+            self._hand((_Context.of(evaluation), self.results))
 
     def give_regional(self, regional: dict) -> None:
         """The regional tables: the child draws the remaining charts."""
