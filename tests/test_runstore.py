@@ -246,7 +246,7 @@ HOLDER = textwrap.dedent("""\
     """)
 
 
-def test_store_held_by_another_process(tmp_path):
+def test_store_held_by_another_process(tmp_path, monkeypatch):
     store, flag = tmp_path / "runs.duckdb", tmp_path / "held.flag"
     ev, rec = evaluate(*write_inputs(tmp_path))
     record_run(store, ev, rec)
@@ -265,6 +265,17 @@ def test_store_held_by_another_process(tmp_path):
         with pytest.raises(InputError, match="in use by another process"):
             list_runs(store, lock_timeout=0.5)
         assert time.monotonic() - start >= 0.4  # it waited before giving up
+        # a run recording into it is refused before it writes anything
+        import functools
+
+        import digindex.store
+
+        monkeypatch.setattr(digindex.store, "PendingRun",
+                            functools.partial(digindex.store.PendingRun, lock_timeout=0))
+        out = tmp_path / "out"
+        with pytest.raises(InputError, match="in use by another process"):
+            digindex.write_results(ev, out, store=store)
+        assert not out.exists() or not any(out.iterdir())
     finally:
         proc.kill()
         proc.wait()
