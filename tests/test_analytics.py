@@ -342,6 +342,11 @@ def test_disparity_edge_values():
     parts, table = A.theil_decomposition([0, 0, 2, 6], ["a", "a", "b", "b"])
     assert parts["between"] + parts["within"] == pytest.approx(parts["theil"], abs=1e-15)
     assert table.set_index("group").loc["a", "within"] == 0
+    # one group (a province's cities, all in the province): its share is 1 and the between part
+    # 0 exactly, not a rounding difference of two sums (2.2e-16 in a 21-city run before)
+    x = np.random.default_rng(5).lognormal(3, 0.3, 21)
+    parts, table = A.theil_decomposition(x, ["51"] * 21)
+    assert table["share"].tolist() == [1.0] and table["between"].tolist() == [0.0] and parts["between"] == 0.0
 
 
 def test_disparity_of_an_evaluation(tmp_path):

@@ -83,11 +83,15 @@ def theil_decomposition(x, groups) -> tuple[dict, pd.DataFrame]:
     nan = float("nan")
     if x.size == 0 or (x < 0).any() or x.sum() <= 0:
         return {"theil": nan, "between": nan, "within": nan}, pd.DataFrame()
-    n, total = x.size, x.sum()
+    n = x.size
     keys, codes = _group_codes(g)
-    xs, codes = (x, codes) if codes.max(initial=-1) < len(keys) else (x[codes < len(keys)], codes[codes < len(keys)])
+    grouped = codes < len(keys)
+    xs, codes = (x, codes) if grouped.all() else (x[grouped], codes[grouped])
     counts = np.bincount(codes, minlength=len(keys))
     group_total = np.bincount(codes, weights=xs, minlength=len(keys))
+    # the total as the sum of the groups' (and of values in no group): one group's share is then
+    # exactly 1 and its between-group part exactly 0, not a rounding difference of two sums
+    total = group_total.sum() + (0.0 if grouped.all() else x[~grouped].sum())
     # T_g as theil() computes it, for every group at once (no missing values, no negatives here)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = group_total / counts
