@@ -344,7 +344,7 @@ def test_disparity_edge_values():
     assert table.set_index("group").loc["a", "within"] == 0
     # one group (a province's cities, all in the province): its share is 1 and the between part
     # 0 exactly, not a rounding difference of two sums (2.2e-16 in a 21-city run before)
-    x = np.random.default_rng(5).lognormal(3, 0.3, 21)
+    x = np.random.default_rng(2).lognormal(3, 0.3, 21)  # its two sums differ in the last digit
     parts, table = A.theil_decomposition(x, ["51"] * 21)
     assert table["share"].tolist() == [1.0] and table["between"].tolist() == [0.0] and parts["between"] == 0.0
 
