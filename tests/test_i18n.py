@@ -143,6 +143,7 @@ def _computed_keys():
     spoken = (set(population.WHERE_KEY.values()) | set(population.NOUN_KEY.values())
               | set(population.GROUP_KEY.values()) | {k for keys in population.PEER_KEYS.values() for k in keys}
               | _literal_arguments({"both": 0, "heading": 1}))
+    from digindex.analytics.disparity import COLUMNS as DISPARITY_COLUMNS
     from digindex.export.workbook import SMALL_TABLES
     from digindex.framework.model import STEPS
 
@@ -163,6 +164,7 @@ def _computed_keys():
         "export/methods_text.py: f'step_{step}'": {f"step_{step}" for step in STEPS},
         "export/wide.py: key": {"level_indicators", "level_aspects", "level_n"},
         "export/workbook.py: f'sheet_{name}'": {f"sheet_{name}" for name in SMALL_TABLES},
+        "export/workbook.py: f'col_{c}'": {f"col_{c}" for columns in DISPARITY_COLUMNS.values() for c in columns},
         "reports/annex.py: key": set(METHOD_NOTES),
         "web/routes/pages_public.py: k": set(DASHBOARD_LABELS),
         "submission.html: sub.state": set(STATES),

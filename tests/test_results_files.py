@@ -18,6 +18,7 @@ import pytest
 from scipy.stats import rankdata
 from typer.testing import CliRunner
 
+import digindex
 from digindex import evaluate, load_data, load_framework
 from digindex.cli import app
 
@@ -212,6 +213,37 @@ def test_chinese_headers_with_lang_zh(inputs, tmp_path):
                                           "2020上级区域内排名", "2021上级区域内排名", "2022上级区域内排名")
     assert _rows(book["一级指标得分"])[1][4] in ("基础设施", "产业", "社会")
     assert not (tmp_path / "zh" / "charts").exists()
+    # every sheet in Chinese: the disparity tables' headers, the methods in words, the run's record
+    assert _rows(book["区域差异"])[0][:8] == ("年份", "指标代码", "单位数", "均值", "标准差", "变异系数", "基尼系数", "泰尔指数")
+    assert _rows(book["组内差异"])[0][2:5] == ("上级区域", "单位数", "得分合计")
+    methods = _rows(book["方法说明"])
+    ahp = [r for r in methods if r[2] and "ahp" in str(r[2])]
+    assert ahp and "层次分析法" in ahp[0][3] and "``" not in ahp[0][3]
+    run_sheet = dict(_rows(book["运行记录"])[1:])
+    assert _rows(book["运行记录"])[0] == ("项目", "内容")
+    assert run_sheet["digindex_version"] == digindex.__version__  # text as text, not JSON-quoted
+    assert run_sheet["units"] == 12 and json.loads(run_sheet["years"]) == [2020, 2021, 2022]
+
+
+def test_every_built_in_method_is_described_in_chinese():
+    from digindex.i18n import METHOD_SUMMARIES_ZH, method_summary
+    from digindex.methods import methods
+
+    assert set(METHOD_SUMMARIES_ZH) == {(m.family, m.name) for m in methods()}
+    assert method_summary("weights", "entropy", "Entropy weights.", "both").startswith("熵值法权重")
+    assert method_summary("weights", "an_extension", "Its own words.", "zh") == "Its own words."
+
+
+def test_one_parent_gives_no_group_trend_chart(inputs, tmp_path):
+    """A province's cities all have the province as parent: the mean of that one group is
+    the mean of all units, so the group trends chart is left out (the others are drawn)."""
+    data = pd.read_csv(inputs / "data.csv").assign(parent="p")
+    data.to_csv(tmp_path / "one_parent.csv", index=False)
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["run", str(inputs / "fw.yaml"), "--data", str(tmp_path / "one_parent.csv"),
+                            "--out", str(out), "--no-store"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.stem for p in (out / "charts").glob("*.png")) == ["aspects", "ranking", "tiers", "trends_top"]
 
 
 def test_weights_details_in_the_workbook_weights_csv_and_run_json(en, inputs):

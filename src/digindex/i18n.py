@@ -342,6 +342,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_prev_score": ("上年得分（本版口径）", "last year's score (this version's basis)"),
     "col_prev_published": ("上年得分（原发布值）", "last year's score as published"),
     "col_rank_change": ("名次变化（+为上升）", "rank move (+ up)"),
+    # results.xlsx: the columns of the disparity sheets (in English as in disparity*.csv) and of the run sheet
+    "col_year": ("年份", "year"),
+    "col_population": ("总体", "population"),
+    "col_node": ("指标代码", "node"),
+    "col_n": ("单位数", "n"),
+    "col_mean": ("均值", "mean"),
+    "col_sd": ("标准差", "sd"),
+    "col_cv": ("变异系数", "cv"),
+    "col_gini": ("基尼系数", "gini"),
+    "col_theil": ("泰尔指数", "theil"),
+    "col_theil_between": ("泰尔指数（组间）", "theil_between"),
+    "col_theil_within": ("泰尔指数（组内）", "theil_within"),
+    "col_between_share": ("组间贡献率", "between_share"),
+    "col_note": ("说明", "note"),
+    "col_parent": ("上级区域", "parent"),
+    "col_total": ("得分合计", "total"),
+    "col_share": ("得分占比", "share"),
+    "col_population_share": ("单位数占比", "population_share"),
+    "col_within": ("组内贡献", "within"),
+    "col_between": ("组间贡献", "between"),
+    "col_key": ("项目", "key"),
+    "col_value": ("内容", "value"),
 
     # -- web: one published truth (versions, basis of year-on-year change, comparisons)
     "compare_versions": ("版本比较", "Compare versions"),
@@ -795,4 +817,65 @@ def translator(lang: str) -> Callable[..., str]:
     return lambda key, **fields: text(key, lang, **fields)
 
 
-__all__ = ["LANGS", "MESSAGES", "langs", "text", "translator"]
+# The built-in methods' one-line descriptions in Chinese (their English is the first line of each
+# method's docstring: MethodSpec.summary); a method an extension registers keeps its English.
+METHOD_SUMMARIES_ZH = {
+    ('impute', 'interpolate'): '按单元沿时间进行线性插值。',
+    ('impute', 'iterative'): '链式回归插补：各指标依次以其余指标为自变量进行回归，轮流迭代直至结果稳定。',
+    ('impute', 'mean'): '均值替代：x̂_ut = 第t年单元u所在组内各单元v的x_vt观测值的均值。',
+    ('impute', 'median'): '中位数替代：x̂_ut = 第t年单元u所在组内x_vt观测值的中位数。',
+    ('impute', 'none'): '不插补：缺失值保持缺失，合成时予以跳过。',
+    ('impute', 'previous_year'): '先以前期最近观测值向后结转，再以后期最近观测值向前回补。',
+    ('impute', 'reference_ratio'): 'DESI规则：取该单元最近的有观测年份的数值，按参照单元的变动比例进行折算。',
+    ('treat', 'boxcox'): "固定λ的Box-Cox变换：x' = x − min + 1（``makepos``），再取(x'^λ − 1)/λ，λ = 0时取ln x'。",
+    ('treat', 'log'): '一律进行对数变换：ln(x − min + a)，a = 0.01·(max − min)；``ct_plus``：−ln(max + a − x)。',
+    ('treat', 'none'): '不处理异常值：数值原样保留。',
+    ('treat', 'winsorise'): '强制对``points``个点进行缩尾处理，不论偏度和峰度如何。',
+    ('treat', 'winsorise_log'): 'COINr默认的异常值处理规则：缩尾处理至多``max_points``个点，否则进行对数变换。',
+    ('normalise', 'borda'): 'Borda计数法：某单元所胜过的单元个数，y = #{x_j劣于x}。',
+    ('normalise', 'distance_to_max'): '与领先者的距离：y = scale·x/max；方向为−1时：y = scale·min/x。',
+    ('normalise', 'distance_to_reference'): '与参照单元的距离：y = scale·x/x_ref；方向为−1时：scale·x_ref/x。',
+    ('normalise', 'distance_to_target'): '与目标值的距离：y = scale·min(x/target, 1)；方向为−1时：scale·min(target/x, 1)。',
+    ('normalise', 'efficacy'): '功效系数法：y = lo + (hi − lo)·(x − x_s)/(x_h − x_s)。',
+    ('normalise', 'goalposts'): '固定上下限（goalposts）法：以指标上设定的固定上下限[lo, hi]之间的距离计算。',
+    ('normalise', 'index_to_base_year'): '定基指数：y = 100·x_t/x_b，按单元计算；方向为−1时：100·x_b/x_t。',
+    ('normalise', 'log_efficacy'): '对数功效函数：y = scale·(ln x − ln x_l)/(ln x_h − ln x_l)，scale取100。',
+    ('normalise', 'minmax'): '极差标准化（最小-最大标准化），映射至``scale``区间[a, b]。',
+    ('normalise', 'none'): '不标准化：数值原样保留；方向为−1时取其相反数。',
+    ('normalise', 'percentile_rank'): '0–100的百分位秩。记b = #{x_j < x}，t = #{x_j = x}，共n个数值。',
+    ('normalise', 'rank'): '排序位次，最差为1，最好为n：y = #{x_j < x} + (t + 1)/2。',
+    ('normalise', 'zscore'): 'Z-score标准化：y = mean + sd·d·(x − x̄)/s，其中d为指标方向（+1或−1）。',
+    ('weights', 'ahp'): '层次分析法（AHP）权重：Saaty两两比较判断矩阵的主特征向量。',
+    ('weights', 'bod'): '“疑点利益”（Benefit-of-the-Doubt）权重：各单元-年份自身的最优DEA权重。',
+    ('weights', 'combined'): '组合赋权：两种赋权结果a与b（各自之和为1）的组合权重。',
+    ('weights', 'critic'): 'CRITIC法权重：对比强度（标准差）乘以冲突性（低相关性）。',
+    ('weights', 'cv'): '变异系数法权重：w_j = (σ_j/μ_j) / Σ_k (σ_k/μ_k)。',
+    ('weights', 'entropy'): '熵值法权重：下级指标取值差异越大，所得权重越大。',
+    ('weights', 'equal'): '等权重：k个下级指标时w_j = 1/k，不论指标体系如何设定。',
+    ('weights', 'factor'): '因子分析法权重（OECD/JRC 2008 §6.1），基于sklearn的FactorAnalysis计算。',
+    ('weights', 'manual'): '人工设定权重：取指标体系中各下级指标的``weight``，w_j = v_j / Σ v。',
+    ('weights', 'optimised'): '使各下级指标与合成值的相关程度符合目标比例的权重。',
+    ('weights', 'pca'): '主成分分析（PCA）权重（OECD/JRC 2008 §6.1）：经缩放的方差最大化（varimax）旋转载荷平方 × 因子方差占比。',
+    ('weights', 'std'): '标准离差法权重：w_j = σ_j / Σ_k σ_k。',
+    ('aggregate', 'ampi'): '调整的Mazziotta–Pareto指数：AMPI = M − S·cv，基于按固定上下限（goalpost）重新标度的各分项计算。',
+    ('aggregate', 'arithmetic'): '算术加权平均：y = Σ_j w_j·x_j / Σ_j w_j，仅对非缺失的x_j计算。',
+    ('aggregate', 'bod'): '“疑点利益”（Benefit-of-the-Doubt）得分：BoD_i = max_w Σ_j w_j x_ij，约束为当年任一单元得分不超过1。',
+    ('aggregate', 'copeland'): '基于加权两两多数比较的Copeland得分（非补偿性）。',
+    ('aggregate', 'generalised'): 'r阶加权幂平均（广义平均）：y = (Σ_j w_j·x_j^r)^(1/r)。',
+    ('aggregate', 'geometric'): '加权几何平均：y = Π_j x_j^(w_j / Σ w)，仅对非缺失的x_j计算。',
+    ('aggregate', 'harmonic'): '加权调和平均：y = 1 / Σ_j (w_j/Σw)/x_j，仅对非缺失的x_j计算。',
+    ('aggregate', 'mean_min'): '均值-最小值（Mean-Min）函数：y = μ − α·(√((μ − m)² + β²) − β)。',
+    ('aggregate', 'mpi'): 'Mazziotta–Pareto指数：MPI = M − S·cv，基于按年标准化的各分项计算。',
+    ('aggregate', 'topsis'): 'TOPSIS与理想解的相对贴近度：C_i = D_i⁻ / (D_i⁺ + D_i⁻)，取值于[0, 1]。',
+    ('aggregate', 'vikor'): 'VIKOR折衷得分，以1 − Q的形式返回，使得分越高越好（取值于[0, 1]）。',
+}
+
+
+def method_summary(family: str, name: str, english: str, lang: str = "zh") -> str:
+    """A method's one-line description in ``lang`` (``zh``, ``en`` or ``both``): ``english`` (its
+    docstring's first line), or its Chinese from :data:`METHOD_SUMMARIES_ZH` where there is one."""
+    return " ".join(METHOD_SUMMARIES_ZH.get((family, name), english) if lg == "zh" else english
+                    for lg in langs(lang))
+
+
+__all__ = ["LANGS", "MESSAGES", "METHOD_SUMMARIES_ZH", "langs", "method_summary", "text", "translator"]

@@ -142,6 +142,15 @@ def _frame(evaluation, node, populations):
     return node, table
 
 
+# the columns of each table, in order (``population`` only with populations)
+COLUMNS = {
+    "disparity": ["year", "population", "node", "n", "mean", "sd", "cv", "gini", "theil", "theil_between",
+                  "theil_within", "between_share", "note"],
+    "disparity_groups": ["year", "population", "node", "parent", "n", "total", "share", "population_share",
+                         "mean", "theil", "within", "between"],
+}
+
+
 def disparity(evaluation, node: str | None = None, populations: Mapping | None = None) -> pd.DataFrame:
     """Disparity of the scores at ``node`` (default the root) per year (and population).
 
@@ -168,8 +177,8 @@ def disparity(evaluation, node: str | None = None, populations: Mapping | None =
         row["between_share"] = row["theil_between"] / t if t and np.isfinite(t) and t > 0 else np.nan
         row["note"] = _note(x, int(np.isnan(x_all).sum()), has_parent)
         rows.append(row)
-    out = pd.DataFrame(rows)
-    if populations is None and not out.empty:
+    out = pd.DataFrame(rows, columns=COLUMNS["disparity"])
+    if populations is None:
         out = out.drop(columns="population")
     return out
 
@@ -194,7 +203,8 @@ def disparity_groups(evaluation, node: str | None = None, populations: Mapping |
         groups.insert(0, "population", pop)
         groups.insert(0, "year", year)
         parts.append(groups)
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if populations is None and not out.empty:
+    out = pd.concat(parts, ignore_index=True)[COLUMNS["disparity_groups"]] if parts else \
+        pd.DataFrame(columns=COLUMNS["disparity_groups"])
+    if populations is None:
         out = out.drop(columns="population")
     return out

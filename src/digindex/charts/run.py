@@ -112,8 +112,10 @@ def _groups(evaluation, regional: dict, years, folder) -> list:
     root = evaluation.framework.tree.id
     if groups is None or not len(groups):
         return []
-    pyplot = plt()
     groups = groups[groups["node"] == root]
+    if groups["parent"].nunique() < 2:  # one group (a province's cities): its mean is all units' mean
+        return []
+    pyplot = plt()
     wide = groups.pivot(index="year", columns="parent", values="mean")
     last = wide.iloc[-1].dropna().sort_values(ascending=False)
     shown = list(last.index[:LINES])
@@ -180,7 +182,8 @@ def _tiers(evaluation, tiers: pd.DataFrame, folder) -> list:
     left.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low))
     left.set_xticks(np.arange(len(years)), [str(int(y)) for y in years])
     left.set_ylabel(both("score"))
-    left.legend(loc="upper left", frameon=False)
+    # below the axis: above it the legend would cover the first year's bars
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=min(k, 6), frameon=False)
     left.set_title(both("chart_tier_spans"))
     first, last = years[0], years[-1]
     a = tiers[tiers["year"] == first].set_index("unit")["tier"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..analytics.tiers import tier_config
 from ..framework.model import STEPS
-from ..i18n import text
+from ..i18n import method_summary, text
 from ..methods import get_method
 
 
@@ -24,13 +24,13 @@ def methods_rows(evaluation, lang: str = "en") -> list[tuple[str, str, str, str]
     for step in STEPS:
         default = fw.defaults[step]
         rows.append((text(f"step_{step}", lang), text("default_method", lang), str(default),
-                     _plain(get_method(step, default.name).summary)))
+                     _summary(step, default.name, lang)))
         nodes = fw.indicators if step in ("impute", "treat", "normalise") else fw.aggregates
         for node in nodes:
             choice = getattr(node, step, None)
             if choice is not None and choice != default:
                 rows.append(("", f"{node.id} {node.label(lang)}", str(choice),
-                             _plain(get_method(step, choice.name).summary)))
+                             _summary(step, choice.name, lang)))
     rows.append((text("step_ranks", lang), text("all", lang), "",
                  text("describe_ranks", lang) + (" " + text("describe_ranks_parent", lang)
                                                  if panel.has_parents else "")))
@@ -45,6 +45,6 @@ def methods_rows(evaluation, lang: str = "en") -> list[tuple[str, str, str, str]
 __all__ = ["methods_rows"]
 
 
-def _plain(doc: str) -> str:
-    """A docstring line as plain text (no reStructuredText literals)."""
-    return doc.replace("``", "")
+def _summary(step: str, name: str, lang: str) -> str:
+    """The method's one-line description in ``lang``, as plain text (no reStructuredText literals)."""
+    return method_summary(step, name, get_method(step, name).summary, lang).replace("``", "")

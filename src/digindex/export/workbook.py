@@ -69,7 +69,8 @@ def write_workbook(path, evaluation, record: dict, regional: dict, lang: str = "
                 book.table(text("sheet_tiers", lang), tier_columns(index_scores, regional[name]),
                            frozen_columns=len(index_scores.keys))
             elif name in regional and len(regional[name]) and Book.fits(*regional[name].shape):
-                book.table(text(f"sheet_{name}", lang), frame_columns(regional[name]), frozen_columns=1)
+                frame = regional[name].rename(columns=lambda c: text(f"col_{c}", lang))
+                book.table(text(f"sheet_{name}", lang), frame_columns(frame), frozen_columns=1)
         _run(book, record, lang)
     finally:
         book.close()
@@ -208,10 +209,12 @@ def _methods(book: Book, evaluation, lang: str) -> None:
 
 
 def _run(book: Book, record: dict, lang: str) -> None:
+    """run.json key by key: text and numbers as they are, lists and mappings as JSON."""
     ws = book.sheet(text("sheet_run", lang), [22, 120])
-    book.row(ws, 0, ["key", "value"], book.header)
+    book.row(ws, 0, [text("col_key", lang), text("col_value", lang)], book.header)
     for r, (k, v) in enumerate(record.items(), start=1):
-        book.row(ws, r, [k, json.dumps(v, ensure_ascii=False, default=str)])
+        shown = v if v is None or isinstance(v, (str, int, float)) else json.dumps(v, ensure_ascii=False, default=str)
+        book.row(ws, r, [k, shown])
     ws.freeze_panes(1, 0)
 
 
