@@ -354,3 +354,14 @@ def test_report_profile_finds_xinjiang(provinces, tmp_path):
             provinces / "fw.yaml", "--out", out, "--lang", "en")
     assert r.exit_code == 0, r.output
     assert "<title>Xinjiang Uygur Autonomous Region" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("header", ["所属市", "地级市", "所属城市"])
+def test_a_units_city_in_the_forms_tables_give_it(tmp_path, header):
+    """市中区 is a district of 内江市 and of 乐山市: a 所属市 (地级市, 所属城市) column tells
+    them apart as a 城市 column does."""
+    (tmp_path / "fw.yaml").write_text("id: n\ntree:\n  id: root\n  children:\n    - {id: x1}\n")
+    pd.DataFrame({"区县": ["市中区", "市中区", "威远县"], header: ["内江市", "乐山市", "内江市"],
+                  "年份": [2022] * 3, "x1": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "d.csv", index=False)
+    panel = load_data(tmp_path / "d.csv", framework=load_framework(tmp_path / "fw.yaml"), units_in="四川")
+    assert list(panel.units) == ["511002", "511102", "511024"]

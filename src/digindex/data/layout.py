@@ -27,8 +27,10 @@ from ..errors import Note, ProblemCollector
 
 # The unit column: the first of these present (most specific first).
 UNIT_HEADERS = ("unit", "区县", "城市", "地区名称", "地区", "省份")
-# Columns that say which region a unit lies in, coarse to fine (the finest that resolves is used).
-CONTEXT_HEADERS = ("省份", "地区", "地区名称", "城市", "区县", "parent")
+# Columns that say which region a unit lies in, coarse to fine (the finest that resolves is used):
+# the unit headers, and the forms statistical tables give a unit's province or city in.
+CONTEXT_HEADERS = ("省份", "所属省份", "所属省", "地区", "地区名称", "城市", "所属城市", "所属市", "所属地市",
+                   "地级市", "区县", "parent")
 YEAR_HEADERS = ("year", "年份", "年度")
 INDICATOR_HEADERS = ("indicator", "指标", "指标名称")
 VALUE_HEADERS = ("value", "数值", "值")

@@ -84,7 +84,7 @@ def lookup(query, *, province=None, city=None, level: str | None = None,
         names = "; ".join(reg.describe(r) for r in found)
         raise AmbiguousRegion(Problem(
             f"{query!r} matches {len(found)} units{scope}: {names}",
-            fix="write the unit's code, or give its province or city (e.g. a 'parent' column "
+            fix="write the unit's code, or give its province or city (e.g. a 'parent', 城市 or 所属市 column "
                 "or the province/city option)", **where), found)
     change = change_for(query)
     if change is not None and all(c.startswith(prefix) for c in change.successors):
