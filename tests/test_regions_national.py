@@ -365,3 +365,13 @@ def test_a_units_city_in_the_forms_tables_give_it(tmp_path, header):
                   "年份": [2022] * 3, "x1": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "d.csv", index=False)
     panel = load_data(tmp_path / "d.csv", framework=load_framework(tmp_path / "fw.yaml"), units_in="四川")
     assert list(panel.units) == ["511002", "511102", "511024"]
+
+
+def test_units_sharing_a_name_are_labelled_with_their_city(tmp_path):
+    """Charts name units by Panel.labels(): two 市中区 become 市中区（内江市） and 市中区（乐山市）."""
+    (tmp_path / "fw.yaml").write_text("id: n\ntree:\n  id: root\n  children:\n    - {id: x1}\n")
+    pd.DataFrame({"区县": ["市中区", "市中区", "威远县"], "所属市": ["内江市", "乐山市", "内江市"],
+                  "年份": [2022] * 3, "x1": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "d.csv", index=False)
+    panel = load_data(tmp_path / "d.csv", framework=load_framework(tmp_path / "fw.yaml"), units_in="四川")
+    assert panel.labels() == {"511002": "市中区（内江市）", "511102": "市中区（乐山市）", "511024": "威远县"}
+    assert panel.names["511002"] == "市中区"  # the names themselves stay as they are

@@ -151,21 +151,24 @@ class ChartJob:
 
 
 class _Context:
-    """What the run's charts read of an evaluation (its framework; its panel's unit names and
+    """What the run's charts read of an evaluation (its framework; its panel's unit labels and
     level), sent to the chart process instead of the whole evaluation."""
 
-    def __init__(self, framework, names: dict, level):
+    def __init__(self, framework, labels: dict, level):
         self.framework = framework
-        self.panel = _PanelNames(names, level)
+        self.panel = _PanelNames(labels, level)
 
     @classmethod
     def of(cls, evaluation) -> "_Context":
-        return cls(evaluation.framework, dict(evaluation.panel.names or {}), evaluation.panel.level)
+        return cls(evaluation.framework, evaluation.panel.labels(), evaluation.panel.level)
 
 
 class _PanelNames:
-    def __init__(self, names: dict, level):
-        self.names, self.level = names, level
+    def __init__(self, labels: dict, level):
+        self._labels, self.level = labels, level
+
+    def labels(self) -> dict:
+        return self._labels
 
 
 # what the run's charts read besides the index's and the aspects' results (see .run)

@@ -67,9 +67,9 @@ def save(fig, folder, stem: str) -> list[Path]:
 
 
 def unit_label(panel, unit) -> str:
-    """A unit as the charts name it: its name when the data give one, else its code."""
-    names = getattr(panel, "names", None) or {}
-    return str(names.get(unit, unit))
+    """A unit as the charts name it: its label (:meth:`Panel.labels`: its name, with its
+    parent's where two units share it) when the data give names, else its code."""
+    return str(panel.labels().get(unit, unit))
 
 
 __all__ = ["plt", "both", "save", "tight", "unit_label", "PALETTE", "BLUE", "GREY", "LIGHT", "RED", "GREEN"]

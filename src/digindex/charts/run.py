@@ -120,7 +120,7 @@ def _groups(evaluation, regional: dict, years, folder) -> list:
     last = wide.iloc[-1].dropna().sort_values(ascending=False)
     shown = list(last.index[:LINES])
     fig, ax = pyplot.subplots(figsize=(8, 4.8))
-    names = {**(evaluation.panel.names or {}), **_region_names(evaluation, shown)}
+    names = {**evaluation.panel.labels(), **_region_names(evaluation, shown)}
     for k, parent in enumerate(shown):
         ax.plot(wide.index.astype(int), wide[parent].to_numpy(float), marker="o", markersize=3,
                 color=PALETTE[k % len(PALETTE)], label=str(names.get(parent, parent)))

@@ -83,6 +83,23 @@ class Panel:
     def has_parents(self) -> bool:
         return bool(self.parents)
 
+    def labels(self) -> dict[str, str]:
+        """Each unit's name as charts and lists show it: its name, and where two units share a
+        name (市中区 of 内江市 and of 乐山市) the name of its parent after it, "市中区（乐山市）"
+        (the parent's code where its name is not known)."""
+        if "labels" not in self._matrices:  # memoised: panels are not edited once loaded
+            out = dict(self.names)
+            shared = pd.Series(self.names, dtype=object).duplicated(keep=False)
+            if shared.any():
+                parent_names = registry_names(list(set(self.parents.values()))) if self.level else {}
+                for unit in shared.index[shared.to_numpy()]:
+                    parent = self.parents.get(unit)
+                    if parent is not None:
+                        named = parent_names.get(parent) or self.names.get(parent) or parent
+                        out[unit] = f"{self.names[unit]}（{named}）"
+            self._matrices["labels"] = out
+        return dict(self._matrices["labels"])
+
     def coverage(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Per unit: name, years, cells of ``columns`` (default: every numeric column), missing
         cells and the share with a value."""
