@@ -206,7 +206,7 @@ def test_frozen_headers_filters_formats_and_widths(en):
 
 def test_chinese_headers_with_lang_zh(inputs, tmp_path):
     r = run(inputs, tmp_path / "zh", "--lang", "zh", "--no-store", "--no-charts")
-    assert all(h in r.output for h in ("排名", "代码", "名称", "上级区域", "总指数"))  # the printed top 10
+    assert all(h in r.output for h in ("排名", "地区", "名称", "上级区域", "总指数"))  # the printed top 10
     book = openpyxl.load_workbook(tmp_path / "zh" / "results.xlsx")
     assert book.sheetnames[:5] == ["说明", "总指数得分", "总指数排名", "一级指标得分", "一级指标排名"]
     assert book.sheetnames[5:9] == ["二级指标得分", "二级指标排名", "权重", "方法说明"]

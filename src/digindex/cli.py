@@ -127,10 +127,10 @@ def run(
     year = _latest_year(result)
     title = f"{fw.label(lang)} — {text('top_n', lang, n=top)}" + (f", {fmt_year(year)}" if year is not None else "")
     show = Table(title=title)
-    headers = {"rank": "col_rank", "unit": "col_code", "name": "col_name", "parent": "parent", "score": "col_score"}
+    headers = {"rank": text("col_rank", lang), "unit": text("col_unit", lang), "name": text("col_name", lang),
+               "parent": text("parent", lang), "score": text("col_score", lang)}
     for c in table.columns:
-        show.add_column(text(headers[c], lang) if c in headers else str(c),
-                        justify="right" if c in ("rank", "score") else "left")
+        show.add_column(headers.get(c, str(c)), justify="right" if c in ("rank", "score") else "left")
     for row in table.itertuples(index=False, name=None):
         show.add_row(*[_cell(c, v) for c, v in zip(table.columns, row)])
     out.print(show)

@@ -329,6 +329,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # web: column names of the results download (lower case: they name data columns)
     "col_rank": ("排名", "rank"),
     "col_code": ("代码", "code"),
+    "col_unit": ("地区", "unit"),
     "col_name": ("名称", "name"),
     "col_city": ("所属市", "city"),
     "col_score": ("总指数", "index score"),
