@@ -56,6 +56,8 @@ def guarded(fn):
 
 
 LangOpt = typer.Option("en", "--lang", help="Language of names in output: en or zh.")
+DataUnitsInOpt = typer.Option(None, "--units-in", help="Resolve unit codes or names within China (全国) or a "
+                              "province, city or county (e.g. 33 or 浙江).")
 LevelOpt = typer.Option(None, "--level", help="province, city or county: the level of the units "
                         "(with --units-in; default: inferred from the names).")
 LayoutOpt = typer.Option(None, "--layout", help="auto (default), wide, long or yearbook (one sheet "
@@ -85,8 +87,7 @@ def run(
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet to read."),
     lang: str = LangOpt,
     top: int = typer.Option(10, "--top", help="How many units to print."),
-    units_in: Optional[str] = typer.Option(None, "--units-in", help="Resolve unit codes or names "
-                                           "within China (全国) or a province, city or county (e.g. 33 or 浙江)."),
+    units_in: Optional[str] = DataUnitsInOpt,
     level: Optional[str] = LevelOpt,
     layout: Optional[str] = LayoutOpt,
     registry: Optional[List[str]] = typer.Option(None, "--registry", help="NAME=FILE micro-data registry: "
@@ -176,8 +177,7 @@ def validate(
     data: Optional[List[Path]] = typer.Option(None, "--data", help="Data file(s) to check too."),
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
-    units_in: Optional[str] = typer.Option(None, "--units-in", help="Resolve unit codes or names "
-                                           "within China (全国) or a province, city or county."),
+    units_in: Optional[str] = DataUnitsInOpt,
     level: Optional[str] = LevelOpt,
     layout: Optional[str] = LayoutOpt,
     choices: Optional[Path] = typer.Option(None, "--choices", help="An uncertainty --choices file to "
@@ -237,7 +237,7 @@ def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt,
                        None, "--data", help="Data file(s): compute data-driven weights (entropy, CRITIC ...) on them."),
                    regions: Optional[Path] = typer.Option(None, "--regions"),
                    sheet: Optional[str] = typer.Option(None, "--sheet"),
-                   units_in: Optional[str] = typer.Option(None, "--units-in")):
+                   units_in: Optional[str] = DataUnitsInOpt):
     """Print the indicator tree with the weights used (in the parent and in the index) and methods."""
     from . import evaluate, load_data, load_framework
     from .engine.weights import weight_table
@@ -314,6 +314,9 @@ def uncertainty(
     seed: int = typer.Option(0, "--seed"),
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
+    units_in: Optional[str] = DataUnitsInOpt,
+    level: Optional[str] = LevelOpt,
+    layout: Optional[str] = LayoutOpt,
     design: Optional[Path] = typer.Option(None, "--design", help="Replay this design CSV exactly."),
     choices: Optional[Path] = typer.Option(None, "--choices", help="YAML with an 'uncertainty:' section "
                                            "that overrides the framework's."),
@@ -335,7 +338,8 @@ def uncertainty(
         if sampling not in ("sobol", "lhs"):
             raise InputError(f"--sampling must be sobol or lhs, not {sampling!r}")
         problem = replace(problem, sampling=sampling)
-    panel = load_data(data, framework=fw, regions=regions, sheet=sheet)
+    panel = load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in, level=level,
+                      layout=layout)
     with _progress() as progress:
         result = run_uncertainty(fw, panel, runs=runs, seed=seed, design_file=design,
                                  sensitivity=not no_sensitivity, problem=problem, progress=progress,
@@ -344,7 +348,7 @@ def uncertainty(
     if not no_charts:
         from .charts import FOLDER, uncertainty_charts
 
-        uncertainty_charts(result, out_dir / FOLDER, names=panel.names)
+        uncertainty_charts(result, out_dir / FOLDER, names=panel.labels(), framework=fw)
     top = result.summary.sort_values("nominal_rank").head(10)
     show = Table(title=f"{fw.label()} — {text('uncertainty', 'en')} ({integer(len(result.design))} evaluations)")
     for c in ("unit", "nominal_rank", "median_rank", "p05_rank", "p95_rank"):
@@ -476,6 +480,9 @@ def audit(
     out_dir: Path = typer.Option(..., "--out"),
     regions: Optional[Path] = typer.Option(None, "--regions"),
     sheet: Optional[str] = typer.Option(None, "--sheet"),
+    units_in: Optional[str] = DataUnitsInOpt,
+    level: Optional[str] = LevelOpt,
+    layout: Optional[str] = LayoutOpt,
     no_charts: bool = typer.Option(False, "--no-charts", help="Do not draw the charts (PNG and SVG)."),
 ):
     """JRC-style statistical audit: coverage, statistics, correlations, α, PCA, importance."""
@@ -483,7 +490,8 @@ def audit(
     from .audit import run_audit
 
     fw = load_framework(framework)
-    evaluation = evaluate(fw, load_data(data, framework=fw, regions=regions, sheet=sheet))
+    evaluation = evaluate(fw, load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in,
+                                        level=level, layout=layout))
     result = run_audit(evaluation)
     result.write(out_dir)
     if not no_charts:

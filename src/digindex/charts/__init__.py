@@ -45,11 +45,12 @@ def audit_charts(evaluation, audit, folder) -> list[Path]:
     return _atomically(lambda batch: draw(evaluation, audit, batch), folder)
 
 
-def uncertainty_charts(result, folder, names: dict | None = None) -> list[Path]:
-    """The charts of an UncertaintyResult into ``folder`` (units named by ``names``)."""
+def uncertainty_charts(result, folder, names: dict | None = None, framework=None) -> list[Path]:
+    """The charts of an UncertaintyResult into ``folder`` (units named by ``names``, titled under
+    ``framework``'s name when given)."""
     from .uncertainty import uncertainty_charts as draw
 
-    return _atomically(lambda batch: draw(result, batch, names), folder)
+    return _atomically(lambda batch: draw(result, batch, names, framework), folder)
 
 
 class ChartJob:

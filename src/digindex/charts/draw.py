@@ -34,6 +34,16 @@ def both(key: str, **fields) -> str:
     return f"{zh}\n{en}" if 2 * len(zh) + len(en) > 80 else f"{zh} {en}"
 
 
+def named(framework, title: str) -> str:
+    """``title`` under the framework's name (Chinese and English: on two lines when long), which
+    says what is charted (and, for the examples, that their data are synthetic)."""
+    if framework is None:
+        return title
+    zh, en = framework.label("zh"), framework.label("en")
+    name = en if zh == en else f"{zh}\n{en}" if len(zh) * 2 + len(en) > 70 else f"{zh} {en}"
+    return f"{name}\n{title}"
+
+
 def tight(fig) -> None:
     """tight_layout's margins, applied once: ``Figure.tight_layout`` leaves a layout engine on
     the figure, and each ``savefig`` then lays the figure out again before drawing it."""
@@ -72,4 +82,4 @@ def unit_label(panel, unit) -> str:
     return str(panel.labels().get(unit, unit))
 
 
-__all__ = ["plt", "both", "save", "tight", "unit_label", "PALETTE", "BLUE", "GREY", "LIGHT", "RED", "GREEN"]
+__all__ = ["plt", "both", "named", "save", "tight", "unit_label", "PALETTE", "BLUE", "GREY", "LIGHT", "RED", "GREEN"]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..formatting import number
-from .draw import BLUE, GREY, PALETTE, both, plt, save, unit_label
+from .draw import BLUE, GREY, PALETTE, both, named, plt, save, unit_label
 
 TOP = 30            # bars of the ranking (all units up to ALL)
 ALL = 40
@@ -48,11 +48,8 @@ def run_charts(evaluation, results: pd.DataFrame, regional, folder) -> list:
 
 
 def _title(evaluation, key: str, **fields) -> str:
-    """The framework's name (Chinese and English: on two lines when long) over the chart's own."""
-    fw = evaluation.framework
-    zh, en = fw.label("zh"), fw.label("en")
-    name = en if zh == en else f"{zh}\n{en}" if len(zh) * 2 + len(en) > 70 else f"{zh} {en}"
-    return f"{name}\n{both(key, **fields)}"
+    """The chart's own title under the framework's name."""
+    return named(evaluation.framework, both(key, **fields))
 
 
 def _ranking(evaluation, best: pd.DataFrame, year, tiers, folder) -> list:

@@ -10,46 +10,47 @@ from __future__ import annotations
 
 import numpy as np
 
-from .draw import BLUE, GREY, RED, both, plt, save
+from .draw import BLUE, GREY, RED, both, named, plt, save
 
 NAMED = 60
 
 
-def uncertainty_charts(result, folder, names: dict | None = None) -> list:
-    """Draw the charts of an UncertaintyResult into ``folder``; return the paths."""
-    paths = _intervals(result, folder, names or {})
+def uncertainty_charts(result, folder, names: dict | None = None, framework=None) -> list:
+    """Draw the charts of an UncertaintyResult into ``folder`` (titled under ``framework``'s name
+    when given); return the paths."""
+    paths = _intervals(result, folder, names or {}, framework)
     if result.sensitivity is not None and len(result.sensitivity):
-        paths += _sobol(result, folder)
+        paths += _sobol(result, folder, framework)
     return paths
 
 
-def _intervals(result, folder, names: dict) -> list:
+def _intervals(result, folder, names: dict, framework) -> list:
     table = result.summary.sort_values(["nominal_rank", "unit"], kind="stable")
     n = len(table)
     x = np.arange(1, n + 1)
     pyplot = plt()
-    named = n <= NAMED
-    fig, ax = pyplot.subplots(figsize=(max(7, 0.22 * n + 2) if named else 10, 5))
+    each_named = n <= NAMED  # few units: each one named on the axis
+    fig, ax = pyplot.subplots(figsize=(max(7, 0.22 * n + 2) if each_named else 10, 5))
     lo, hi = table["p05_rank"].to_numpy(float), table["p95_rank"].to_numpy(float)
-    ax.vlines(x, lo, hi, color=BLUE, linewidth=4 if named else max(0.3, 300 / n), alpha=0.55,
+    ax.vlines(x, lo, hi, color=BLUE, linewidth=4 if each_named else max(0.3, 300 / n), alpha=0.55,
               label=both("interval_5_95"))
-    ax.scatter(x, table["median_rank"].to_numpy(float), s=12 if named else 2, color=BLUE, zorder=3,
+    ax.scatter(x, table["median_rank"].to_numpy(float), s=12 if each_named else 2, color=BLUE, zorder=3,
                label=both("median_rank"))
-    ax.scatter(x, table["nominal_rank"].to_numpy(float), s=18 if named else 2, marker="x", color=RED,
+    ax.scatter(x, table["nominal_rank"].to_numpy(float), s=18 if each_named else 2, marker="x", color=RED,
                zorder=4, label=both("nominal_rank"))
     ax.invert_yaxis()
     ax.set_ylabel(both("rank"))
-    if named:
+    if each_named:
         ax.set_xticks(x, [str(names.get(u, u)) for u in table["unit"]], rotation=90)
         ax.set_xlim(0.3, n + 0.7)
     else:
         ax.set_xlabel(both("nominal_rank"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(both("chart_rank_intervals", runs=f"{len(result.design):,}"))
+    ax.set_title(named(framework, both("chart_rank_intervals", runs=f"{len(result.design):,}")))
     return save(fig, folder, "rank_intervals")
 
 
-def _sobol(result, folder) -> list:
+def _sobol(result, folder, framework) -> list:
     table = result.sensitivity[result.sensitivity["output"] == "mean_abs_rank_shift"]
     if not len(table):
         return []
@@ -66,7 +67,7 @@ def _sobol(result, folder) -> list:
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel(both("sobol_index"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(both("chart_sobol"))
+    ax.set_title(named(framework, both("chart_sobol")))
     return save(fig, folder, "sensitivity")
 
 
