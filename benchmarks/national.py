@@ -94,6 +94,17 @@ work of one done), so the 5 s target is met only in good spells. What changed:
 All CSV files but disparity.csv and disparity_groups.csv, results.parquet, the run store's rows
 and the chart PNGs are byte-identical to the baseline's; the two disparity files differ in the
 last digits (relative 1e-12: the Theil terms are summed per group by bincount).
+
+2026-12-07 (no change to the run's speed; these figures are what the target stands on). The same
+code (1d66049) measured in four spells of one morning: medians 6.73, 5.06, 4.77 and 4.60 s. Five
+alternating pairs of plain ``/usr/bin/time digindex run`` (baseline 1d66049 / the day's later
+commits): 4.82 / 4.89 s median, 6.3-7.3 s of user and 1.1-1.9 s of system CPU. A timeline of one
+run (stage by stage, main thread and chart process): imports 0.55 s, read 0.85-1.4 s, evaluate
+0.2 s, results table 0.3-0.45 s, then ~3 s in which the main thread (regional tables, workbook:
+1.4 s of CPU), the writer threads (~2 s) and the chart process (~1.9 s) share two logical CPUs
+that give 1.4-1.8 times one; the chart process ends last (0.25-0.6 s after the workbook). Tried
+and reverted, no gain in same-run ratios: the run store opened on its writer thread (1.05, 1.06)
+and the charts' rows handed over before the full results table (1.01).
 """
 from __future__ import annotations
 
