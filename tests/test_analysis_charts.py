@@ -79,3 +79,22 @@ def test_analysis_charts_are_titled_under_the_framework_name(inputs):
     fw = load_framework(inputs / "fw.yaml")
     assert named(fw, "排名 Ranks") == "四川城市（合成示例） Sichuan cities (synthetic example)\n排名 Ranks"
     assert named(None, "排名 Ranks") == "排名 Ranks"
+
+
+@pytest.mark.parametrize("command, drawer", [("audit", "audit_charts"), ("uncertainty", "uncertainty_charts")])
+def test_a_chart_that_fails_leaves_no_output(inputs, tmp_path, monkeypatch, command, drawer):
+    """The files and the charts are written all or nothing: a failure while drawing leaves neither."""
+    import digindex.charts
+
+    original = getattr(digindex.charts, drawer)
+
+    def fails_after_drawing(*args, **kwargs):
+        original(*args, **kwargs)  # some charts are drawn (under temporary names) first
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(digindex.charts, drawer, fails_after_drawing)
+    extra = ["--runs", "16"] if command == "uncertainty" else []
+    r = runner.invoke(app, [command, str(inputs / "fw.yaml"), "--data", str(inputs / "cities_SYNTHETIC.csv"),
+                            "--units-in", "四川", "--out", str(tmp_path / "out"), *extra])
+    assert r.exit_code == 1 and "the disk is full" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*"))

@@ -141,6 +141,20 @@ def run(
         out.print(f"run recorded in {store} (digindex runs list --store {store})")
 
 
+def _files_and_charts(out_dir: Path, write, draw) -> None:
+    """``write(out_dir)`` the files and ``draw(batch)`` the charts into ``out_dir``/charts, all
+    or nothing: the charts are drawn first and renamed into place once the files are written."""
+    from .charts import FOLDER
+    from .files import AtomicBatch
+
+    if draw is None:
+        write(out_dir)
+        return
+    with AtomicBatch(out_dir / FOLDER) as charts:
+        draw(charts)
+        write(out_dir)
+
+
 def _print_written_notes(out_dir: Path) -> None:
     """What the written files say they leave out (run.json's notes: a sheet too large for the
     workbook), one line each on stderr."""
@@ -344,11 +358,11 @@ def uncertainty(
         result = run_uncertainty(fw, panel, runs=runs, seed=seed, design_file=design,
                                  sensitivity=not no_sensitivity, problem=problem, progress=progress,
                                  year=year)
-    result.write(out_dir)
-    if not no_charts:
-        from .charts import FOLDER, uncertainty_charts
+    from .charts import uncertainty_charts
 
-        uncertainty_charts(result, out_dir / FOLDER, names=panel.labels(), framework=fw)
+    _files_and_charts(out_dir, result.write,
+                      None if no_charts else lambda batch: uncertainty_charts(result, batch, names=panel.labels(),
+                                                                              framework=fw))
     top = result.summary.sort_values("nominal_rank").head(10)
     show = Table(title=f"{fw.label()} — {text('uncertainty', 'en')} ({integer(len(result.design))} evaluations)")
     for c in ("unit", "nominal_rank", "median_rank", "p05_rank", "p95_rank"):
@@ -493,11 +507,10 @@ def audit(
     evaluation = evaluate(fw, load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in,
                                         level=level, layout=layout))
     result = run_audit(evaluation)
-    result.write(out_dir)
-    if not no_charts:
-        from .charts import FOLDER, audit_charts
+    from .charts import audit_charts
 
-        audit_charts(evaluation, result, out_dir / FOLDER)
+    _files_and_charts(out_dir, result.write,
+                      None if no_charts else lambda batch: audit_charts(evaluation, result, batch))
     flags = result.flags()
     out.print(f"audit written to {out_dir}/ ({len(flags)} flags)")
     if len(flags):
