@@ -368,10 +368,21 @@ def test_a_units_city_in_the_forms_tables_give_it(tmp_path, header):
 
 
 def test_units_sharing_a_name_are_labelled_with_their_city(tmp_path):
-    """Charts name units by Panel.labels(): two 市中区 become 市中区（内江市） and 市中区（乐山市）."""
+    """Charts, reports and explanations name units by Panel.labels(): two 市中区 become
+    市中区（内江市） and 市中区（乐山市）."""
     (tmp_path / "fw.yaml").write_text("id: n\ntree:\n  id: root\n  children:\n    - {id: x1}\n")
     pd.DataFrame({"区县": ["市中区", "市中区", "威远县"], "所属市": ["内江市", "乐山市", "内江市"],
                   "年份": [2022] * 3, "x1": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "d.csv", index=False)
     panel = load_data(tmp_path / "d.csv", framework=load_framework(tmp_path / "fw.yaml"), units_in="四川")
     assert panel.labels() == {"511002": "市中区（内江市）", "511102": "市中区（乐山市）", "511024": "威远县"}
     assert panel.names["511002"] == "市中区"  # the names themselves stay as they are
+    assert panel.labels("en")["511102"] == "Shizhong District (Leshan City)"
+    assert panel.labels("en")["511024"] == panel.name("511024", "en") == "Weiyuan County"
+    assert panel.name("5111") == "乐山市"  # a parent region, by the registry
+    from digindex import evaluate
+    from digindex.explain._base import name_of
+    from digindex.reports.population import unit_names
+
+    ev = evaluate(load_framework(tmp_path / "fw.yaml"), panel)
+    assert name_of(ev, "511102") == "市中区（乐山市）" and name_of(ev, "5111", "en") == "Leshan City"
+    assert unit_names(ev, "511002") == {"zh": "市中区（内江市）", "en": "Shizhong District (Neijiang City)"}

@@ -83,22 +83,32 @@ class Panel:
     def has_parents(self) -> bool:
         return bool(self.parents)
 
-    def labels(self) -> dict[str, str]:
-        """Each unit's name as charts and lists show it: its name, and where two units share a
-        name (市中区 of 内江市 and of 乐山市) the name of its parent after it, "市中区（乐山市）"
-        (the parent's code where its name is not known)."""
-        if "labels" not in self._matrices:  # memoised: panels are not edited once loaded
-            out = dict(self.names)
-            shared = pd.Series(self.names, dtype=object).duplicated(keep=False)
-            if shared.any():
-                parent_names = registry_names(list(set(self.parents.values()))) if self.level else {}
-                for unit in shared.index[shared.to_numpy()]:
-                    parent = self.parents.get(unit)
-                    if parent is not None:
-                        named = parent_names.get(parent) or self.names.get(parent) or parent
-                        out[unit] = f"{self.names[unit]}（{named}）"
-            self._matrices["labels"] = out
-        return dict(self._matrices["labels"])
+    def name(self, unit: str, lang: str = "zh") -> str:
+        """A unit's (or a parent region's) name in ``lang``: the region registry's for GB/T 2260
+        codes (Chinese or English), else the data's name, else the code."""
+        from ..regions import registry
+
+        region = registry().get(str(unit))
+        if region is not None:
+            return region.name if lang == "zh" else region.name_en
+        return self.names.get(str(unit), str(unit))
+
+    def labels(self, lang: str = "zh") -> dict[str, str]:
+        """Each unit's name in ``lang`` as charts, reports and explanations show it (:meth:`name`);
+        where two units share a name, its parent's after it: 市中区（乐山市）, Shizhong District
+        (Leshan City)."""
+        key = ("labels", lang)
+        if key not in self._matrices:  # memoised: panels are not edited once loaded
+            plain = {u: self.name(u, lang) for u in dict.fromkeys(str(u) for u in self.units)}
+            shared = pd.Series(plain, dtype=object).duplicated(keep=False)
+            out = dict(plain)
+            for unit in shared.index[shared.to_numpy()]:
+                parent = self.parents.get(unit)
+                if parent is not None:
+                    within = self.name(parent, lang)
+                    out[unit] = f"{plain[unit]}（{within}）" if lang == "zh" else f"{plain[unit]} ({within})"
+            self._matrices[key] = out
+        return dict(self._matrices[key])
 
     def coverage(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Per unit: name, years, cells of ``columns`` (default: every numeric column), missing

@@ -59,17 +59,11 @@ def has_city_level(evaluation) -> bool:
 
 
 def name_of(evaluation, unit: str, lang: str = "zh") -> str:
-    """The unit's name in ``lang``: the region registry for GB/T 2260 codes, else the data's name."""
-    from ..regions import registry
-
+    """The unit's name in ``lang`` (:meth:`Panel.labels`: the region registry's for GB/T 2260
+    codes, else the data's; a name two units share with its parent's after it); a parent
+    region's name (:meth:`Panel.name`)."""
     unit = str(unit)
-    try:
-        region = registry()[unit]
-    except Exception:  # not a registry code
-        region = None
-    if region is not None:
-        return region.name if lang == "zh" else region.name_en
-    return evaluation.panel.names.get(unit, unit)
+    return evaluation.panel.labels(lang).get(unit) or evaluation.panel.name(unit, lang)
 
 
 def node_label(evaluation, node_id: str, lang: str = "zh") -> str:
