@@ -251,7 +251,8 @@ def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt,
                        None, "--data", help="Data file(s): compute data-driven weights (entropy, CRITIC ...) on them."),
                    regions: Optional[Path] = typer.Option(None, "--regions"),
                    sheet: Optional[str] = typer.Option(None, "--sheet"),
-                   units_in: Optional[str] = DataUnitsInOpt):
+                   units_in: Optional[str] = DataUnitsInOpt, level: Optional[str] = LevelOpt,
+                   layout: Optional[str] = LayoutOpt):
     """Print the indicator tree with the weights used (in the parent and in the index) and methods."""
     from . import evaluate, load_data, load_framework
     from .engine.weights import weight_table
@@ -260,7 +261,8 @@ def framework_show(framework: Path = typer.Argument(...), lang: str = LangOpt,
     fw = load_framework(framework)
     evaluation = None
     if data:
-        evaluation = evaluate(fw, load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in))
+        evaluation = evaluate(fw, load_data(data, framework=fw, regions=regions, sheet=sheet, units_in=units_in,
+                                            level=level, layout=layout))
     weights = weight_table(fw, evaluation).set_index("node")
 
     def label(node):
