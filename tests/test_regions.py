@@ -72,6 +72,23 @@ def test_romanised_names(reg):
     assert to_pinyin("乐清") == "Yueqing"
 
 
+@pytest.mark.parametrize("code, english", [
+    # as the places are called (their official romanisations), where pypinyin's reading of a
+    # character in ordinary words differs: 长 cháng, 都 dū, 什 shí, and single names
+    ("1404", "Changzhi City"), ("140428", "Zhangzi County"), ("511524", "Changning County"),
+    ("130503", "Xindu District"), ("510114", "Xindu District"), ("360730", "Ningdu County"),
+    ("510682", "Shifang City"), ("653001", "Atushi City"), ("310112", "Minhang District"),
+    ("320116", "Luhe District"), ("371722", "Shanxian"), ("410621", "Xunxian"),
+    ("140981", "Yuanping City"), ("140924", "Fanshi County"), ("141024", "Hongtong County"),
+    ("410122", "Zhongmou County"), ("511822", "Yingjing County"), ("411527", "Huaibin County")])
+def test_place_readings_of_polyphonic_characters(reg, code, english):
+    assert reg[code].name_en == english
+
+
+def test_places_found_by_their_usual_pinyin():
+    assert lookup("Changzhi").code == "1404" and lookup("Shifang").code == "510682"
+
+
 @pytest.mark.parametrize("text, code", [
     ("330000", "33"), ("330400", "3304"), ("330483", "330483"), ("330483.0", "330483"),
     (330483, "330483"), ("330483000000", "330483"), ("桐乡", None), ("33048", None),

@@ -124,7 +124,7 @@ def run(
     fw = result.framework
     table = result.top(top)
     if result.panel.names:
-        table.insert(2, "name", table["unit"].map(result.panel.names).fillna(""))
+        table.insert(2, "name", table["unit"].map(result.panel.labels(lang)).fillna(""))
     year = _latest_year(result)
     title = f"{fw.label(lang)} — {text('top_n', lang, n=top)}" + (f", {fmt_year(year)}" if year is not None else "")
     show = Table(title=title)

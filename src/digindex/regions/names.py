@@ -42,7 +42,16 @@ PINYIN_OVERRIDES = {
     "台州": "Taizhou",
     "丽水": "Lishui",
     "陕西": "Shaanxi",  # the official spelling, which tells it from 山西 Shanxi
+    # names pypinyin reads as in ordinary words, not as the places are called
+    "长子": "Zhangzi", "闵行": "Minhang", "六合": "Luhe", "蚌山": "Bengshan", "涡阳": "Guoyang",
+    "单县": "Shanxian", "浚县": "Xunxian", "南乐": "Nanle", "民乐": "Minle", "洪洞": "Hongtong",
+    "筠连": "Junlian", "繁峙": "Fanshi", "曾都": "Zengdu", "万柏林": "Wanbailin", "中牟": "Zhongmou",
+    "荥经": "Yingjing", "阿勒泰": "Aletai",
 }
+# characters read one way in every place name, which pypinyin reads otherwise in some of them
+# (都 dū not dōu: 信都 Xindu; 长 cháng not zhǎng: 长治 Changzhi, but 长子 Zhangzi above; 什 shí:
+# 什邡 Shifang)
+PLACE_READINGS = {"都": "du", "长": "chang", "什": "shi"}
 
 # Provinces whose usual short name is not "the name without its suffix and ethnic groups"
 # (新疆维吾尔自治区 names 维吾尔 without 族), or whose English name is not pinyin + type.
@@ -109,7 +118,10 @@ def ethnic_part(name: str) -> str:
 def _syllables(text: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin
 
-    return lazy_pinyin(text, style=Style.NORMAL, v_to_u=True)
+    syllables = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True)
+    if len(syllables) != len(text):  # not one syllable per character: as pypinyin gives them
+        return syllables
+    return [PLACE_READINGS.get(c, s) for c, s in zip(text, syllables)]
 
 
 def _join(syllables: list[str]) -> str:
