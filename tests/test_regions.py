@@ -85,6 +85,27 @@ def test_place_readings_of_polyphonic_characters(reg, code, english):
     assert reg[code].name_en == english
 
 
+@pytest.mark.parametrize("code, english", [
+    # the official English names of autonomous units name their peoples in English
+    ("2224", "Yanbian Korean Autonomous Prefecture"), ("5133", "Ganzi Tibetan Autonomous Prefecture"),
+    ("5132", "Aba Tibetan and Qiang Autonomous Prefecture"), ("4331", "Xiangxi Tujia and Miao Autonomous Prefecture"),
+    ("622927", "Jishishan Bonan, Dongxiang and Salar Autonomous County"),
+    ("6540", "Yili Kazak Autonomous Prefecture"), ("6530", "Kezileisu Kirgiz Autonomous Prefecture"),
+    ("654022", "Chabucha'er Xibe Autonomous County"), ("331127", "Jingning She Autonomous County")])
+def test_autonomous_units_name_their_peoples_in_english(reg, code, english):
+    assert reg[code].name_en == english
+
+
+@pytest.mark.parametrize("text, code", [
+    # Xinjiang's names write the people without 族: the short name is still the place's
+    ("伊犁", "6540"), ("巴音郭楞", "6528"), ("克孜勒苏", "6530"), ("察布查尔", "654022"),
+    # and tables shorten an autonomous prefecture, county or banner to its short name and 州, 县, 旗
+    ("甘孜州", "5133"), ("凉山州", "5134"), ("伊犁州", "6540"), ("木垒县", "652328"), ("莫力达瓦旗", "150722"),
+    ("克州", "6530"), ("博州", "6527")])
+def test_autonomous_units_found_by_the_forms_tables_use(text, code):
+    assert lookup(text).code == code
+
+
 def test_places_found_by_their_usual_pinyin():
     assert lookup("Changzhi").code == "1404" and lookup("Shifang").code == "510682"
 

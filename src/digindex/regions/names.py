@@ -22,7 +22,26 @@ ETHNIC_GROUPS = (
     "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
     "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各",
 )
-_ETHNIC_RE = re.compile("(?:" + "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True)) + ")族$")
+# an ethnic group at the end of a name: with 族, or (a group of two characters or more) without it,
+# as Xinjiang's names write them (伊犁哈萨克自治州, 巴音郭楞蒙古自治州)
+_ETHNIC_RE = re.compile("(?:(?:" + "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True)) + ")族|(?:"
+                        + "|".join(sorted((g for g in ETHNIC_GROUPS if len(g) > 1), key=len, reverse=True))
+                        + "))$")
+_GROUP_RE = re.compile("(" + "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True)) + ")族?")
+# the groups' English names (those of the State Ethnic Affairs Commission), which official English
+# names of autonomous units use: 延边朝鲜族自治州 Yanbian Korean Autonomous Prefecture
+ETHNIC_ENGLISH = {
+    "蒙古": "Mongolian", "回": "Hui", "藏": "Tibetan", "维吾尔": "Uygur", "苗": "Miao", "彝": "Yi",
+    "壮": "Zhuang", "布依": "Bouyei", "朝鲜": "Korean", "满": "Manchu", "侗": "Dong", "瑶": "Yao",
+    "白": "Bai", "土家": "Tujia", "哈尼": "Hani", "哈萨克": "Kazak", "傣": "Dai", "黎": "Li",
+    "傈僳": "Lisu", "佤": "Va", "畲": "She", "高山": "Gaoshan", "拉祜": "Lahu", "水": "Shui",
+    "东乡": "Dongxiang", "纳西": "Naxi", "景颇": "Jingpo", "柯尔克孜": "Kirgiz", "土": "Tu",
+    "达斡尔": "Daur", "仫佬": "Mulao", "羌": "Qiang", "布朗": "Blang", "撒拉": "Salar", "毛南": "Maonan",
+    "仡佬": "Gelao", "锡伯": "Xibe", "阿昌": "Achang", "普米": "Pumi", "塔吉克": "Tajik", "怒": "Nu",
+    "乌孜别克": "Uzbek", "俄罗斯": "Russian", "鄂温克": "Ewenki", "德昂": "Deang", "保安": "Bonan",
+    "裕固": "Yugur", "京": "Gin", "塔塔尔": "Tatar", "独龙": "Derung", "鄂伦春": "Oroqen", "赫哲": "Hezhen",
+    "门巴": "Monba", "珞巴": "Lhoba", "基诺": "Jino", "各": "Multi-ethnic",
+}
 
 TYPE_EN = {
     "省": "Province", "直辖市": "Municipality", "自治区": "Autonomous Region",
@@ -69,6 +88,8 @@ PROVINCE_ENGLISH = {
     "香港特别行政区": "Hong Kong Special Administrative Region",
     "澳门特别行政区": "Macao Special Administrative Region",
 }
+# Short forms in common use that are not the short name (Xinjiang's tables: 巴州, 博州, 克州).
+CHINESE_ALIASES = {"巴音郭楞蒙古自治州": ("巴州",), "博尔塔拉蒙古自治州": ("博州",), "克孜勒苏柯尔克孜自治州": ("克州",)}
 # Other names in common use (matched like pinyin: case, spaces and hyphens ignored).
 LATIN_ALIASES = {
     "北京市": ("Peking",),
@@ -102,6 +123,19 @@ def short_name(name: str) -> str:
                 break
             base = stripped
     return base if len(base) >= 2 else name
+
+
+def short_forms(name: str) -> list[str]:
+    """The shorter forms ``name`` is written in: its short name, and for an autonomous prefecture,
+    county or banner the short name with 州, 县 or 旗 (甘孜藏族自治州: 甘孜 and 甘孜州), as tables write them."""
+    short = short_name(name)
+    if short == name:
+        return []
+    forms = [short]
+    for suffix, abbreviated in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
+        if name.endswith(suffix):
+            forms.append(short + abbreviated)
+    return forms + list(CHINESE_ALIASES.get(name, ()))
 
 
 def ethnic_part(name: str) -> str:
@@ -156,14 +190,10 @@ def romanise(name: str, type_: str) -> tuple[str, str, str, str]:
     full = pinyin + _join(syl[len(short):]).lower() if short in PINYIN_OVERRIDES else _join(syl)
     if short == name:  # suffix kept (忠县): its pinyin already says the type
         return short, pinyin, full, pinyin
-    words = [pinyin]
-    ethnic = ethnic_part(name)
-    pos = len(short)
-    for group in re.findall(r"(.+?)族", ethnic):
-        if group != "各":
-            words.append(_join(syl[pos: pos + len(group)]))
-        pos += len(group) + 1
-    return short, pinyin, full, " ".join(words + [TYPE_EN.get(type_, "")]).strip()
+    groups = [ETHNIC_ENGLISH[g] for g in _GROUP_RE.findall(ethnic_part(name))]
+    if len(groups) > 1:  # Xiangxi Tujia and Miao, Jishishan Bonan, Dongxiang and Salar
+        groups = [", ".join(groups[:-1]) + " and " + groups[-1]]
+    return short, pinyin, full, " ".join([pinyin, *groups, TYPE_EN.get(type_, "")]).strip()
 
 
 def english_name(name: str, type_: str) -> str:

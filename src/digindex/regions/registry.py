@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
-from .names import LATIN_ALIASES, TYPE_EN, key, romanise, short_name
+from .names import LATIN_ALIASES, TYPE_EN, key, romanise, short_forms, short_name
 
 LEVELS = {2: "province", 4: "prefecture", 6: "county"}
 LEVEL_ALIASES = {"province": "province", "prefecture": "prefecture", "city": "prefecture",
@@ -136,8 +136,8 @@ class Registry:
             short: dict[str, list[str]] = {}
             for r in self._by_code.values():
                 full.setdefault(key(r.name), []).append(r.code)
-                if r.short_name != r.name:
-                    short.setdefault(key(r.short_name), []).append(r.code)
+                for form in short_forms(r.name):
+                    short.setdefault(key(form), []).append(r.code)
             self._names = (full, short)
         return self._names
 
