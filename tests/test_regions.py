@@ -80,7 +80,10 @@ def test_romanised_names(reg):
     ("510682", "Shifang City"), ("653001", "Atushi City"), ("310112", "Minhang District"),
     ("320116", "Luhe District"), ("371722", "Shanxian"), ("410621", "Xunxian"),
     ("140981", "Yuanping City"), ("140924", "Fanshi County"), ("141024", "Hongtong County"),
-    ("410122", "Zhongmou County"), ("511822", "Yingjing County"), ("411527", "Huaibin County")])
+    ("410122", "Zhongmou County"), ("511822", "Yingjing County"), ("411527", "Huaibin County"),
+    ("652801", "Ku'erle City"), ("1525", "Xilinguole League"), ("130981", "Botou City"),
+    ("222404", "Hunchun City"), ("231085", "Muling City"), ("140109", "Wanbailin District"),
+    ("620802", "Kongtong District"), ("441821", "Fogang County")])
 def test_place_readings_of_polyphonic_characters(reg, code, english):
     assert reg[code].name_en == english
 
@@ -90,7 +93,7 @@ def test_place_readings_of_polyphonic_characters(reg, code, english):
     ("2224", "Yanbian Korean Autonomous Prefecture"), ("5133", "Ganzi Tibetan Autonomous Prefecture"),
     ("5132", "Aba Tibetan and Qiang Autonomous Prefecture"), ("4331", "Xiangxi Tujia and Miao Autonomous Prefecture"),
     ("622927", "Jishishan Bonan, Dongxiang and Salar Autonomous County"),
-    ("6540", "Yili Kazak Autonomous Prefecture"), ("6530", "Kezileisu Kirgiz Autonomous Prefecture"),
+    ("6540", "Yili Kazak Autonomous Prefecture"), ("6530", "Kezilesu Kirgiz Autonomous Prefecture"),
     ("654022", "Chabucha'er Xibe Autonomous County"), ("331127", "Jingning She Autonomous County")])
 def test_autonomous_units_name_their_peoples_in_english(reg, code, english):
     assert reg[code].name_en == english

@@ -65,12 +65,16 @@ PINYIN_OVERRIDES = {
     "长子": "Zhangzi", "闵行": "Minhang", "六合": "Luhe", "蚌山": "Bengshan", "涡阳": "Guoyang",
     "单县": "Shanxian", "浚县": "Xunxian", "南乐": "Nanle", "民乐": "Minle", "洪洞": "Hongtong",
     "筠连": "Junlian", "繁峙": "Fanshi", "曾都": "Zengdu", "万柏林": "Wanbailin", "中牟": "Zhongmou",
-    "荥经": "Yingjing", "阿勒泰": "Aletai",
+    "荥经": "Yingjing", "阿勒泰": "Aletai", "泊头": "Botou", "伽师": "Jiashi", "召陵": "Shaoling",
+    "穆棱": "Muling", "称多": "Chenduo", "佛冈": "Fogang", "佛坪": "Foping", "龙圩": "Longxu",
+    "崆峒": "Kongtong", "珲春": "Hunchun",
 }
 # characters read one way in every place name, which pypinyin reads otherwise in some of them
 # (都 dū not dōu: 信都 Xindu; 长 cháng not zhǎng: 长治 Changzhi, but 长子 Zhangzi above; 什 shí:
-# 什邡 Shifang)
-PLACE_READINGS = {"都": "du", "长": "chang", "什": "shi"}
+# 什邡 Shifang; 勒 lè in the transliterated names: 库尔勒 Ku'erle, 锡林郭勒 Xilinguole)
+PLACE_READINGS = {"都": "du", "长": "chang", "什": "shi", "勒": "le"}
+# short names that the type suffixes would cut wrongly (万柏林区 is a 区, not a 林区 like 神农架林区)
+SHORT_NAMES = {"万柏林区": "万柏林"}
 
 # Provinces whose usual short name is not "the name without its suffix and ethnic groups"
 # (新疆维吾尔自治区 names 维吾尔 without 族), or whose English name is not pinyin + type.
@@ -111,6 +115,8 @@ def short_name(name: str) -> str:
     """
     if name in PROVINCE_SHORT:
         return PROVINCE_SHORT[name]
+    if name in SHORT_NAMES:
+        return SHORT_NAMES[name]
     base = name
     for suffix in TYPE_SUFFIXES:
         if base.endswith(suffix) and len(base) > len(suffix):
