@@ -111,6 +111,9 @@ def test_autonomous_units_found_by_the_forms_tables_use(text, code):
 
 def test_places_found_by_their_usual_pinyin():
     assert lookup("Changzhi").code == "1404" and lookup("Shifang").code == "510682"
+    # and by the English names of places in minority regions
+    assert [lookup(n).code for n in ("Urumqi", "Kashgar", "Lhasa", "Hohhot", "Korla", "Ili")] == \
+        ["6501", "6531", "5401", "1501", "652801", "6540"]
 
 
 @pytest.mark.parametrize("text, code", [

@@ -105,6 +105,13 @@ LATIN_ALIASES = {
                      "Xinjiang Autonomous Region"),
     "香港特别行政区": ("Hong Kong", "Hongkong", "HKSAR", "Hong Kong SAR", "Xianggang"),
     "澳门特别行政区": ("Macao", "Macau", "Macao SAR", "Macau SAR", "Aomen"),
+    # the English names of places in minority regions, as English-language data write them
+    "乌鲁木齐市": ("Urumqi", "Ürümqi"), "喀什地区": ("Kashgar",), "库尔勒市": ("Korla",),
+    "吐鲁番市": ("Turpan",), "和田地区": ("Hotan",), "克拉玛依市": ("Karamay",), "阿勒泰地区": ("Altay",),
+    "伊犁哈萨克自治州": ("Ili",), "哈密市": ("Kumul",), "阿克苏地区": ("Aksu",),
+    "巴音郭楞蒙古自治州": ("Bayingolin",), "拉萨市": ("Lhasa",), "日喀则市": ("Shigatse",),
+    "呼和浩特市": ("Hohhot",), "鄂尔多斯市": ("Ordos",), "呼伦贝尔市": ("Hulunbuir",),
+    "锡林郭勒盟": ("Xilingol",),
 }
 
 
