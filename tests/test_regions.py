@@ -72,6 +72,35 @@ def test_romanised_names(reg):
     assert to_pinyin("乐清") == "Yueqing"
 
 
+def test_romanised_table_is_what_the_rules_give(reg):
+    """romanised.json (read instead of loading pypinyin) holds every unit of the registry as
+    names.py romanises it; after a change to names.py, run scripts/romanise_regions.py."""
+    import json
+
+    from digindex.regions import names
+
+    table = json.loads(names.ROMANISED.read_text("utf-8"))
+    assert table["rules"] == names.rules_digest(), "names.py changed: run scripts/romanise_regions.py"
+    written = {k: tuple(v) for k, v in table["names"].items()}
+    fresh = {f"{r.name}\t{r.type}": names._romanise(r.name, r.type) for r in reg}
+    assert written == fresh, "romanised.json is stale: run scripts/romanise_regions.py"
+
+
+def test_a_table_written_by_other_rules_is_not_read(tmp_path, monkeypatch):
+    from digindex.regions import names
+
+    stale = tmp_path / "romanised.json"
+    stale.write_text('{"rules": "other", "names": {"长治市\\t地级市": ["长治", "X", "X", "Wrong City"]}}', "utf-8")
+    monkeypatch.setattr(names, "ROMANISED", stale)
+    names._romanised.cache_clear()
+    names.romanise.cache_clear()
+    try:
+        assert names.romanise("长治市", "地级市")[3] == "Changzhi City"
+    finally:
+        names._romanised.cache_clear()
+        names.romanise.cache_clear()
+
+
 @pytest.mark.parametrize("code, english", [
     # as the places are called (their official romanisations), where pypinyin's reading of a
     # character in ordinary words differs: 长 cháng, 都 dū, 什 shí, and single names

@@ -920,7 +920,15 @@ _add_web_commands()
 
 
 def entrypoint():  # pragma: no cover - console script
-    app()
+    try:
+        app()
+    finally:
+        # The process ends here: its objects need not be searched for cycles once more (after a
+        # national run, the garbage collector's passes at exit took 0.15 s of the 0.2 s it spends
+        # exiting). Exit handlers and finalisers still run.
+        import gc
+
+        gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover
