@@ -386,3 +386,28 @@ def test_units_sharing_a_name_are_labelled_with_their_city(tmp_path):
     ev = evaluate(load_framework(tmp_path / "fw.yaml"), panel)
     assert name_of(ev, "511102") == "市中区（乐山市）" and name_of(ev, "5111", "en") == "Leshan City"
     assert unit_names(ev, "511002") == {"zh": "市中区（内江市）", "en": "Shizhong District (Neijiang City)"}
+
+
+def test_codes_of_another_scheme_are_not_named_as_chinese_regions(tmp_path):
+    """US states by FIPS code: 11 is the District of Columbia, not 北京市. The data's names are
+    shown; and without names, codes the registry does not have all (06) are shown as codes."""
+    (tmp_path / "fw.yaml").write_text("id: n\ntree:\n  id: root\n  children:\n    - {id: x1}\n")
+    states = {"06": "California", "11": "District of Columbia", "12": "Florida", "13": "Georgia"}
+    frame = pd.DataFrame({"unit": list(states), "name": list(states.values()), "year": 2022,
+                          "x1": [1.0, 2.0, 3.0, 4.0]})
+    frame.to_csv(tmp_path / "named.csv", index=False)
+    fw = load_framework(tmp_path / "fw.yaml")
+    panel = load_data(tmp_path / "named.csv", framework=fw)
+    assert panel.labels() == panel.labels("en") == states
+    assert panel.regions() == {}
+    frame.drop(columns="name").to_csv(tmp_path / "codes.csv", index=False)
+    assert load_data(tmp_path / "codes.csv", framework=fw).labels("en") == {c: c for c in states}
+    # the same codes named as the registry names them are the registry's regions (English names too)
+    frame.assign(name=["x", "北京", "天津市", "Hebei"]).iloc[1:].to_csv(tmp_path / "cn.csv", index=False)
+    cn = load_data(tmp_path / "cn.csv", framework=fw)
+    assert cn.labels("en") == {"11": "Beijing Municipality", "12": "Tianjin Municipality", "13": "Hebei Province"}
+    assert cn.labels() == {"11": "北京市", "12": "天津市", "13": "河北省"}
+    # a name that is not the registry's is the data's: the data know their units
+    frame.assign(name=["x", "首都", "天津市", "Hebei"]).iloc[1:].to_csv(tmp_path / "own.csv", index=False)
+    assert load_data(tmp_path / "own.csv", framework=fw).labels("en")["11"] == "首都"
+    assert load_data(tmp_path / "own.csv", framework=fw).labels("en")["12"] == "Tianjin Municipality"

@@ -84,14 +84,37 @@ class Panel:
         return bool(self.parents)
 
     def name(self, unit: str, lang: str = "zh") -> str:
-        """A unit's (or a parent region's) name in ``lang``: the region registry's for GB/T 2260
-        codes (Chinese or English), else the data's name, else the code."""
-        from ..regions import registry
-
-        region = registry().get(str(unit))
+        """A unit's (or a parent region's) name in ``lang``: the region registry's (Chinese or
+        English) for the panel's regions (:meth:`regions`), else the data's name, else the code."""
+        region = self.regions().get(str(unit))
         if region is not None:
             return region.name if lang == "zh" else region.name_en
         return self.names.get(str(unit), str(unit))
+
+    def regions(self) -> dict:
+        """The units and parents that are regions of the registry (GB/T 2260), by code: all of
+        them when the units were read as regions (``level``); else only when every unit and parent
+        is a code of the registry (units 06, 11 and 12 are US states, not Chinese provinces), and
+        only those the data name as the registry does, or do not name."""
+        if "regions" not in self._matrices:  # memoised: panels are not edited once loaded
+            from ..regions import registry
+
+            reg = registry()
+            codes = dict.fromkeys([*(str(u) for u in self.units), *map(str, self.parents.values())])
+            found = {c: reg.get(c) for c in codes}
+            if self.level is None and not all(found.values()):
+                found = {}
+            self._matrices["regions"] = {
+                c: region for c, region in found.items() if region is not None
+                and (self.level is not None or self._named_as(region, self.names.get(c), reg))}
+        return self._matrices["regions"]
+
+    @staticmethod
+    def _named_as(region, given, reg) -> bool:
+        """The data do not name ``region``, or name it as the registry does (any of its names)."""
+        if given is None or given == region.name or given == region.code:
+            return True
+        return any(r.code == region.code for r in reg.find(given))
 
     def labels(self, lang: str = "zh") -> dict[str, str]:
         """Each unit's name in ``lang`` as charts, reports and explanations show it (:meth:`name`);

@@ -200,14 +200,14 @@ def rules_digest() -> str:
 
 
 @lru_cache(maxsize=1)
-def _romanised() -> dict[tuple[str, str], tuple[str, str, str, str]]:
+def _romanised() -> dict[str, list[str]]:
     try:
         table = json.loads(ROMANISED.read_text("utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(table, dict) or table.get("rules") != rules_digest():
         return {}  # written by other rules: romanise afresh
-    return {tuple(k.split("\t", 1)): tuple(v) for k, v in table.get("names", {}).items()}
+    return table.get("names", {})  # "name\ttype": [short, pinyin, full pinyin, English]
 
 
 def write_romanised(units, path: Path = ROMANISED) -> int:
@@ -223,7 +223,8 @@ def write_romanised(units, path: Path = ROMANISED) -> int:
 def romanise(name: str, type_: str) -> tuple[str, str, str, str]:
     """(short name, pinyin of the short name, pinyin of the full name, English name): from the
     romanised table for the registry's names, else computed (:func:`_romanise`)."""
-    return _romanised().get((name, type_)) or _romanise(name, type_)
+    known = _romanised().get(f"{name}\t{type_}")
+    return tuple(known) if known else _romanise(name, type_)
 
 
 def _romanise(name: str, type_: str) -> tuple[str, str, str, str]:
