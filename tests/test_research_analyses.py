@@ -363,3 +363,12 @@ def test_lisa_pseudo_p_values_agree_with_esda(tmp_path):
     p = (ours + theirs) / 2
     z = (ours - theirs) / np.sqrt(2 * p * (1 - p) / 9999)
     assert np.abs(z).max() < 4.5 and abs(z.mean()) < 0.5
+
+
+def test_chart_names_only_for_codes_that_are_all_regions():
+    """Charts name units by the registry only when every code is one of its regions: 06, 11 and
+    12 are US states (FIPS codes), not a province of China."""
+    from digindex.analyses.charts import unit_names
+
+    assert unit_names(["06", "11", "12"]) == {"06": "06", "11": "11", "12": "12"}
+    assert unit_names(["330483", "3304", "全省"]) == {"330483": "桐乡", "3304": "嘉兴", "全省": "全省"}

@@ -29,15 +29,15 @@ def _years(table: pd.DataFrame) -> list:
 
 
 def unit_names(units) -> dict[str, str]:
-    """{unit: short Chinese name} for GB/T 2260 codes; other units as written."""
+    """{unit: short Chinese name} for GB/T 2260 codes when every code among ``units`` is one (as
+    :meth:`digindex.data.Panel.regions` decides: 06, 11 and 12 are US states); else as written."""
     from ..regions import registry
 
     reg = registry()
-    out = {}
-    for u in units:
-        region = reg.get(u) if str(u).isdigit() else None
-        out[u] = region.short_name if region is not None else str(u)
-    return out
+    found = {u: reg.get(u) if str(u).isdigit() else None for u in units}
+    if not all(r is not None for u, r in found.items() if str(u).isdigit()):
+        found = {}
+    return {u: found[u].short_name if found.get(u) is not None else str(u) for u in units}
 
 
 def _title(fig, title: str, extra: str = "") -> None:
