@@ -171,3 +171,31 @@ def test_table_form_keeps_derive_definitions_and_sources():
     xlsx_fw = load_framework(builtin_framework_path("zhejiang", "xlsx"))
     assert framework_to_dict(xlsx_fw) == framework_to_dict(yaml_fw)
     assert xlsx_fw.nodes["core_ent_density"].extra["derive"]["source"] == "enterprises"
+
+
+def test_data_marked_synthetic_are_said_to_be_in_the_table_workbook_and_charts(tmp_path):
+    """A data file named *SYNTHETIC* (as the examples' and the demo's are): the printed table,
+    the workbook's first sheet and every chart title say so; real data are not marked."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from digindex import evaluate, load_data
+    from digindex.charts import _Context
+    from digindex.charts.run import _title
+
+    marked = tmp_path / "desi_SYNTHETIC.csv"
+    shutil.copy(DESI / "data.csv", marked)
+    for data, synthetic in ((marked, True), (DESI / "data.csv", False)):
+        out = tmp_path / data.stem
+        r = cli("run", DESI / "framework.yaml", "--data", data, "--out", out, "--no-charts", "--no-store")
+        assert r.exit_code == 0, r.output
+        assert ("SYNTHETIC DATA" in r.output) is synthetic
+        about = load_workbook(out / "results.xlsx", read_only=True).worksheets[0]
+        second = [row[0] for row in about.iter_rows(min_row=2, max_row=2, values_only=True)][0]
+        assert (second == "SYNTHETIC DATA: The data are synthetic demonstration data, not official "
+                          "statistics.") is synthetic
+        ev = evaluate(load_framework(DESI / "framework.yaml"), load_data(data))
+        assert ev.panel.synthetic is synthetic
+        title = _title(_Context.of(ev), "chart_ranking", year="2022")  # as the chart process titles them
+        assert title.startswith("合成数据 SYNTHETIC DATA\n") is synthetic

@@ -127,6 +127,8 @@ def run(
         table.insert(2, "name", table["unit"].map(result.panel.labels(lang)).fillna(""))
     year = _latest_year(result)
     title = f"{fw.label(lang)} — {text('top_n', lang, n=top)}" + (f", {fmt_year(year)}" if year is not None else "")
+    if result.panel.synthetic:
+        title = f"{text('synthetic', lang)} — {title}"
     show = Table(title=title)
     headers = {"rank": text("col_rank", lang), "unit": text("col_unit", lang), "name": text("col_name", lang),
                "parent": text("parent", lang), "score": text("col_score", lang)}
@@ -364,7 +366,7 @@ def uncertainty(
 
     _files_and_charts(out_dir, result.write,
                       None if no_charts else lambda batch: uncertainty_charts(result, batch, names=panel.labels(),
-                                                                              framework=fw))
+                                                                              framework=fw, synthetic=panel.synthetic))
     top = result.summary.sort_values("nominal_rank").head(10)
     show = Table(title=f"{fw.label()} — {text('uncertainty', 'en')} ({integer(len(result.design))} evaluations)")
     for c in ("unit", "nominal_rank", "median_rank", "p05_rank", "p95_rank"):

@@ -45,12 +45,13 @@ def audit_charts(evaluation, audit, folder) -> list[Path]:
     return _atomically(lambda batch: draw(evaluation, audit, batch), folder)
 
 
-def uncertainty_charts(result, folder, names: dict | None = None, framework=None) -> list[Path]:
+def uncertainty_charts(result, folder, names: dict | None = None, framework=None,
+                       synthetic: bool = False) -> list[Path]:
     """The charts of an UncertaintyResult into ``folder`` (units named by ``names``, titled under
-    ``framework``'s name when given)."""
+    ``framework``'s name when given, marked when the data are synthetic)."""
     from .uncertainty import uncertainty_charts as draw
 
-    return _atomically(lambda batch: draw(result, batch, names, framework), folder)
+    return _atomically(lambda batch: draw(result, batch, names, framework, synthetic), folder)
 
 
 class ChartJob:
@@ -155,18 +156,19 @@ class _Context:
     """What the run's charts read of an evaluation (its framework; its panel's unit labels and
     level), sent to the chart process instead of the whole evaluation."""
 
-    def __init__(self, framework, labels: dict, level):
+    def __init__(self, framework, labels: dict, level, synthetic: bool):
         self.framework = framework
-        self.panel = _PanelNames(labels, level)
+        self.panel = _PanelNames(labels, level, synthetic)
 
     @classmethod
     def of(cls, evaluation) -> "_Context":
-        return cls(evaluation.framework, evaluation.panel.labels(), evaluation.panel.level)
+        panel = evaluation.panel
+        return cls(evaluation.framework, panel.labels(), panel.level, panel.synthetic)
 
 
 class _PanelNames:
-    def __init__(self, labels: dict, level):
-        self._labels, self.level = labels, level
+    def __init__(self, labels: dict, level, synthetic: bool):
+        self._labels, self.level, self.synthetic = labels, level, synthetic
 
     def labels(self) -> dict:
         return self._labels

@@ -69,7 +69,7 @@ def _correlations(evaluation, table: pd.DataFrame | None, folder) -> list:
     year = _latest(table)["year"].iloc[0] if len(table) else None
     fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=min(0.5, 6 / sum(heights)), aspect=30,
                  label="Pearson r", location="right")
-    fig.suptitle(named(evaluation.framework, both("chart_correlations", year=_year(year))), fontsize=11)
+    fig.suptitle(named(evaluation.framework, both("chart_correlations", year=_year(year)), evaluation.panel.synthetic), fontsize=11)
     return save(fig, folder, "correlations")
 
 
@@ -108,7 +108,7 @@ def _distributions(evaluation, stats: pd.DataFrame | None, folder) -> list:
         ax.set_title(title, fontsize=7, color=colour)
     more = f" ({n}/{len(evaluation.framework.indicator_ids)})" if n < len(evaluation.framework.indicator_ids) else ""
     fig.suptitle(named(evaluation.framework, both("chart_distributions", year=_year(years[-1] if years else None))
-                       + more), fontsize=10)
+                       + more, evaluation.panel.synthetic), fontsize=10)
     return save(fig, folder, "distributions")
 
 

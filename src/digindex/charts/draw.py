@@ -34,14 +34,16 @@ def both(key: str, **fields) -> str:
     return f"{zh}\n{en}" if 2 * len(zh) + len(en) > 80 else f"{zh} {en}"
 
 
-def named(framework, title: str) -> str:
+def named(framework, title: str, synthetic: bool = False) -> str:
     """``title`` under the framework's name (Chinese and English: on two lines when long), which
-    says what is charted (and, for the examples, that their data are synthetic)."""
+    says what is charted, and under 合成数据 SYNTHETIC DATA when the data are marked synthetic
+    (:attr:`Panel.synthetic`)."""
+    mark = both("synthetic") + "\n" if synthetic else ""
     if framework is None:
-        return title
+        return mark + title
     zh, en = framework.label("zh"), framework.label("en")
     name = en if zh == en else f"{zh}\n{en}" if len(zh) * 2 + len(en) > 70 else f"{zh} {en}"
-    return f"{name}\n{title}"
+    return f"{mark}{name}\n{title}"
 
 
 def tight(fig) -> None:

@@ -49,7 +49,7 @@ def run_charts(evaluation, results: pd.DataFrame, regional, folder) -> list:
 
 def _title(evaluation, key: str, **fields) -> str:
     """The chart's own title under the framework's name."""
-    return named(evaluation.framework, both(key, **fields))
+    return named(evaluation.framework, both(key, **fields), evaluation.panel.synthetic)
 
 
 def _ranking(evaluation, best: pd.DataFrame, year, tiers, folder) -> list:

@@ -15,16 +15,16 @@ from .draw import BLUE, GREY, RED, both, named, plt, save
 NAMED = 60
 
 
-def uncertainty_charts(result, folder, names: dict | None = None, framework=None) -> list:
+def uncertainty_charts(result, folder, names: dict | None = None, framework=None, synthetic: bool = False) -> list:
     """Draw the charts of an UncertaintyResult into ``folder`` (titled under ``framework``'s name
-    when given); return the paths."""
-    paths = _intervals(result, folder, names or {}, framework)
+    when given, and marked when the data are synthetic); return the paths."""
+    paths = _intervals(result, folder, names or {}, framework, synthetic)
     if result.sensitivity is not None and len(result.sensitivity):
-        paths += _sobol(result, folder, framework)
+        paths += _sobol(result, folder, framework, synthetic)
     return paths
 
 
-def _intervals(result, folder, names: dict, framework) -> list:
+def _intervals(result, folder, names: dict, framework, synthetic: bool) -> list:
     table = result.summary.sort_values(["nominal_rank", "unit"], kind="stable")
     n = len(table)
     x = np.arange(1, n + 1)
@@ -46,11 +46,11 @@ def _intervals(result, folder, names: dict, framework) -> list:
     else:
         ax.set_xlabel(both("nominal_rank"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(named(framework, both("chart_rank_intervals", runs=f"{len(result.design):,}")))
+    ax.set_title(named(framework, both("chart_rank_intervals", runs=f"{len(result.design):,}"), synthetic))
     return save(fig, folder, "rank_intervals")
 
 
-def _sobol(result, folder, framework) -> list:
+def _sobol(result, folder, framework, synthetic: bool) -> list:
     table = result.sensitivity[result.sensitivity["output"] == "mean_abs_rank_shift"]
     if not len(table):
         return []
@@ -67,7 +67,7 @@ def _sobol(result, folder, framework) -> list:
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel(both("sobol_index"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(named(framework, both("chart_sobol")))
+    ax.set_title(named(framework, both("chart_sobol"), synthetic))
     return save(fig, folder, "sensitivity")
 
 

@@ -83,6 +83,13 @@ class Panel:
     def has_parents(self) -> bool:
         return bool(self.parents)
 
+    @property
+    def synthetic(self) -> bool:
+        """Whether a data file is marked synthetic (``SYNTHETIC`` in its name, as the examples'
+        and the demo's are): every output that shows these data then says so."""
+        panel = self.origin or self
+        return any("synthetic" in Path(f).name.lower() for f in panel.files or {})
+
     def name(self, unit: str, lang: str = "zh") -> str:
         """A unit's (or a parent region's) name in ``lang``: the region registry's (Chinese or
         English) for the panel's regions (:meth:`regions`), else the data's name, else the code."""
@@ -92,18 +99,20 @@ class Panel:
         return self.names.get(str(unit), str(unit))
 
     def regions(self) -> dict:
-        """The units and parents that are regions of the registry (GB/T 2260), by code: all of
-        them when the units were read as regions (``level``); else only when every unit and parent
-        is a code of the registry (units 06, 11 and 12 are US states, not Chinese provinces), and
-        only those the data name as the registry does, or do not name."""
+        """The units and parents that are regions of the registry (GB/T 2260), by code: those
+        that are when the units were read as regions (``level``); else none unless every unit is
+        a code of the registry (units 06, 11 and 12 are US states, not Chinese provinces), and
+        then those the data name as the registry does, or do not name. Parents that are not
+        codes (东部) are not regions."""
         if "regions" not in self._matrices:  # memoised: panels are not edited once loaded
             from ..regions import registry
 
             reg = registry()
-            codes = dict.fromkeys([*(str(u) for u in self.units), *map(str, self.parents.values())])
-            found = {c: reg.get(c) for c in codes}
+            found = {c: reg.get(c) for c in dict.fromkeys(str(u) for u in self.units)}
             if self.level is None and not all(found.values()):
                 found = {}
+            elif found:
+                found.update((p, reg.get(p)) for p in map(str, self.parents.values()) if p not in found)
             self._matrices["regions"] = {
                 c: region for c, region in found.items() if region is not None
                 and (self.level is not None or self._named_as(region, self.names.get(c), reg))}

@@ -2,7 +2,8 @@
 
 Sheets, with headers in the run's language (``--lang``):
 
-- about (说明): what the run is, every sheet, and notes (a table too large for Excel);
+- about (说明): what the run is (first, when the data files are marked synthetic, that they are),
+  every sheet, and notes (a table too large for Excel);
 - per level of the tree, scores and ranks: units down, years across (see :mod:`.wide`);
 - weights (权重): each node's weights and its method's details, an AHP matrix as a matrix;
 - methods (方法说明): the pipeline in words;
@@ -130,6 +131,8 @@ def _about(book: Book, evaluation, record: dict, sheets: list[str], notes: list[
     ws = book.sheet(text("sheet_about", lang), [28, 100])
     r = 0
     book.row(ws, r, [fw.label(lang)], book.bold)
+    if evaluation.panel.synthetic:  # the data files are marked synthetic: the workbook says so first
+        book.row(ws, r + 1, [f"{text('synthetic', lang)}: {text('synthetic_note', lang)}"], book.bold)
     rows = [(text("framework_id", lang), f"{fw.id}  ({record.get('framework', {}).get('file') or ''})"),
             (text("data_files", lang), ", ".join(d["file"] for d in record.get("data", []))),
             (text("n_units", lang), record.get("units")),

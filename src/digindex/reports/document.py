@@ -109,12 +109,8 @@ class Document:
 
 
 def is_synthetic(*evaluations) -> bool:
-    """Whether any data file of the evaluations is marked synthetic (``*_SYNTHETIC*`` in its name)."""
-    for ev in evaluations:
-        panel = getattr(ev.panel, "origin", None) or ev.panel
-        if any("synthetic" in str(p).lower() for p in (panel.files or {})):
-            return True
-    return False
+    """Whether any data file of the evaluations is marked synthetic (:attr:`Panel.synthetic`)."""
+    return any(ev.panel.synthetic for ev in evaluations)
 
 
 __all__ = ["display", "Table", "Image", "Section", "Document", "is_synthetic", "KIND_FORMATS", "excel_format", "WIDE"]

@@ -195,7 +195,8 @@ def describe(ev) -> Population:
 
     reg = registry()
     units = sorted({str(u) for u in ev.panel.units})
-    regions = [reg.get(u) for u in units]
+    known = ev.panel.regions()  # the one rule of which units are Chinese regions
+    regions = [known.get(u) for u in units]
     chinese = all(r is not None for r in regions)
     levels = {r.level for r in regions} if chinese else set()
     level = levels.pop() if len(levels) == 1 else None

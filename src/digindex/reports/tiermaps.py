@@ -38,12 +38,10 @@ def _tier_config(ev, node=None) -> TierConfig:
 
 def map_labels(ev, units, lang) -> dict:
     """Short names for map labels: 嘉兴 / Jiaxing for registry units, else the unit's name."""
-    from ..regions import registry
-
-    reg = registry()
+    known = ev.panel.regions()
     out = {}
     for u in map(str, units):
-        region = reg.get(u)
+        region = known.get(u)
         if region is None:
             out[u] = names(ev, u, "zh" if lang != "en" else "en")
         else:
