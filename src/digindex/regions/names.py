@@ -8,8 +8,6 @@ apostrophe before a syllable starting with a, o or e (磐安 -> Pan'an).
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -196,11 +194,15 @@ ROMANISED = Path(__file__).with_name("romanised.json")
 
 def rules_digest() -> str:
     """The hash of this file: the rules a romanised table was written by."""
+    import hashlib
+
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @lru_cache(maxsize=1)
 def _romanised() -> dict[str, list[str]]:
+    import json
+
     try:
         table = json.loads(ROMANISED.read_text("utf-8"))
     except (OSError, ValueError):
@@ -212,6 +214,8 @@ def _romanised() -> dict[str, list[str]]:
 
 def write_romanised(units, path: Path = ROMANISED) -> int:
     """Write the romanised table of ``units`` ((name, type) pairs) computed afresh; returns its size."""
+    import json
+
     pairs = sorted(set(units))
     lines = [json.dumps(f"{n}\t{t}", ensure_ascii=False) + ": " + json.dumps(_romanise(n, t), ensure_ascii=False)
              for n, t in pairs]  # one unit a line, so that a change reads as a diff
