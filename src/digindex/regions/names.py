@@ -209,7 +209,8 @@ def _romanised() -> dict[str, list[str]]:
         return {}
     if not isinstance(table, dict) or table.get("rules") != rules_digest():
         return {}  # written by other rules: romanise afresh
-    return table.get("names", {})  # "name\ttype": [short, pinyin, full pinyin, English]
+    names = table.get("names")  # "name\ttype": [short, pinyin, full pinyin, English]
+    return names if isinstance(names, dict) else {}
 
 
 def write_romanised(units, path: Path = ROMANISED) -> int:
