@@ -365,6 +365,13 @@ def test_every_run_is_recorded(inputs, en, tmp_path):
     run(inputs, tmp_path / "again", "--store", store, "--no-charts")
     listed = runner.invoke(app, ["runs", "list", "--store", str(store)])
     assert "r2" in listed.output
+    # whole times to the second and short hashes, so that the table fits a terminal
+    from digindex.store import list_runs
+
+    first = list_runs(store).iloc[0]
+    assert first["data_sha256"][:12] in listed.output and first["data_sha256"][:13] not in listed.output
+    assert first["time"][:19].replace("T", " ") in listed.output  # written in UTC
+    assert max(len(line) for line in listed.output.splitlines()) <= 120
     diff = runner.invoke(app, ["runs", "diff", "r1", "r2", "--store", str(store)])
     assert diff.exit_code == 0 and "nothing changed (same inputs)" in diff.output
     assert "results identical" in diff.output

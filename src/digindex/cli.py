@@ -453,11 +453,35 @@ def runs_list(store: Path = StoreOpt):
         out.print(f"no runs recorded in {store}")
         return
     show = Table(title=f"runs in {store}")
-    for c in table.columns:
-        show.add_column(str(c))
-    for row in table.itertuples(index=False):
-        show.add_row(*[str(v) for v in row])
+    # what tells runs apart, in ~110 columns: the run's time to the second, hashes to 12 digits
+    # (as git shortens them; 'runs show' has them whole)
+    columns = {"run_id": "run", "time": "time (UTC)", "framework_id": "framework", "framework_sha256": "framework sha256",
+               "data_sha256": "data sha256", "results_sha256": "results sha256", "digindex_version": "digindex",
+               "n_rows": "rows"}
+    for c, header in columns.items():
+        show.add_column(header, justify="right" if c == "n_rows" else "left", no_wrap=True)
+    for row in table.to_dict("records"):
+        show.add_row(*[_run_cell(c, row[c]) for c in columns])
     out.print(show)
+
+
+def _run_cell(column: str, value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if column.endswith("sha256"):
+        return str(value)[:12]
+    if column == "time":
+        from datetime import datetime, timezone
+
+        try:
+            when = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        when = when.astimezone(timezone.utc) if when.tzinfo else when
+        return when.strftime("%Y-%m-%d %H:%M:%S")
+    if column == "n_rows":
+        return integer(value)
+    return str(value)
 
 
 @runs_app.command("show")
