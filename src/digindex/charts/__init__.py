@@ -153,25 +153,32 @@ class ChartJob:
 
 
 class _Context:
-    """What the run's charts read of an evaluation (its framework; its panel's unit labels and
-    level), sent to the chart process instead of the whole evaluation."""
+    """What the run's charts read of an evaluation (its framework; its panel's unit labels, its
+    parents' names and whether its data are synthetic), sent to the chart process instead of the
+    whole evaluation."""
 
-    def __init__(self, framework, labels: dict, level, synthetic: bool):
+    def __init__(self, framework, labels: dict, parents: dict, synthetic: bool):
         self.framework = framework
-        self.panel = _PanelNames(labels, level, synthetic)
+        self.panel = _PanelNames(labels, parents, synthetic)
 
     @classmethod
     def of(cls, evaluation) -> "_Context":
         panel = evaluation.panel
-        return cls(evaluation.framework, panel.labels(), panel.level, panel.synthetic)
+        parents = {p: panel.name(p) for p in set(panel.parents.values())}
+        return cls(evaluation.framework, panel.labels(), parents, panel.synthetic)
 
 
 class _PanelNames:
-    def __init__(self, labels: dict, level, synthetic: bool):
-        self._labels, self.level, self.synthetic = labels, level, synthetic
+    """The Panel's names the charts read: ``labels()`` and ``name(parent)``."""
+
+    def __init__(self, labels: dict, parents: dict, synthetic: bool):
+        self._labels, self._parents, self.synthetic = labels, parents, synthetic
 
     def labels(self) -> dict:
         return self._labels
+
+    def name(self, unit) -> str:
+        return self._parents.get(unit) or self._labels.get(unit, str(unit))
 
 
 # what the run's charts read besides the index's and the aspects' results (see .run)

@@ -117,10 +117,9 @@ def _groups(evaluation, regional: dict, years, folder) -> list:
     last = wide.iloc[-1].dropna().sort_values(ascending=False)
     shown = list(last.index[:LINES])
     fig, ax = pyplot.subplots(figsize=(8, 4.8))
-    names = {**evaluation.panel.labels(), **_region_names(evaluation, shown)}
     for k, parent in enumerate(shown):
         ax.plot(wide.index.astype(int), wide[parent].to_numpy(float), marker="o", markersize=3,
-                color=PALETTE[k % len(PALETTE)], label=str(names.get(parent, parent)))
+                color=PALETTE[k % len(PALETTE)], label=str(evaluation.panel.name(parent)))
     if overall is not None and len(overall):
         mean = overall[overall["node"] == root].set_index("year")["mean"]
         ax.plot(mean.index.astype(int), mean.to_numpy(float), color=GREY, linestyle="--", linewidth=2,
@@ -210,16 +209,6 @@ def _digits(evaluation) -> int | None:
     """The published decimals, when the framework sets them (else by magnitude)."""
     publish = evaluation.framework.settings.get("publish")
     return None if publish is None else publish.decimals
-
-
-def _region_names(evaluation, codes) -> dict:
-    """Names of parent regions from the registry, when the units were read as regions."""
-    if evaluation.panel.level is None:
-        return {}
-    from ..regions import registry
-
-    reg = registry()
-    return {c: reg[c].name for c in codes if c in reg}
 
 
 def _two_lines(node) -> str:
