@@ -193,8 +193,8 @@ def test_data_marked_synthetic_are_said_to_be_in_the_table_workbook_and_charts(t
         assert ("SYNTHETIC DATA" in r.output) is synthetic
         about = load_workbook(out / "results.xlsx", read_only=True).worksheets[0]
         second = [row[0] for row in about.iter_rows(min_row=2, max_row=2, values_only=True)][0]
-        assert (second == "SYNTHETIC DATA: The data are synthetic demonstration data, not official "
-                          "statistics.") is synthetic
+        assert (second == "SYNTHETIC DATA: The data are synthetic (their files are named SYNTHETIC), "
+                          "not official statistics.") is synthetic
         ev = evaluate(load_framework(DESI / "framework.yaml"), load_data(data))
         assert ev.panel.synthetic is synthetic
         title = _title(_Context.of(ev), "chart_ranking", year="2022")  # as the chart process titles them
