@@ -191,6 +191,7 @@ def test_data_marked_synthetic_are_said_to_be_in_the_table_workbook_and_charts(t
         r = cli("run", DESI / "framework.yaml", "--data", data, "--out", out, "--no-charts", "--no-store")
         assert r.exit_code == 0, r.output
         assert ("SYNTHETIC DATA" in r.output) is synthetic
+        assert f"results written to {out}/" in r.output
         about = load_workbook(out / "results.xlsx", read_only=True).worksheets[0]
         second = [row[0] for row in about.iter_rows(min_row=2, max_row=2, values_only=True)][0]
         assert (second == "SYNTHETIC DATA: The data are synthetic (their files are named SYNTHETIC), "
@@ -199,3 +200,8 @@ def test_data_marked_synthetic_are_said_to_be_in_the_table_workbook_and_charts(t
         assert ev.panel.synthetic is synthetic
         title = _title(_Context.of(ev), "chart_ranking", year="2022")  # as the chart process titles them
         assert title.startswith("合成数据 SYNTHETIC DATA\n") is synthetic
+    # in Chinese, the table's title and the closing lines are Chinese
+    r = cli("run", DESI / "framework.yaml", "--data", marked, "--out", tmp_path / "zh", "--no-charts",
+            "--lang", "zh", "--store", tmp_path / "s.duckdb")
+    assert "合成数据 —" in r.output and f"结果已写入 {tmp_path / 'zh'}/" in r.output
+    assert f"本次运行已记录于 {tmp_path / 's.duckdb'}" in r.output

@@ -137,10 +137,10 @@ def run(
     for row in table.itertuples(index=False, name=None):
         show.add_row(*[_cell(c, v) for c, v in zip(table.columns, row)])
     out.print(show)
-    out.print(f"results written to {out_dir}/ (results.csv, results.parquet, results.xlsx, run.json"
-              + (", charts" if not no_charts else "") + ")")
+    files = "results.csv, results.parquet, results.xlsx, run.json" + (", charts" if not no_charts else "")
+    out.print(text("results_written", lang, folder=out_dir, files=files), markup=False, soft_wrap=True)
     if not no_store:
-        out.print(f"run recorded in {store} (digindex runs list --store {store})")
+        out.print(text("run_recorded", lang, store=store), markup=False, soft_wrap=True)
 
 
 def _files_and_charts(out_dir: Path, write, draw) -> None:

@@ -251,6 +251,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "in the province."),
     "total_and_aspects": ("总指数与各一级指标，{year}年较{prev}年", "Total and aspects, {year} vs {prev}"),
     "rank_move": ("名次变化（+为上升）", "Move (+ up)"),
+    # -- the command line's closing lines of a run
+    "results_written": ("结果已写入 {folder}/（{files}）", "results written to {folder}/ ({files})"),
+    "run_recorded": ("本次运行已记录于 {store}（查看：digindex runs list --store {store}）",
+                     "run recorded in {store} (digindex runs list --store {store})"),
 
     # -- web: navigation and pages
     "site": ("数字经济发展综合评价", "Digital-economy development evaluation"),
