@@ -320,6 +320,7 @@ def test_the_results_arrow_table_is_the_results_frame(example, inputs, tmp_path)
     as pyarrow converts it: values, nulls (missing scores, unranked units, no year), types and
     the pandas metadata; with parents and published decimals, and without."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     def results_arrow(frame):  # how pyarrow converts results(), the year as pandas' Int64
         typed = frame.assign(year=pd.to_numeric(frame["year"]).astype("Int64"))
@@ -337,10 +338,14 @@ def test_the_results_arrow_table_is_the_results_frame(example, inputs, tmp_path)
         fw_file, data_file = folder / "framework.yaml", folder / "data.csv"
     fw = load_framework(fw_file)
     ev = evaluate(fw, load_data(data_file, framework=fw))
+    # some nodes' rows (the charts'), made before every node's ranks: the whole table's rows
+    some = [fw.tree.id, *(c.id for c in fw.tree.children)][::-1]
+    part = ev.results_table(nodes=some)
     table, frame = ev.results_table(), ev.results()
     assert isinstance(table, pa.Table) and table.equals(results_arrow(frame))
     assert table.schema.equals(results_arrow(frame).schema, check_metadata=True)
     assert table.num_rows == len(frame) and table.column("score").null_count == int(frame["score"].isna().sum())
+    assert part.equals(table.filter(pc.is_in(table["node"], value_set=pa.array(some))))
 
 
 def test_a_run_whose_data_fail_leaves_no_chart_process_or_folder(inputs, tmp_path):

@@ -52,6 +52,8 @@ def write_results(evaluation, out_dir, framework_file=None, options=None, lang="
     pending = None
     try:
         record = run_record(evaluation, framework_file, options or {})
+        if drawing is not None:  # the charts' rows first: the chart process draws meanwhile
+            drawing.give_results(evaluation)
         table = evaluation.results_table()  # the tidy results, for the files and the store
         if store is not None:  # the result rows go into the store while the files are written
             from .store import PendingRun

@@ -31,20 +31,25 @@ _WHERE = {
 __all__ = [
     "changes", "movers", "indicator_yoy", "indicator_cagr", "growth_rate", "tiers", "top_n",
     "TierConfig", "parse_tiers", "tier_config", "tier_problems", "disparity", "disparity_groups",
-    "cv", "gini", "theil", "theil_decomposition", "regional_tables",
+    "cv", "gini", "theil", "theil_decomposition", "regional_tables", "TABLES",
 ]
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE, globals())
 
 
-def regional_tables(evaluation, lang: str = "en", populations=None, scope: str = "aspects") -> dict[str, pd.DataFrame]:
+TABLES = ("changes", "growth_yoy", "disparity", "disparity_groups", "tiers")  # regional_tables' stems
+
+
+def regional_tables(evaluation, lang: str = "en", populations=None, scope: str = "aspects",
+                    tables=TABLES) -> dict[str, pd.DataFrame]:
     """The default analytics of an evaluation, by file stem, ready to export.
 
     ``changes`` (change in score and rank) and ``growth_yoy`` (growth of the score; of the
     raw value for indicators) for the nodes of ``scope`` (the root and the aspects by default,
     every node with ``all``: :func:`.changes.table_nodes`), ``disparity`` and, with parents,
     ``disparity_groups`` (root node), and ``tiers`` when the framework has a ``tiers`` key.
-    Tables that do not apply (one year only, no parents, no tiers) are left out.
+    Tables that do not apply (one year only, no parents, no tiers) are left out; so are those
+    not in ``tables`` (a caller may make some before the others). In the order of TABLES.
     """
     from .changes import changes, table_nodes
     from .disparity import disparity, disparity_groups
@@ -55,11 +60,14 @@ def regional_tables(evaluation, lang: str = "en", populations=None, scope: str =
     years = {y for y in evaluation.panel.years if y is not None}
     if len(years) >= 2:
         nodes = table_nodes(evaluation, scope)
-        out["changes"] = changes(evaluation, nodes=nodes, populations=populations)
-        out["growth_yoy"] = growth_table(evaluation, nodes)
-    out["disparity"] = disparity(evaluation, populations=populations)
-    if evaluation.panel.has_parents:
+        if "changes" in tables:
+            out["changes"] = changes(evaluation, nodes=nodes, populations=populations)
+        if "growth_yoy" in tables:
+            out["growth_yoy"] = growth_table(evaluation, nodes)
+    if "disparity" in tables:
+        out["disparity"] = disparity(evaluation, populations=populations)
+    if evaluation.panel.has_parents and "disparity_groups" in tables:
         out["disparity_groups"] = disparity_groups(evaluation, populations=populations)
-    if tier_config(evaluation.framework) is not None:
+    if tier_config(evaluation.framework) is not None and "tiers" in tables:
         out["tiers"] = tiers(evaluation, populations=populations, lang=lang)
     return out

@@ -89,17 +89,15 @@ class ChartJob:
         self.go.close()
         self.go, self.pipe = start, receive
 
-    def give_results(self, evaluation, table) -> None:
-        """The evaluation and its results (``results_table()``): the child draws the charts of
-        the results alone meanwhile (it gets the rows they show, the index's and the aspects':
-        a small message on the pipe, the rows in a file)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
+    def give_results(self, evaluation) -> None:
+        """The evaluation: the child draws the charts of its results alone meanwhile. It gets the
+        rows they show (the index's and the aspects': a small message on the pipe, the rows in a
+        file), made alone, before the whole results table (once; later calls do nothing)."""
+        if self.evaluation is not None:
+            return
         fw = evaluation.framework
-        shown = pa.array([fw.tree.id, *(c.id for c in fw.tree.children)])
         self.evaluation = evaluation
-        self.results = table.filter(pc.is_in(table["node"], value_set=shown)).to_pandas()
+        self.results = evaluation.results_table(nodes=[fw.tree.id, *(c.id for c in fw.tree.children)]).to_pandas()
         if self.process is not None:
             self._hand((_Context.of(evaluation), self.results))
 

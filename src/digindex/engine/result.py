@@ -39,7 +39,8 @@ class Evaluation:
     node_weights: dict = field(default_factory=dict)
     # the function that made this evaluation (engine.evaluate), for variants of it
     evaluator: Any = field(default=None, repr=False)
-    # rank tables already computed (an evaluation is not edited once made)
+    # rank tables already computed (an evaluation is not edited once made): by within_parent,
+    # every node's; by a tuple of nodes, {within_parent: those nodes'}
     _ranks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     # the key and score tables already built (callers get copies: they may add columns)
     _tables: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -73,16 +74,26 @@ class Evaluation:
             self._tables[name] = pd.concat([self._keys(), values], axis=1)
         return self._tables[name].copy()
 
-    def ranks_table(self, within_parent: bool = False) -> pd.DataFrame:
-        """Ranks of every node's published score per year (and parent): 1 best, ties at the minimum."""
-        if within_parent not in self._ranks:
-            table = self.scores_table()
-            # both rankings at once when there are parents (one sort of the scores)
-            wanted = [False, True] if self.panel.has_parents else [within_parent]
-            groupings = [["year", "parent"] if w else ["year"] for w in wanted]
-            for w, ranks in zip(wanted, rank_within_each(table, self.node_order, groupings)):
-                self._ranks[w] = pd.concat([self._keys(), ranks.astype("Int64")], axis=1)
-        return self._ranks[within_parent].copy()
+    def ranks_table(self, within_parent: bool = False, nodes: list[str] | None = None) -> pd.DataFrame:
+        """Ranks of every node's published score per year (and parent): 1 best, ties at the minimum.
+        ``nodes``: only these nodes' ranks (computed alone when the others' are not yet known)."""
+        if within_parent in self._ranks:
+            full = self._ranks[within_parent]
+            return (full if nodes is None else full[[*self._keys().columns, *nodes]]).copy()
+        if nodes is None:
+            self._ranks.update(self._rank_tables(self.node_order))
+            return self._ranks[within_parent].copy()
+        if tuple(nodes) not in self._ranks:
+            self._ranks[tuple(nodes)] = self._rank_tables(list(nodes))
+        return self._ranks[tuple(nodes)][within_parent].copy()
+
+    def _rank_tables(self, nodes: list[str]) -> dict[bool, pd.DataFrame]:
+        """{within_parent: ranks of ``nodes``}: both rankings when there are parents (one sort)."""
+        table = self.scores_table()
+        wanted = [False, True] if self.panel.has_parents else [False]
+        groupings = [["year", "parent"] if w else ["year"] for w in wanted]
+        return {w: pd.concat([self._keys(), ranks.astype("Int64")], axis=1)
+                for w, ranks in zip(wanted, rank_within_each(table, nodes, groupings))}
 
     def _result_cells(self) -> tuple[np.ndarray, np.ndarray]:
         """(row of the panel, node) of each row of the tidy results: by year (no year last),
@@ -123,35 +134,41 @@ class Evaluation:
             columns["rank_in_parent"] = _cells(rip[nodes], row, col)
         return pd.DataFrame(columns)
 
-    def results_table(self):
+    def results_table(self, nodes: list[str] | None = None):
         """:meth:`results` as an Arrow table, built without the pandas frame (results.csv,
         results.parquet and the run store are written from it): ``year`` and the ranks as
-        int64 (null where missing), with the pandas metadata that reads them back as ``Int64``."""
+        int64 (null where missing), with the pandas metadata that reads them back as ``Int64``.
+        ``nodes``: only these nodes' rows (the charts' rows, before the others' ranks exist)."""
         import pyarrow as pa
 
         keys = self._keys()
-        nodes = self.node_order
+        nodes_all = self.node_order
         row, col = self._result_cells()
+        if nodes is not None:
+            keep = np.isin(col, [nodes_all.index(n) for n in nodes])
+            row, col = row[keep], col[keep]
         taken = pa.Table.from_pandas(keys, preserve_index=False).take(pa.array(row))
 
-        def ranks(frame: pd.DataFrame):
-            values = frame[nodes].to_numpy(dtype=float, na_value=np.nan)[row, col]
+        def ranks(within_parent: bool):
+            frame = self.ranks_table(within_parent, nodes).reindex(columns=nodes_all)
+            values = frame.to_numpy(dtype=float, na_value=np.nan)[row, col]
             missing = np.isnan(values)
             return pa.array(np.where(missing, 0, values).astype(np.int64), mask=missing)
 
         columns = {"unit": taken["unit"], "year": taken["year"].cast(pa.int64()),
-                   "node": pa.array(nodes, pa.large_string()).take(pa.array(col)),
-                   "level": np.array([self.framework.levels[n] for n in nodes], dtype=np.int64)[col],
-                   "score": pa.array(self.scores_table()[nodes].to_numpy(dtype=float)[row, col], from_pandas=True)}
+                   "node": pa.array(nodes_all, pa.large_string()).take(pa.array(col)),
+                   "level": np.array([self.framework.levels[n] for n in nodes_all], dtype=np.int64)[col],
+                   "score": pa.array(self.scores_table()[nodes_all].to_numpy(dtype=float)[row, col],
+                                     from_pandas=True)}
         dtypes = {"unit": keys["unit"].dtype, "year": "Int64", "node": "str", "level": "int64", "score": "float64"}
         if "publish" in self.framework.settings:
-            columns["score_exact"] = pa.array(self.scores_table(exact=True)[nodes].to_numpy(dtype=float)[row, col],
+            columns["score_exact"] = pa.array(self.scores_table(exact=True)[nodes_all].to_numpy(dtype=float)[row, col],
                                               from_pandas=True)  # NaN: null, as from a DataFrame
             dtypes["score_exact"] = "float64"
-        columns["rank"], dtypes["rank"] = ranks(self.ranks_table()), "Int64"
+        columns["rank"], dtypes["rank"] = ranks(False), "Int64"
         if self.panel.has_parents:
             columns["parent"], dtypes["parent"] = taken["parent"], keys["parent"].dtype
-            columns["rank_in_parent"], dtypes["rank_in_parent"] = ranks(self.ranks_table(within_parent=True)), "Int64"
+            columns["rank_in_parent"], dtypes["rank_in_parent"] = ranks(True), "Int64"
         typed = pd.DataFrame({c: pd.Series([], dtype=d) for c, d in dtypes.items()})
         return pa.table(columns).replace_schema_metadata(
             pa.Table.from_pandas(typed, preserve_index=False).schema.metadata)

@@ -85,7 +85,8 @@ def chart_job(out_dir):
 
 
 def _write(evaluation, out_dir: Path, record: dict, lang: str, table, scope: str, drawing, jobs) -> list[Path]:
-    from ..analytics import regional_tables
+    from ..analytics import TABLES, regional_tables
+    from ..charts import CHART_TABLES
     from .weights import weights_table
     from .workbook import write_workbook
 
@@ -94,13 +95,16 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, table, scope: str
         # what needs only the results starts at once, beside the regional tables
         background = [pool.submit(job) for job in jobs]
         if drawing is not None:
-            drawing.give_results(evaluation, table)
+            drawing.give_results(evaluation)  # (done already when the caller gave it earlier)
         csv_path = batch.path("results.csv")
         results_hash = pool.submit(lambda: (write_csv(table, csv_path), sha256_file(csv_path))[1])
         writes = [pool.submit(write_parquet, table, batch.path("results.parquet"))]
-        regional = regional_tables(evaluation, lang=lang, scope=scope)
+        # the tables the charts read first, then the others (changes, growth)
+        made = regional_tables(evaluation, lang=lang, scope=scope, tables=CHART_TABLES) if drawing else {}
         if drawing is not None:
-            drawing.give_regional(regional)
+            drawing.give_regional(made)
+        made |= regional_tables(evaluation, lang=lang, scope=scope, tables=[t for t in TABLES if t not in made])
+        regional = {t: made[t] for t in TABLES if t in made}
         writes += [pool.submit(write_csv, frame, batch.path(f"{name}.csv")) for name, frame in regional.items()]
         writes += [pool.submit(write_csv, weights_table(evaluation), batch.path("weights.csv")),
                    pool.submit(write_csv, evaluation.log_table(), batch.path("log.csv"))]
