@@ -965,8 +965,17 @@ def _keep_freed_memory() -> None:
     mallopt(m_top_pad, 256 << 20)  # the heap grows 256 MB at a time (address space, not memory)
 
 
+def _collect_less_often() -> None:
+    """The cycle collector runs after 50,000 new objects instead of 700: a national run made
+    370 collections (0.17 s); tables are arrays, so few objects are garbage in cycles."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 10)
+
+
 def entrypoint():  # pragma: no cover - console script
     _keep_freed_memory()
+    _collect_less_often()
     try:
         app()
     finally:
