@@ -116,6 +116,22 @@ def test_reading_a_framework_imports_no_numeric_library():
         assert proc.stdout.strip() == loaded, example
 
 
+def test_help_and_validating_a_framework_import_no_numeric_library():
+    # issue 16: `digindex --help` and `digindex validate` on a framework spend ≤ 0.3 s on imports
+    # (typer 0.29 would import pydantic for --help, and check every option through it: pyproject
+    # keeps typer below 0.29)
+    code = ("import sys, atexit\n"
+            "atexit.register(lambda: print(' '.join(m for m in ('numpy', 'pandas', 'pyarrow', 'scipy',"
+            " 'pydantic', 'matplotlib') if m in sys.modules), file=sys.stderr))\n"
+            "from digindex.cli import app\n"
+            "sys.argv = ['digindex', *sys.argv[1:]]\n"
+            "app()")
+    for args, loaded in ((["--help"], ""),  # (methods' options are pydantic models: validate reads them)
+                         (["validate", str(EXAMPLES / "asem" / "framework.yaml")], "pydantic")):
+        proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+        assert proc.returncode == 0 and proc.stderr.strip() == loaded, (args, proc.stderr)
+
+
 def test_lazy_package_names_stay_functions_when_their_submodule_is_imported():
     # engine.evaluate and analytics.changes/tiers are functions named like their modules:
     # importing the module first must not make the package's name the module
