@@ -92,6 +92,6 @@ def scores_and_ranks(evaluation, nodes: list[str], populations: Mapping | None =
         raise InputError(Problem("the data has no parent regions, so there are no ranks within parents",
                                  fix="add a 'parent' column to the data or pass a regions file"))
     if populations is None:  # one population: the evaluation's own ranks (computed once)
-        return table, evaluation.ranks_table(within_parent=within_parent)[nodes]
+        return table, evaluation.ranks_table(within_parent=within_parent, nodes=nodes)[nodes]
     ranks = rank_within(table, nodes, by).astype("Int64")
     return table, ranks

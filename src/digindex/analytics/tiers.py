@@ -221,8 +221,10 @@ def tiers(evaluation, config: TierConfig | Mapping | None = None, populations: M
             rows = out.index.get_indexer(idx)
             n = int(out["n"].iloc[rows[0]])
             tier[rows] = quantile_tiers(out["rank"].iloc[rows].astype(float), n, config.cuts)
-    out["tier"] = pd.array([int(t) if t > 0 else pd.NA for t in tier], dtype="Int64")
-    out["tier_label"] = [config.label(int(t), lang) if t > 0 else None for t in tier]
+    tier = np.asarray(tier, dtype=np.int64)
+    out["tier"] = pd.arrays.IntegerArray(tier, mask=tier <= 0)
+    labels = np.array([None, *(config.label(k, lang) for k in range(1, len(config.cuts) + 2))], dtype=object)
+    out["tier_label"] = labels[tier]
     if populations is None:
         out = out.drop(columns="population")
     return out.reset_index(drop=True)

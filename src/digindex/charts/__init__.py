@@ -97,7 +97,8 @@ class ChartJob:
             return
         fw = evaluation.framework
         self.evaluation = evaluation
-        self.results = evaluation.results_table(nodes=[fw.tree.id, *(c.id for c in fw.tree.children)]).to_pandas()
+        # an Arrow table: the child makes the DataFrame (its Python strings) while it is idle
+        self.results = evaluation.results_table(nodes=[fw.tree.id, *(c.id for c in fw.tree.children)])
         if self.process is not None:
             self._hand((_Context.of(evaluation), self.results))
 
@@ -122,7 +123,7 @@ class ChartJob:
         import shutil
 
         if self.process is None:
-            return run_charts(self.evaluation, self.results, self.regional, batch)
+            return run_charts(self.evaluation, self.results.to_pandas(), self.regional, batch)
         try:
             outcome = self.pipe.recv() if self.pipe.poll(None) else ("error", "the chart process ended")
         except EOFError:
@@ -204,7 +205,7 @@ def _draw_in_child(folder, go, send) -> None:
 
         plt()
         context, results = _received(go, folder)
-        paths = run_charts(context, results, lambda: _received(go, folder), folder)
+        paths = run_charts(context, results.to_pandas(), lambda: _received(go, folder), folder)
         send.send(("ok", [p.name for p in paths]))
     except BaseException as exc:  # noqa: BLE001 - reported by the parent
         send.send(("error", f"{type(exc).__name__}: {exc}"))
