@@ -314,6 +314,19 @@ def test_charts_are_png_and_svg(en):
         assert "<svg" in svg and "</svg>" in svg
 
 
+def test_without_fork_the_charts_are_drawn_in_the_process_alike(inputs, en, tmp_path, monkeypatch):
+    # where there is no fork (macOS, Windows) ChartJob draws at the end, from what it was given
+    import digindex.charts
+
+    monkeypatch.setattr(digindex.charts, "_can_fork", lambda: False)
+    out = tmp_path / "out"
+    digindex.run(inputs / "fw.yaml", inputs / "data.csv", out=out, store=None)
+    assert sorted(p.name for p in (out / "charts").iterdir()) == sorted(p.name for p in (en / "charts").iterdir())
+    for png in (en / "charts").glob("*.png"):
+        assert (out / "charts" / png.name).read_bytes() == png.read_bytes(), png.name
+    assert not list(out.parent.glob(".digindex-charts-*"))
+
+
 @pytest.mark.parametrize("example", ["inputs", "no years", "hdi2021", "asem"])
 def test_the_results_arrow_table_is_the_results_frame(example, inputs, tmp_path):
     """Evaluation.results_table() (what the files and the store are written from) is results()
