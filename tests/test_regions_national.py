@@ -281,6 +281,16 @@ def test_cities_of_one_province(tmp_path):
     assert sorted(panel.units) == sorted(c.code for c in cities)
     assert panel.level == "prefecture" and set(panel.parents.values()) == {"44"}
     assert panel.names["4403"] == "深圳市"
+    # without a scope they stay as written (one unit each): a note says how to read them as regions
+    plain = load_data(tmp_path / "gd.csv", framework=fw)
+    assert sorted(plain.units) == sorted(forms)
+    said = [str(n) for n in plain.notes if "several forms" in str(n)]
+    assert len(said) == 1 and "regions of 广东省" in said[0] and "--units-in 广东" in said[0], plain.notes
+    # one form throughout (all codes, all full names): nothing to say
+    for one in ([c.code for c in cities], [c.name for c in cities]):
+        (tmp_path / "one.csv").write_text("unit,year,x1\n" + "".join(f"{f},2022,{i}\n" for i, f in enumerate(one)),
+                                          encoding="utf-8")
+        assert not [n for n in load_data(tmp_path / "one.csv", framework=fw).notes if "several forms" in str(n)]
     with pytest.raises(InputError, match="unknown region 'Hangzhou' in 广东省"):
         (tmp_path / "bad.csv").write_text("unit,year,x1\nHangzhou,2022,1\nGuangzhou,2022,2\n")
         load_data(tmp_path / "bad.csv", framework=fw, units_in="广东")

@@ -100,7 +100,7 @@ def read_units(tables: list[Table], scope: Scope | None, level, problems: Proble
         if level is not None:
             problems.add("a level (--level) needs a scope of region names (--units-in)",
                          fix="add --units-in 全国 (or the province or city the units lie in)")
-        refuse_doubles(tables, problems)
+        refuse_doubles(tables, problems, notes)
         return [t.df[t.unit].astype(object) for t in tables], None
     contexts = _context(tables, scope)
     names = _names(tables, contexts)
@@ -136,15 +136,16 @@ def looks_like_regions(texts) -> bool:
     return any(_CJK.search(t) or normalise_code(t) is not None for t in texts)
 
 
-def refuse_doubles(tables: list[Table], problems: ProblemCollector) -> None:
-    """Without a scope: stop if two names of the data are one Chinese region."""
+def refuse_doubles(tables: list[Table], problems: ProblemCollector, notes: list | None = None) -> None:
+    """Without a scope: stop if two names of the data are one Chinese region; note (in ``notes``)
+    when most units are regions written in several forms (codes, names, short names)."""
     contexts = _context(tables, None) if any(t.context for t in tables) else [None] * len(tables)
     names = _names(tables, contexts)
     if not names or not looks_like_regions(n.text for n in names[:2000]):
         return
     _refuse_homonyms(tables, names, problems)
     reg = registry()
-    matched, forms = 0, {}
+    matched, forms, written = 0, {}, {}
     level = infer_level(names, "", reg)
     for name in names:
         found = candidates(reg, name.text, name.within, "", level)
@@ -152,13 +153,19 @@ def refuse_doubles(tables: list[Table], problems: ProblemCollector) -> None:
         if len(found) == 1:
             group = forms.setdefault(found[0].code, {})
             group.setdefault(name.text, name)
+            written.setdefault(_form(name.text, found[0]), name.text)
     if matched * 2 <= len(names):  # most names are not regions: nothing to say
-        return
-    doubles = {c: list(f.values()) for c, f in forms.items() if len(f) > 1}
-    if not doubles:
         return
     scope = common_scope(list(forms), reg)
     option = f"--units-in {scope.option}"
+    doubles = {c: list(f.values()) for c, f in forms.items() if len(f) > 1}
+    if not doubles:
+        if len(written) > 1 and notes is not None:  # e.g. '5107', '德阳' and '乐山市' side by side
+            notes.append(Note(
+                f"the units look like regions of {scope.label} written in several forms (e.g. "
+                f"{listing(repr(t) for t in written.values())}): with {option} they are read as "
+                "regions, each under its registry name and with its parent"))
+        return
     for i, (code, group) in enumerate(doubles.items()):
         if i == MAX_REPORTED:
             problems.add(f"{len(doubles) - MAX_REPORTED} more regions are written in two forms")
@@ -171,6 +178,13 @@ def refuse_doubles(tables: list[Table], problems: ProblemCollector) -> None:
             **second.where,
             fix=f"give {option} to read the names as regions (one unit each), or write every "
                 "region one way")
+
+
+def _form(text: str, region) -> str:
+    """How ``text`` names ``region``: by its code, its full name or otherwise (short, pinyin)."""
+    if normalise_code(text) is not None:
+        return "code"
+    return "name" if text == region.name else "other"
 
 
 def _refuse_homonyms(tables: list[Table], names: list[Name], problems: ProblemCollector) -> None:
