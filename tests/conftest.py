@@ -39,3 +39,12 @@ def _own_working_folder(tmp_path_factory, monkeypatch):
     """Each test in a fresh working folder: outputs written there by default (the run store
     digindex.duckdb of 'digindex run') never land in the repository."""
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_working_folder(tmp_path_factory):
+    """Module and session fixtures are made before a test's own working folder: they work in one
+    of their own (a module fixture's 'digindex run' recorded its run in the repository's store)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("session-cwd"))
+        yield
