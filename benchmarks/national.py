@@ -130,13 +130,18 @@ cores), so this pass cut CPU and moved work into the first second and a half, wh
 - the chart process gets its rows (``results_table(nodes=...)``, 0.08 s) right after the
   evaluation, before the whole results table, as an Arrow table, and the tables it charts
   (tiers, disparity) before the changes and growth: it starts drawing ~0.35 s earlier;
-- tiers label their rows with arrays (0.06 -> 0.02 s).
+- tiers label their rows with arrays (0.06 -> 0.02 s);
+- the CSV files are written through cursors of one in-memory DuckDB (a database each cost
+  15-20 ms of CPU, ten files a run; a cursor 1 ms).
 
-Alternating pairs of plain ``/usr/bin/time digindex run`` against 3a15e30: ten pairs, medians
-5.22 / 4.58 s (CPU 8.14 / 7.51 s), and ten more in a quicker spell, 4.71 / 4.21 s (CPU 7.55 /
-7.05 s). This benchmark, five pairs each: against 3a15e30 4.66 / 5.21 s (ratio 0.90, peak 994 MB
-with the chart process), against 4fa0c4d in a slow spell 5.24 / 6.82 s (ratio 0.77). The 5 s
-target is met at the median in ordinary and quick spells, not in the slowest.
+Alternating pairs of plain ``/usr/bin/time digindex run`` against 3a15e30 (current / baseline):
+before the last item, ten pairs, medians 4.58 / 5.22 s (CPU 7.51 / 8.14 s), and ten more in a
+quicker spell, 4.21 / 4.71 s (CPU 7.05 / 7.55 s); with it, eight pairs, 4.04 / 4.75 s (CPU 6.71 /
+7.54 s). This benchmark, five pairs each: before the last item, against 3a15e30 4.66 / 5.21 s
+(ratio 0.90, peak 994 MB with the chart process) and against 4fa0c4d in a slow spell 5.24 /
+6.82 s (0.77); with it, 4.06 / 4.58 s against 3a15e30 (0.89; best 3.87 s, peak 1,001 MB) and
+3.97 / 4.90 s against 4fa0c4d (0.81). The 5 s target is met at the median in ordinary and quick
+spells; the slowest spells of this machine (a third slower) can still pass it.
 """
 from __future__ import annotations
 
