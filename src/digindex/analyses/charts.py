@@ -29,15 +29,13 @@ def _years(table: pd.DataFrame) -> list:
 
 
 def unit_names(units) -> dict[str, str]:
-    """{unit: short Chinese name} for GB/T 2260 codes when every code among ``units`` is one (as
-    :meth:`digindex.data.Panel.regions` decides: 06, 11 and 12 are US states); else as written."""
+    """{unit: short Chinese name} when every code among ``units`` is a GB/T 2260 code
+    (:meth:`Registry.all_of`, the rule :meth:`digindex.data.Panel.regions` follows: 06, 11 and 12
+    are US states); other units, and labels such as 全省, as written."""
     from ..regions import registry
 
-    reg = registry()
-    found = {u: reg.get(u) if str(u).isdigit() else None for u in units}
-    if not all(r is not None for u, r in found.items() if str(u).isdigit()):
-        found = {}
-    return {u: found[u].short_name if found.get(u) is not None else str(u) for u in units}
+    found = registry().all_of(dict.fromkeys(str(u) for u in units if str(u).isdigit()))
+    return {u: found[str(u)].short_name if str(u) in found else str(u) for u in units}
 
 
 def _title(fig, title: str, extra: str = "") -> None:

@@ -108,10 +108,9 @@ class Panel:
             from ..regions import registry
 
             reg = registry()
-            found = {c: reg.get(c) for c in dict.fromkeys(str(u) for u in self.units)}
-            if self.level is None and not all(found.values()):
-                found = {}
-            elif found:
+            units = dict.fromkeys(str(u) for u in self.units)
+            found = {c: reg.get(c) for c in units} if self.level is not None else reg.all_of(units)
+            if found:
                 found.update((p, reg.get(p)) for p in map(str, self.parents.values()) if p not in found)
             self._matrices["regions"] = {
                 c: region for c, region in found.items() if region is not None

@@ -99,12 +99,13 @@ def _write(evaluation, out_dir: Path, record: dict, lang: str, table, scope: str
         csv_path = batch.path("results.csv")
         results_hash = pool.submit(lambda: (write_csv(table, csv_path), sha256_file(csv_path))[1])
         writes = [pool.submit(write_parquet, table, batch.path("results.parquet"))]
-        # the tables the charts read first, then the others (changes, growth)
-        made = regional_tables(evaluation, lang=lang, scope=scope, tables=CHART_TABLES) if drawing else {}
+        # the tables the charts read first (the chart process draws with them meanwhile), then the others
+        first = CHART_TABLES if drawing is not None else ()
+        made = regional_tables(evaluation, lang=lang, scope=scope, tables=first)
         if drawing is not None:
             drawing.give_regional(made)
-        made |= regional_tables(evaluation, lang=lang, scope=scope, tables=[t for t in TABLES if t not in made])
-        regional = {t: made[t] for t in TABLES if t in made}
+        made |= regional_tables(evaluation, lang=lang, scope=scope, tables=[t for t in TABLES if t not in first])
+        regional = {t: made[t] for t in TABLES if t in made}  # in the order of TABLES
         writes += [pool.submit(write_csv, frame, batch.path(f"{name}.csv")) for name, frame in regional.items()]
         writes += [pool.submit(write_csv, weights_table(evaluation), batch.path("weights.csv")),
                    pool.submit(write_csv, evaluation.log_table(), batch.path("log.csv"))]

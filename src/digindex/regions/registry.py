@@ -167,6 +167,12 @@ class Registry:
     def __contains__(self, code) -> bool:
         return self.get(code) is not None
 
+    def all_of(self, codes) -> dict[str, Region]:
+        """{code: region} when every one of ``codes`` is a code of the registry, else {}: units
+        whose codes only partly are (06, 11 and 12 are US states) are not Chinese regions."""
+        found = {str(c): self.get(c) for c in codes}
+        return found if all(found.values()) else {}
+
     def __iter__(self):
         return iter(self._by_code.values())
 
