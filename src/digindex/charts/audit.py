@@ -69,7 +69,8 @@ def _correlations(evaluation, table: pd.DataFrame | None, folder) -> list:
     year = _latest(table)["year"].iloc[0] if len(table) else None
     fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=min(0.5, 6 / sum(heights)), aspect=30,
                  label="Pearson r", location="right")
-    fig.suptitle(named(evaluation.framework, both("chart_correlations", year=_year(year)), evaluation.panel.synthetic), fontsize=11)
+    fig.suptitle(named(evaluation.framework, both("chart_correlations", year=_year(year)),
+                       evaluation.panel.synthetic), fontsize=11)
     return save(fig, folder, "correlations")
 
 
