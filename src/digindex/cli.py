@@ -456,8 +456,8 @@ def runs_list(store: Path = StoreOpt):
     # what tells runs apart, in ~110 columns: the run's time to the second, hashes to 12 digits
     # (as git shortens them; 'runs show' has them whole)
     columns = {"run_id": "run", "time": "time (UTC)", "framework_id": "framework",
-               "framework_sha256": "framework sha256", "data_sha256": "data sha256", "results_sha256": "results sha256", "digindex_version": "digindex",
-               "n_rows": "rows"}
+               "framework_sha256": "framework sha256", "data_sha256": "data sha256",
+               "results_sha256": "results sha256", "digindex_version": "digindex", "n_rows": "rows"}
     for c, header in columns.items():
         show.add_column(header, justify="right" if c == "n_rows" else "left", no_wrap=True)
     for row in table.to_dict("records"):
